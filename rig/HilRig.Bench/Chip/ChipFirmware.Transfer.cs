@@ -1,0 +1,161 @@
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Bench.Chip;
+
+public sealed partial class ChipFirmware
+{
+    private void OnStart(int port, DecodedFrame decoded)
+    {
+        var frame = decoded.Frame;
+        var start = StartPayload.TryDecode(frame.Payload, out var error);
+        if (start is null)
+        {
+            _output.Log($"bad START: {error}");
+            return;
+        }
+        if (start.Target != _config.ModelId)
+        {
+            // Chips already upgraded in this campaign sleep; the others pass traffic through
+            // (docs/protocol.md §6.2). The mark is written before the chip acts on the new mode.
+            var upgraded = Mark.State == UpgradeState.Done && Mark.CampaignId == start.CampaignId;
+            var mode = upgraded ? ChipMode.Sleep : ChipMode.PassThrough;
+            var next = Mark with { Mode = mode, CampaignId = start.CampaignId, State = upgraded ? UpgradeState.Done : UpgradeState.Idle };
+            if (next.Mode != Mark.Mode || next.CampaignId != Mark.CampaignId || next.State != Mark.State)
+            {
+                WriteMark(next);
+            }
+            Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, mode, 0, StartStatus.Ok).Encode());
+            if (mode == ChipMode.PassThrough)
+            {
+                Forward(port, decoded);
+            }
+            return;
+        }
+        var header = ImageHeader.TryDecode(start.ImageHeader, out var headerError);
+        var refusal = header is null ? StartStatus.BadHeader
+            : header.ModelId != _config.ModelId ? StartStatus.WrongModel
+            : header.ImageSizeBytes > _config.Layout.SlotSizeBytes ? StartStatus.ImageTooLarge
+            : (StartStatus?)null;
+        if (refusal is not null)
+        {
+            _output.Log($"START refused: {refusal} {headerError}");
+            Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, Mode, 0, refusal.Value).Encode());
+            return;
+        }
+        if (Mark.State == UpgradeState.Done && SameImage(Mark, start.CampaignId, header!))
+        {
+            SetMode(ChipMode.Initial);
+            Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Initial, Mark.ImageSizeBytes, StartStatus.AlreadyUpgraded).Encode());
+            SendComplete(start.CampaignId, CompleteStatus.Activated);
+            return;
+        }
+        var resuming = Mark.Mode == ChipMode.Upgrade && Mark.State == UpgradeState.Receiving && SameImage(Mark, start.CampaignId, header!);
+        if (!resuming)
+        {
+            WriteMark(Mark with
+            {
+                Mode = ChipMode.Upgrade, State = UpgradeState.Receiving, CampaignId = start.CampaignId,
+                PersistedOffset = 0, ImageSizeBytes = header!.ImageSizeBytes, ImageDigest = header.BodySha256,
+            });
+        }
+        _nextExpected = Mark.PersistedOffset;
+        Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Upgrade, Mark.PersistedOffset, StartStatus.Ok).Encode());
+        if (Mark.PersistedOffset == Mark.ImageSizeBytes)
+        {
+            VerifyAndActivate();
+        }
+    }
+
+    private void OnData(int port, Frame frame)
+    {
+        var data = DataPayload.TryDecode(frame.Payload, out var error);
+        if (data is null)
+        {
+            _output.Log($"bad DATA: {error}");
+            return;
+        }
+        if (Mode != ChipMode.Upgrade || Mark.State != UpgradeState.Receiving)
+        {
+            SendDataAck(port, frame.Source, DataStatus.NotTarget);
+            return;
+        }
+        var end = (long)data.Offset + data.Bytes.Length;
+        if (data.Offset > _nextExpected || end > Mark.ImageSizeBytes)
+        {
+            SendDataAck(port, frame.Source, DataStatus.OutOfOrder);
+            return;
+        }
+        if (data.Offset < _nextExpected)
+        {
+            // A duplicate of bytes already written (a resent window); acknowledge without writing.
+            SendDataAck(port, frame.Source, DataStatus.Ok);
+            return;
+        }
+        WriteImageBytes(data.Offset, data.Bytes);
+        _nextExpected = (uint)end;
+        var sector = (uint)_config.Layout.SectorSizeBytes;
+        var complete = _nextExpected == Mark.ImageSizeBytes;
+        var persistable = complete ? _nextExpected : _nextExpected / sector * sector;
+        if (persistable > Mark.PersistedOffset)
+        {
+            WriteMark(Mark with { PersistedOffset = persistable });
+        }
+        SendDataAck(port, frame.Source, DataStatus.Ok);
+        if (complete)
+        {
+            VerifyAndActivate();
+        }
+    }
+
+    private void WriteImageBytes(uint offset, byte[] bytes)
+    {
+        var slotBase = _config.Layout.ImageSlotAddress(1 - Mark.ActiveSlot);
+        var sector = _config.Layout.SectorSizeBytes;
+        // Erase every sector whose first byte this write covers; a resumed transfer always restarts
+        // at a sector boundary, so a sector half-written before a cut is erased again (§10).
+        var firstSector = (offset + sector - 1) / sector * sector;
+        for (var s = firstSector; s < offset + bytes.Length; s += (uint)sector)
+        {
+            _flash.EraseSector(slotBase + (int)s);
+        }
+        _flash.Program(slotBase + (int)offset, bytes);
+    }
+
+    private void SendDataAck(int port, byte destination, DataStatus status) =>
+        Send(port, MessageType.DataAck, destination, new DataAckPayload(Mark.PersistedOffset, _nextExpected, status).Encode());
+
+    private void VerifyAndActivate()
+    {
+        var image = ReadInactiveSlot((int)Mark.ImageSizeBytes);
+        var header = ImageHeader.TryDecode(image, out var error);
+        CompleteStatus status;
+        if (header is null || header.ModelId != _config.ModelId || header.ImageSizeBytes != Mark.ImageSizeBytes)
+        {
+            _output.Log($"received image rejected: {error ?? "header does not match START"}");
+            status = CompleteStatus.BadHeader;
+        }
+        else if (!DigestMatches(header, image) || !header.BodySha256.AsSpan().SequenceEqual(Mark.ImageDigest))
+        {
+            _output.Log("received image rejected: SHA-256 of the body differs from the header");
+            status = CompleteStatus.DigestMismatch;
+        }
+        else
+        {
+            status = CompleteStatus.Activated;
+        }
+        // Activation is this one mark write: the active slot flips only after the digest checked out.
+        WriteMark(status == CompleteStatus.Activated
+            ? Mark with { Mode = ChipMode.Initial, State = UpgradeState.Done, ActiveSlot = (byte)(1 - Mark.ActiveSlot) }
+            : Mark with { Mode = ChipMode.Initial, State = UpgradeState.Failed });
+        SendComplete(Mark.CampaignId, status);
+    }
+
+    private void SendComplete(uint campaign, CompleteStatus status)
+    {
+        var payload = new CompletePayload(campaign, _config.ModelId, status, ActiveVersion).Encode();
+        Send(0, MessageType.Complete, Address.Broadcast, payload);
+        SendDownstream(MessageType.Complete, Address.Broadcast, payload);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using HilRig.Bench.Flash;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Persistence;
+
+namespace HilRig.Bench.Chip;
+
+/// <summary>
+/// The reference chip behaviour of docs/protocol.md, with no I/O of its own: the host feeds it decoded
+/// frames and ticks, and it answers through <see cref="IChipOutput"/>. Volatile state (next expected
+/// offset, a pending PREPARE) is lost on a power cut; everything else comes from flash at power-on.
+/// </summary>
+public sealed partial class ChipFirmware
+{
+    private readonly ChipConfig _config;
+    private readonly NorFlash _flash;
+    private readonly MemoryMarkStore _mark;
+    private readonly IChipOutput _output;
+    private byte _sequence;
+    private uint _nextExpected;
+    private PendingPrepare? _prepare;
+
+    /// <summary>Boots the chip from its flash: mode, slot and transfer progress come from the memory mark.</summary>
+    public ChipFirmware(ChipConfig config, NorFlash flash, IChipOutput output, bool operating = false)
+    {
+        _config = config;
+        _flash = flash;
+        _output = output;
+        _mark = new MemoryMarkStore(flash, config.Layout);
+        Operating = operating;
+        _nextExpected = Mark.Mode == ChipMode.Upgrade ? Mark.PersistedOffset : 0;
+        _output.Log($"boot: mode={Mark.Mode} slot={Mark.ActiveSlot} state={Mark.State} campaign={Mark.CampaignId} persisted={Mark.PersistedOffset} version={ActiveVersion}");
+    }
+
+    /// <summary>The persisted memory mark.</summary>
+    public MemoryMarkRecord Mark => _mark.Current;
+
+    /// <summary>The current mode (always the persisted one: modes change write-ahead).</summary>
+    public ChipMode Mode => Mark.Mode;
+
+    /// <summary>Whether the device body is operating (blocks PREPARE).</summary>
+    public bool Operating { get; private set; }
+
+    /// <summary>When the host must call <see cref="Tick"/> next, if ever.</summary>
+    public DateTimeOffset? NextDeadline => _prepare?.Deadline;
+
+    /// <summary>Version of the image in the active slot (0.0.0 when the slot holds no valid header).</summary>
+    public FirmwareVersion ActiveVersion =>
+        ImageHeader.TryDecode(_flash.Read(_config.Layout.ImageSlotAddress(Mark.ActiveSlot), ImageHeader.SizeBytes), out _)?.Version ?? default;
+
+    /// <summary>Handles one frame received on <paramref name="port"/> (0 = upstream).</summary>
+    public void Receive(int port, DecodedFrame decoded, DateTimeOffset now)
+    {
+        var frame = decoded.Frame;
+        if (Mode == ChipMode.Sleep)
+        {
+            // Sleep ignores all traffic except the COMPLETE that wakes it (docs/protocol.md §6.4).
+            if (frame.Type == MessageType.Complete)
+            {
+                OnComplete(port, decoded);
+            }
+            return;
+        }
+        var forMe = frame.Destination == _config.ModelId || frame.Destination == Address.Broadcast;
+        if (!forMe)
+        {
+            Forward(port, decoded);
+            return;
+        }
+        switch (frame.Type)
+        {
+            case MessageType.Prepare: OnPrepare(port, frame, now); break;
+            case MessageType.PrepareAck: OnPrepareAck(port, frame, now); break;
+            case MessageType.Start: OnStart(port, decoded); break;
+            case MessageType.Data: OnData(port, frame); break;
+            case MessageType.Complete: OnComplete(port, decoded); break;
+            case MessageType.StatusRequest: SendStatus(port, frame.Source); break;
+            case MessageType.BenchSetOperating: OnSetOperating(port, frame); break;
+            default: _output.Log($"ignored {frame}"); break;
+        }
+    }
+
+    /// <summary>Lets time-based work (the PREPARE deadline) happen.</summary>
+    public void Tick(DateTimeOffset now)
+    {
+        if (_prepare is not null && now >= _prepare.Deadline)
+        {
+            FinishPrepare(timedOut: true);
+        }
+    }
+
+    private void Forward(int port, DecodedFrame decoded)
+    {
+        // The target is busy writing flash and forwards nothing (docs/protocol.md §6.3).
+        if (Mode == ChipMode.Upgrade)
+        {
+            return;
+        }
+        if (port == 0)
+        {
+            for (var p = 1; p <= _config.DownstreamPortCount; p++)
+            {
+                _output.Send(p, decoded.Raw);
+            }
+        }
+        else
+        {
+            _output.Send(0, decoded.Raw);
+        }
+    }
+
+    private void Send(int port, MessageType type, byte destination, byte[] payload) =>
+        _output.Send(port, new Frame(type, destination, _config.ModelId, _sequence++, payload).Encode());
+
+    private void SendDownstream(MessageType type, byte destination, byte[] payload)
+    {
+        for (var p = 1; p <= _config.DownstreamPortCount; p++)
+        {
+            Send(p, type, destination, payload);
+        }
+    }
+
+    private void SetMode(ChipMode mode)
+    {
+        if (Mark.Mode != mode)
+        {
+            WriteMark(Mark with { Mode = mode });
+        }
+    }
+
+    private void WriteMark(MemoryMarkRecord record)
+    {
+        var stored = _mark.Write(record);
+        _output.Log($"mark #{stored.Sequence}: mode={stored.Mode} slot={stored.ActiveSlot} state={stored.State} persisted={stored.PersistedOffset}");
+    }
+
+    private void SendStatus(int port, byte destination)
+    {
+        var m = Mark;
+        var status = new StatusPayload(m.Mode, m.ActiveSlot, ActiveVersion, m.State, Operating, m.CampaignId, m.PersistedOffset, m.ImageSizeBytes);
+        Send(port, MessageType.StatusResponse, destination, status.Encode());
+    }
+
+    private void OnSetOperating(int port, Frame frame)
+    {
+        var payload = BenchSetOperatingPayload.TryDecode(frame.Payload, out var error);
+        if (payload is null)
+        {
+            _output.Log($"bad BENCH_SET_OPERATING: {error}");
+            return;
+        }
+        Operating = payload.Operating;
+        SendStatus(port, frame.Source);
+    }
+
+    private void OnComplete(int port, DecodedFrame decoded)
+    {
+        // Every chip returns to initial (write-ahead), then passes the completion on to every other port,
+        // so sleeping chips below and pass-through chips above all wake (docs/protocol.md §6.5).
+        SetMode(ChipMode.Initial);
+        for (var p = 0; p <= _config.DownstreamPortCount; p++)
+        {
+            if (p != port)
+            {
+                _output.Send(p, decoded.Raw);
+            }
+        }
+    }
+
+    private static bool SameImage(MemoryMarkRecord mark, uint campaign, ImageHeader header) =>
+        mark.CampaignId == campaign && mark.ImageDigest.AsSpan().SequenceEqual(header.BodySha256);
+
+    private byte[] ReadInactiveSlot(int count) =>
+        _flash.Read(_config.Layout.ImageSlotAddress(1 - Mark.ActiveSlot), count).ToArray();
+
+    private static bool DigestMatches(ImageHeader header, byte[] image) =>
+        SHA256.HashData(image.AsSpan(ImageHeader.SizeBytes, (int)header.BodySizeBytes)).AsSpan().SequenceEqual(header.BodySha256);
+}

@@ -1,0 +1,104 @@
+namespace HilRig.Bench.Flash;
+
+/// <summary>
+/// Emulated NOR flash kept in a file: erase sets a whole sector to 0xFF, program can only clear bits
+/// (new = old AND data), reads are free. Every operation is written through to the file at once, so a
+/// killed process (a power cut) leaves exactly the flash state of the last completed operation.
+/// </summary>
+public sealed class NorFlash : IDisposable
+{
+    private readonly FileStream _file;
+    private readonly byte[] _image;
+
+    private NorFlash(FileStream file, byte[] image, int sectorSizeBytes)
+    {
+        _file = file;
+        _image = image;
+        SectorSizeBytes = sectorSizeBytes;
+    }
+
+    /// <summary>Sector (erase unit) size.</summary>
+    public int SectorSizeBytes { get; }
+
+    /// <summary>Total size.</summary>
+    public int SizeBytes => _image.Length;
+
+    /// <summary>Erase and program operations done since this flash was opened.</summary>
+    public long OperationCount { get; private set; }
+
+    /// <summary>
+    /// Opens the flash file, creating it fully erased (0xFF) when it does not exist. An existing file
+    /// of another size is refused: the wiring changed under a kept flash file.
+    /// </summary>
+    public static NorFlash Open(string path, int sizeBytes, int sectorSizeBytes)
+    {
+        var exists = File.Exists(path);
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var image = new byte[sizeBytes];
+        if (exists)
+        {
+            if (file.Length != sizeBytes)
+            {
+                file.Dispose();
+                throw new InvalidDataException($"flash file {path} is {file.Length} bytes, the wiring says {sizeBytes}");
+            }
+            file.ReadExactly(image);
+        }
+        else
+        {
+            Array.Fill(image, (byte)0xFF);
+            file.Write(image);
+            file.Flush();
+        }
+        return new NorFlash(file, image, sectorSizeBytes);
+    }
+
+    /// <summary>Reads bytes.</summary>
+    public ReadOnlySpan<byte> Read(int address, int count)
+    {
+        Check(address, count);
+        return _image.AsSpan(address, count);
+    }
+
+    /// <summary>Erases the sector that starts at <paramref name="address"/>.</summary>
+    public void EraseSector(int address)
+    {
+        if (address % SectorSizeBytes != 0)
+        {
+            throw new ArgumentException($"erase address 0x{address:X} is not sector aligned");
+        }
+        Check(address, SectorSizeBytes);
+        _image.AsSpan(address, SectorSizeBytes).Fill(0xFF);
+        WriteThrough(address, SectorSizeBytes);
+    }
+
+    /// <summary>Programs bytes: each stored bit can only go from 1 to 0.</summary>
+    public void Program(int address, ReadOnlySpan<byte> data)
+    {
+        Check(address, data.Length);
+        for (var i = 0; i < data.Length; i++)
+        {
+            _image[address + i] &= data[i];
+        }
+        WriteThrough(address, data.Length);
+    }
+
+    private void WriteThrough(int address, int count)
+    {
+        OperationCount++;
+        _file.Position = address;
+        _file.Write(_image, address, count);
+        _file.Flush();
+    }
+
+    private void Check(int address, int count)
+    {
+        if (address < 0 || count < 0 || address + count > _image.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(address), $"flash access 0x{address:X}+{count} outside 0..0x{_image.Length:X}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+}

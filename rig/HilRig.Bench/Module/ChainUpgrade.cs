@@ -1,0 +1,181 @@
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Bench.Module;
+
+/// <summary>The module's end of the chain: frames out, frames addressed to the module in.</summary>
+public interface IChainPort
+{
+    /// <summary>Queues a frame towards chip 1.</summary>
+    void Send(Frame frame);
+
+    /// <summary>The next frame for the module, or null after <paramref name="timeout"/>.</summary>
+    ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The comm module's side of a multi-chip upgrade (docs/protocol.md §7): PREPARE, order validation,
+/// then START / windowed DATA / COMPLETE for each chip, saving progress after every chip.
+/// </summary>
+public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action<ModuleEvent> report)
+{
+    /// <summary>PREPARE budget handed to chip 1 (§7.1).</summary>
+    public const int PrepareBudgetMs = 2000;
+    /// <summary>START_ACK wait per try (§7.2).</summary>
+    public static readonly TimeSpan StartAckTimeout = TimeSpan.FromMilliseconds(1000);
+    /// <summary>Silence after which the window is resent from the persisted offset (§7.3).</summary>
+    public static readonly TimeSpan DataAckTimeout = TimeSpan.FromMilliseconds(1000);
+    /// <summary>Wait for COMPLETE after the last byte was persisted (§7.4).</summary>
+    public static readonly TimeSpan CompleteTimeout = TimeSpan.FromMilliseconds(5000);
+    /// <summary>Tries of each exchange before the campaign fails (§7.5).</summary>
+    public const int MaxTries = 5;
+
+    private byte _sequence;
+
+    /// <summary>Runs (or resumes) the campaign in <paramref name="state"/>; returns true when every chip is upgraded.</summary>
+    public async Task<bool> RunAsync(ModuleState state, CancellationToken cancellationToken)
+    {
+        var campaign = state.Campaign ?? throw new InvalidOperationException("no campaign to run");
+        try
+        {
+            if (!state.Prepared)
+            {
+                var topology = await PrepareAsync(campaign, cancellationToken).ConfigureAwait(false);
+                if (topology is null)
+                {
+                    store.Save(state with { Finished = true });
+                    return false;
+                }
+                var orderError = OrderValidator.Validate(campaign.Order, topology);
+                if (orderError is not null)
+                {
+                    report(new ModuleEvent("order-refused") { Detail = orderError });
+                    store.Save(state with { Finished = true });
+                    return false;
+                }
+                state = state with { Prepared = true };
+                store.Save(state);
+            }
+            for (var i = state.NextIndex; i < campaign.Order.Count; i++)
+            {
+                var chip = campaign.Order[i];
+                var image = await File.ReadAllBytesAsync(campaign.ImageFor(chip), cancellationToken).ConfigureAwait(false);
+                await UpgradeChipAsync(campaign, chip, image, cancellationToken).ConfigureAwait(false);
+                state = state with { NextIndex = i + 1 };
+                store.Save(state);
+            }
+            store.Save(state with { Finished = true });
+            report(new ModuleEvent("campaign-complete"));
+            return true;
+        }
+        catch (CampaignFailedException ex)
+        {
+            store.Save(state with { Finished = true });
+            report(new ModuleEvent("campaign-failed") { Chip = ex.Chip, Detail = ex.Message });
+            return false;
+        }
+    }
+
+    private void Send(MessageType type, byte destination, byte[] payload) =>
+        port.Send(new Frame(type, destination, Address.Module, _sequence++, payload));
+
+    private async Task<IReadOnlyList<TopologyEntry>?> PrepareAsync(CampaignRequest campaign, CancellationToken token)
+    {
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            Send(MessageType.Prepare, Address.Broadcast, new PreparePayload(campaign.CampaignId, PrepareBudgetMs).Encode());
+            var deadline = DateTimeOffset.UtcNow.AddMilliseconds(PrepareBudgetMs + 500);
+            while (DateTimeOffset.UtcNow < deadline)
+            {
+                var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
+                if (frame?.Type != MessageType.PrepareAck || PrepareAckPayload.TryDecode(frame.Payload, out _) is not { } ack
+                    || ack.CampaignId != campaign.CampaignId)
+                {
+                    continue;
+                }
+                var chips = ack.Chips.Select(c => $"0x{c.ModelId:X2}:0x{c.ParentId:X2}:{c.Mode}:{c.Version}").ToList();
+                if (ack.Status != PrepareStatus.Ready)
+                {
+                    report(new ModuleEvent("prepare-refused") { Chip = ack.ReportingChip, Detail = ack.Status.ToString(), Chips = chips });
+                    return null;
+                }
+                report(new ModuleEvent("prepared") { Chips = chips });
+                return ack.Chips;
+            }
+        }
+        report(new ModuleEvent("prepare-refused") { Detail = "no PREPARE_ACK from chip 1" });
+        return null;
+    }
+
+    private async Task UpgradeChipAsync(CampaignRequest campaign, byte chip, byte[] image, CancellationToken token)
+    {
+        var header = ImageHeader.TryDecode(image, out var error)
+            ?? throw new CampaignFailedException(chip, $"image for chip 0x{chip:X2} is invalid: {error}");
+        var transfer = new WindowedTransfer(port, campaign, chip, image, report);
+        for (var attempt = 1; attempt <= MaxTries; attempt++)
+        {
+            var ack = await StartAsync(campaign, chip, header, token).ConfigureAwait(false);
+            report(new ModuleEvent("chip-start") { Chip = chip, Offset = ack.ResumeOffset, SizeBytes = image.Length, Detail = ack.Status.ToString() });
+            var complete = ack.Status == StartStatus.AlreadyUpgraded
+                ? await WaitCompleteAsync(chip, token).ConfigureAwait(false)
+                : await transfer.RunAsync(ack.ResumeOffset, () => _sequence++, token).ConfigureAwait(false);
+            if (complete is null)
+            {
+                continue;
+            }
+            if (complete.Status != CompleteStatus.Activated)
+            {
+                throw new CampaignFailedException(chip, $"chip 0x{chip:X2} rejected its image: {complete.Status}; it stays on {complete.ActiveVersion}");
+            }
+            report(new ModuleEvent("chip-complete") { Chip = chip, Detail = complete.ActiveVersion.ToString(), SizeBytes = image.Length, BytesSent = transfer.BytesSent });
+            return;
+        }
+        throw new CampaignFailedException(chip, $"chip 0x{chip:X2} did not complete its upgrade after {MaxTries} tries");
+    }
+
+    private async Task<StartAckPayload> StartAsync(CampaignRequest campaign, byte chip, ImageHeader header, CancellationToken token)
+    {
+        for (var attempt = 1; attempt <= MaxTries; attempt++)
+        {
+            Send(MessageType.Start, Address.Broadcast, new StartPayload(campaign.CampaignId, chip, header.Encode()).Encode());
+            var deadline = DateTimeOffset.UtcNow + StartAckTimeout;
+            while (DateTimeOffset.UtcNow < deadline)
+            {
+                var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
+                if (frame?.Type == MessageType.StartAck && StartAckPayload.TryDecode(frame.Payload, out _) is { } ack
+                    && ack.Chip == chip && ack.CampaignId == campaign.CampaignId)
+                {
+                    if (ack.Status is not (StartStatus.Ok or StartStatus.AlreadyUpgraded))
+                    {
+                        throw new CampaignFailedException(chip, $"chip 0x{chip:X2} refused START: {ack.Status}");
+                    }
+                    return ack;
+                }
+            }
+        }
+        throw new CampaignFailedException(chip, $"no START_ACK from chip 0x{chip:X2} after {MaxTries} tries of {StartAckTimeout.TotalMilliseconds} ms");
+    }
+
+    private async Task<CompletePayload?> WaitCompleteAsync(byte chip, CancellationToken token)
+    {
+        var deadline = DateTimeOffset.UtcNow + CompleteTimeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
+            if (frame?.Type == MessageType.Complete && CompletePayload.TryDecode(frame.Payload, out _) is { } complete && complete.Chip == chip)
+            {
+                return complete;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>The campaign cannot go on; the message says which chip and why.</summary>
+public sealed class CampaignFailedException(byte chip, string message) : Exception(message)
+{
+    /// <summary>The chip the failure is about.</summary>
+    public byte Chip { get; } = chip;
+}

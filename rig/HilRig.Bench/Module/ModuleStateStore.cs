@@ -1,0 +1,33 @@
+using HilRig.Protocol.Control;
+using System.Text.Json;
+
+namespace HilRig.Bench.Module;
+
+/// <summary>
+/// The module's persisted campaign progress. Writes go to a temporary file that is then renamed over
+/// the old one, so a cut leaves either the old or the new state, never a torn one.
+/// </summary>
+public sealed class ModuleStateStore(string path)
+{
+    /// <summary>Loads the state, or an empty one when none was saved.</summary>
+    public ModuleState Load()
+    {
+        if (!File.Exists(path))
+        {
+            return new ModuleState(null, false, 0, true);
+        }
+        return JsonSerializer.Deserialize<ModuleState>(File.ReadAllText(path), ControlJson.Options)
+            ?? new ModuleState(null, false, 0, true);
+    }
+
+    /// <summary>Saves the state atomically.</summary>
+    public void Save(ModuleState state)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(state, ControlJson.Options));
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>What the module keeps in its own flash (a file) to resume a campaign after a power cut.</summary>
+public sealed record ModuleState(CampaignRequest? Campaign, bool Prepared, int NextIndex, bool Finished);

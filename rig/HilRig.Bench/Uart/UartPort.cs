@@ -1,0 +1,117 @@
+using System.IO.Ports;
+using System.Threading.Channels;
+
+namespace HilRig.Bench.Uart;
+
+/// <summary>
+/// One UART of an emulated node, opened with System.IO.Ports like any real port (on the virtual bench it
+/// is a pty). Output is queued and paced at the line rate; input arrives through <see cref="Received"/>.
+/// </summary>
+public sealed class UartPort : IAsyncDisposable
+{
+    private readonly SerialPort _port;
+    private readonly LinePacer _pacer;
+    private readonly Channel<(byte[] Bytes, long QueuedAt)> _outgoing = Channel.CreateUnbounded<(byte[], long)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _reader;
+    private Task? _writer;
+
+    /// <summary>Creates (does not open) a port.</summary>
+    public UartPort(string path, int baudRate)
+    {
+        Path = path;
+        _port = new SerialPort(path, baudRate, Parity.None, 8, StopBits.One)
+        {
+            Handshake = Handshake.None,
+            ReadBufferSize = 1 << 16,
+            WriteBufferSize = 1 << 16,
+        };
+        _pacer = new LinePacer(baudRate);
+    }
+
+    /// <summary>The device path.</summary>
+    public string Path { get; }
+
+    /// <summary>Called with each chunk of received bytes, on the reader task.</summary>
+    public event Action<byte[]>? Received;
+
+    /// <summary>Called when the port fails (the message names the port).</summary>
+    public event Action<string>? Failed;
+
+    /// <summary>Opens the port, drops anything queued while the node was off, and starts reading and writing.</summary>
+    public void Open()
+    {
+        _port.Open();
+        _port.DiscardInBuffer();
+        _reader = Task.Run(ReadLoopAsync);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Queues bytes; they leave at the line rate.</summary>
+    public void Send(byte[] bytes) => _outgoing.Writer.TryWrite((bytes, System.Diagnostics.Stopwatch.GetTimestamp()));
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var n = await _port.BaseStream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+                if (n > 0)
+                {
+                    Received?.Invoke(buffer.AsSpan(0, n).ToArray());
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                Failed?.Invoke($"{Path}: read failed: {ex.Message}");
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            await foreach (var (bytes, queuedAt) in _outgoing.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var sentAt = _pacer.Reserve(bytes.Length, queuedAt);
+                await LinePacer.WaitUntilAsync(sentAt, _stop.Token).ConfigureAwait(false);
+                await _port.BaseStream.WriteAsync(bytes, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                Failed?.Invoke($"{Path}: write failed: {ex.Message}");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _outgoing.Writer.TryComplete();
+        _port.Dispose();
+        foreach (var task in new[] { _reader, _writer })
+        {
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        _stop.Dispose();
+    }
+}

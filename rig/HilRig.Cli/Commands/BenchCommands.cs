@@ -1,0 +1,67 @@
+using System.CommandLine;
+using HilRig.Bench.Chip;
+using HilRig.Bench.Module;
+using HilRig.Protocol.Persistence;
+
+namespace HilRig.Cli.Commands;
+
+/// <summary>`hilrig bench ...`: the emulated nodes of the virtual bench and the benchmarks.</summary>
+internal static class BenchCommands
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Emulated nodes of the virtual bench, and benchmarks.");
+        bench.Add(CreateChip());
+        bench.Add(CreateModule());
+        bench.Add(TransferBenchmarkCommand.Create());
+        return bench;
+    }
+
+    private static Command CreateChip()
+    {
+        var name = new Option<string>("--name") { Description = "Node name for logs.", Required = true };
+        var modelId = new Option<byte>("--model-id") { Description = "Chip model id (0x01..0xFD).", Required = true, CustomParser = ByteParser.Parse };
+        var upstream = new Option<string>("--upstream") { Description = "Serial device towards the module.", Required = true };
+        var downstream = new Option<string[]>("--downstream") { Description = "Serial device(s) towards farther chips.", AllowMultipleArgumentsPerToken = false };
+        var flash = new Option<string>("--flash") { Description = "Flash file (created erased when missing).", Required = true };
+        var baud = new Option<int>("--baud") { Description = "Line rate.", DefaultValueFactory = _ => 115200 };
+        var sector = new Option<int>("--sector-size") { Description = "Flash sector size in bytes.", DefaultValueFactory = _ => FlashLayout.Default.SectorSizeBytes };
+        var slot = new Option<int>("--slot-size") { Description = "Image slot size in bytes.", DefaultValueFactory = _ => FlashLayout.Default.SlotSizeBytes };
+        var factory = new Option<string?>("--factory-image") { Description = "Image programmed into slot A when the flash file is new." };
+        var operating = new Option<bool>("--operating") { Description = "The device body starts operating (PREPARE is refused)." };
+        var command = new Command("chip", "Run one emulated chip (the reference firmware behaviour) on serial ports.")
+        {
+            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            var layout = new FlashLayout(result.GetValue(sector), result.GetValue(slot));
+            if (layout.Validate() is { } error)
+            {
+                await Console.Error.WriteLineAsync($"hilrig bench chip: {error}");
+                return 2;
+            }
+            var downstreamPaths = result.GetValue(downstream) ?? [];
+            var config = new ChipConfig(result.GetRequiredValue(name), result.GetValue(modelId), downstreamPaths.Length, layout);
+            var options = new ChipHostOptions(config, result.GetRequiredValue(upstream), downstreamPaths,
+                result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating));
+            return await new ChipHost(options, Console.Error).RunAsync(token);
+        });
+        return command;
+    }
+
+    private static Command CreateModule()
+    {
+        var downstream = new Option<string>("--downstream") { Description = "Serial device towards chip 1.", Required = true };
+        var baud = new Option<int>("--baud") { Description = "Line rate.", DefaultValueFactory = _ => 115200 };
+        var state = new Option<string>("--state") { Description = "File holding the module's persisted campaign progress.", Required = true };
+        var control = new Option<int>("--control-port") { Description = "Loopback TCP port of the server side's control channel.", Required = true };
+        var command = new Command("module", "Run the emulated comm module (chain part).") { downstream, baud, state, control };
+        command.SetAction(async (result, token) =>
+        {
+            var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control));
+            return await new ModuleHost(options, Console.Error).RunAsync(token);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,92 @@
+using HilRig.Core.Links;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Core.Bench;
+
+/// <summary>
+/// Asks chips for their STATUS from inside the relay link right above each chip, so the answer does not
+/// depend on the chips in between. Silence within <see cref="StatusTimeout"/> is an answer too: a
+/// sleeping chip does not reply (docs/protocol.md §6.4).
+/// </summary>
+public sealed class ChipProbe(VirtualBench bench)
+{
+    /// <summary>
+    /// How long the rig waits for STATUS_RSP: the protocol gives a chip 50 ms to answer (§7.6), plus the
+    /// two frames' time on the line at the slowest bench rate and margin for a loaded CI machine.
+    /// </summary>
+    public static readonly TimeSpan StatusTimeout = TimeSpan.FromMilliseconds(400);
+
+    private byte _sequence;
+
+    /// <summary>The chip's status, or null on silence.</summary>
+    public async Task<StatusPayload?> QueryStatusAsync(string chipName, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var chip = bench.Wiring.Chip(chipName);
+        var relay = RelayFor(chipName);
+        var frame = await RequestAsync(relay, new Frame(MessageType.StatusRequest, chip.ModelId, Address.Rig, _sequence++, []),
+            MessageType.StatusResponse, chip.ModelId, timeout ?? StatusTimeout, cancellationToken).ConfigureAwait(false);
+        return frame is null ? null : StatusPayload.TryDecode(frame.Payload, out _);
+    }
+
+    /// <summary>Sets the emulated device body's operating flag (a bench extension message).</summary>
+    public async Task<StatusPayload> SetOperatingAsync(string chipName, bool operating, CancellationToken cancellationToken)
+    {
+        var chip = bench.Wiring.Chip(chipName);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var frame = await RequestAsync(RelayFor(chipName),
+                new Frame(MessageType.BenchSetOperating, chip.ModelId, Address.Rig, _sequence++, new BenchSetOperatingPayload(operating).Encode()),
+                MessageType.StatusResponse, chip.ModelId, StatusTimeout, cancellationToken).ConfigureAwait(false);
+            if (frame is not null && StatusPayload.TryDecode(frame.Payload, out _) is { } status && status.Operating == operating)
+            {
+                return status;
+            }
+        }
+        throw new TimeoutException($"{chipName} (0x{chip.ModelId:X2}) did not confirm BENCH_SET_OPERATING={operating} on link {RelayFor(chipName).Name}");
+    }
+
+    /// <summary>Polls STATUS until the chip answers (after power-on); throws naming the chip and link on timeout.</summary>
+    public async Task<StatusPayload> WaitUntilAnswersAsync(string chipName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await QueryStatusAsync(chipName, cancellationToken, TimeSpan.FromMilliseconds(200)).ConfigureAwait(false) is { } status)
+            {
+                return status;
+            }
+        }
+        throw new TimeoutException($"{chipName} did not answer STATUS within {timeout.TotalSeconds:0.#} s after power-on (link {RelayFor(chipName).Name}); see its log");
+    }
+
+    private RelayLink RelayFor(string chipName) => bench.RelaysByChip.TryGetValue(chipName, out var relay) ? relay
+        : throw new InvalidOperationException($"chip {chipName} has no relay link above it (rig: relay), so the rig cannot query it");
+
+    private static async Task<Frame?> RequestAsync(RelayLink relay, Frame request, MessageType answer, byte from, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<Frame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnObserved(LinkObservation o)
+        {
+            if (o.Direction == Direction.Upstream && o.Item is DecodedFrame { Frame: var f }
+                && f.Type == answer && f.Source == from && f.Destination == Address.Rig)
+            {
+                reply.TrySetResult(f);
+            }
+        }
+        relay.Observed += OnObserved;
+        try
+        {
+            relay.Inject(request, Direction.Downstream);
+            return await reply.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            relay.Observed -= OnObserved;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using HilRig.Core.Links;
+using HilRig.Core.Nodes;
+using HilRig.Core.Power;
+using HilRig.Core.Servers;
+using HilRig.Core.Timeline;
+using HilRig.Core.Wiring;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Core.Bench;
+
+/// <summary>
+/// A bench built from a wiring file with no hardware: every link is a pair of ptys (a relay link gets
+/// one wire on each side of the rig), every node an OS process started through its virtual power switch.
+/// The rig talks to the nodes only through the serial ports and the module's control channel.
+/// </summary>
+public sealed class VirtualBench : IAsyncDisposable
+{
+    private readonly List<VirtualWire> _wires = new();
+    private readonly Dictionary<string, RelayLink> _relays = new();
+    private readonly Dictionary<string, List<string>> _downstreamPaths = new();
+    private readonly Dictionary<string, string> _upstreamPaths = new();
+    private readonly Dictionary<string, IPowerSwitch> _power = new();
+
+    private VirtualBench(BenchWiring wiring, BenchOptions options, BenchTimeline timeline, ModuleControlServer server)
+    {
+        Wiring = wiring;
+        Options = options;
+        Timeline = timeline;
+        Server = server;
+        Probe = new ChipProbe(this);
+    }
+
+    /// <summary>The bench description.</summary>
+    public BenchWiring Wiring { get; }
+
+    /// <summary>Run settings.</summary>
+    public BenchOptions Options { get; }
+
+    /// <summary>Everything that happened on this bench.</summary>
+    public BenchTimeline Timeline { get; }
+
+    /// <summary>The module's control channel (the server side).</summary>
+    public ModuleControlServer Server { get; }
+
+    /// <summary>STATUS queries through the relay links.</summary>
+    public ChipProbe Probe { get; }
+
+    /// <summary>The relay links by the name of the chip at their far end.</summary>
+    public IReadOnlyDictionary<string, RelayLink> RelaysByChip => _relays;
+
+    /// <summary>The power switch of a node ("module" or a chip name).</summary>
+    public IPowerSwitch Power(string node) => _power.TryGetValue(node, out var p) ? p
+        : throw new ArgumentException($"bench {Wiring.Name} has no node '{node}' (nodes: {string.Join(", ", _power.Keys)})");
+
+    /// <summary>Lays the wires, opens the relays and prepares power switches; every node stays off.</summary>
+    public static VirtualBench Create(BenchWiring wiring, BenchOptions options)
+    {
+        if (wiring.Kind != BenchKind.Virtual)
+        {
+            throw new ArgumentException($"{wiring.SourcePath}: bench '{wiring.Name}' is a hardware bench; a virtual bench needs kind: virtual");
+        }
+        Directory.CreateDirectory(options.ArtifactsDirectory);
+        var timeline = new BenchTimeline(Path.Combine(options.ArtifactsDirectory, "timeline.ndjson"));
+        var server = new ModuleControlServer(timeline);
+        server.Start();
+        var bench = new VirtualBench(wiring, options, timeline, server);
+        try
+        {
+            bench.LayLinks();
+            bench.CreatePowerSwitches();
+        }
+        catch
+        {
+            bench.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        return bench;
+    }
+
+    private int BaudOf(LinkWiring link) => Options.BaudRateOverride ?? link.BaudRate;
+
+    private void LayLinks()
+    {
+        foreach (var link in Wiring.Links)
+        {
+            var name = $"{link.From}-{link.To}";
+            string upstreamEnd, downstreamEnd;
+            if (link.RigMode == RigMode.Relay)
+            {
+                var near = new VirtualWire($"{name}/near");
+                var far = new VirtualWire($"{name}/far");
+                _wires.Add(near);
+                _wires.Add(far);
+                var relay = new RelayLink(name, near.FarPath, far.NearPath, BaudOf(link), Timeline);
+                relay.Start();
+                _relays[link.To] = relay;
+                upstreamEnd = near.NearPath;
+                downstreamEnd = far.FarPath;
+            }
+            else
+            {
+                var wire = new VirtualWire(name);
+                _wires.Add(wire);
+                if (link.RigMode == RigMode.Tap)
+                {
+                    TapDecoder.Attach(wire, name, Timeline);
+                }
+                upstreamEnd = wire.NearPath;
+                downstreamEnd = wire.FarPath;
+            }
+            if (!_downstreamPaths.TryGetValue(link.From, out var list))
+            {
+                _downstreamPaths[link.From] = list = new List<string>();
+            }
+            list.Add(upstreamEnd);
+            _upstreamPaths[link.To] = downstreamEnd;
+        }
+    }
+
+    private void CreatePowerSwitches()
+    {
+        var logs = Path.Combine(Options.ArtifactsDirectory, "logs");
+        var flashDir = Path.Combine(Options.ArtifactsDirectory, "flash");
+        Directory.CreateDirectory(flashDir);
+        foreach (var chip in Wiring.Chips)
+        {
+            var launch = new NodeLaunch(chip, _upstreamPaths[chip.Name], _downstreamPaths.GetValueOrDefault(chip.Name) ?? [],
+                Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes);
+            _power[chip.Name] = new VirtualPowerSwitch(chip.Name,
+                () => launch.Start(Path.Combine(logs, $"{chip.Name}.log"), Timeline), Timeline);
+        }
+        var moduleLink = Wiring.DownstreamLinks(ModuleWiring.Name).Single();
+        var modulePath = _downstreamPaths[ModuleWiring.Name][0];
+        var statePath = Path.Combine(flashDir, "module-state.json");
+        _power[ModuleWiring.Name] = new VirtualPowerSwitch(ModuleWiring.Name, () =>
+        {
+            var (file, prefix) = HilrigExecutable.Resolve();
+            var args = prefix.Concat(["bench", "module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--state", statePath, "--control-port", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            return NodeProcess.Start(ModuleWiring.Name, file, args, Path.Combine(logs, "module.log"), Timeline);
+        }, Timeline);
+    }
+
+    /// <summary>Powers every chip and then the module on, and waits until every chip answers STATUS.</summary>
+    public async Task PowerOnAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var chip in Wiring.Chips)
+        {
+            await Power(chip.Name).OnAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await Power(ModuleWiring.Name).OnAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(Wiring.Chips.Where(c => _relays.ContainsKey(c.Name))
+            .Select(c => Probe.WaitUntilAnswersAsync(c.Name, Options.BootTimeout, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Powers every node off (module first).</summary>
+    public async Task PowerOffAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var power in _power.Values.Reverse())
+        {
+            await power.OffAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off).</summary>
+    public async Task<IReadOnlyDictionary<string, StatusPayload?>> QueryAllAsync(CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, StatusPayload?>();
+        foreach (var chip in Wiring.Chips)
+        {
+            result[chip.Name] = await Probe.QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var power in _power.Values.Reverse())
+        {
+            if (power is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var relay in _relays.Values)
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var wire in _wires)
+        {
+            wire.Dispose();
+        }
+        await Server.DisposeAsync().ConfigureAwait(false);
+        Timeline.Dispose();
+    }
+}

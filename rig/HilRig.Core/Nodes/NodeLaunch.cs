@@ -1,0 +1,63 @@
+using System.Globalization;
+using HilRig.Core.Timeline;
+using HilRig.Core.Wiring;
+using HilRig.Protocol.Persistence;
+
+namespace HilRig.Core.Nodes;
+
+/// <summary>
+/// How one chip of the virtual bench is started: the built-in emulated chip (`hilrig bench chip`), or
+/// the executable the wiring file names, with {upstream}, {downstreamN}, {flash}, {model_id} and {baud}
+/// filled in. A new flash file gets the factory image in slot A (the reference layout of docs/protocol.md §10).
+/// </summary>
+public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes)
+{
+    private FlashLayout Layout => new(chip.Flash.SectorSizeBytes, slotSizeOverrideBytes ?? chip.Flash.SlotSizeBytes);
+
+    /// <summary>Starts the chip's process.</summary>
+    public NodeProcess Start(string logPath, BenchTimeline timeline)
+    {
+        var baud = baudRate.ToString(CultureInfo.InvariantCulture);
+        if (chip.Command is { } template)
+        {
+            ProgramFactoryFlash();
+            var values = new Dictionary<string, string>
+            {
+                [CommandTemplate.Upstream] = upstreamPath,
+                [CommandTemplate.Flash] = flashPath,
+                [CommandTemplate.ModelId] = $"0x{chip.ModelId:X2}",
+                [CommandTemplate.Baud] = baud,
+            };
+            for (var i = 0; i < downstreamPaths.Count; i++)
+            {
+                values[CommandTemplate.DownstreamPrefix + i.ToString(CultureInfo.InvariantCulture)] = downstreamPaths[i];
+            }
+            return NodeProcess.Start(chip.Name, "/bin/sh", ["-c", "exec " + CommandTemplate.Expand(template, values)], logPath, timeline);
+        }
+        var (file, prefix) = HilrigExecutable.Resolve();
+        var args = new List<string>(prefix)
+        {
+            "bench", "chip", "--name", chip.Name, "--model-id", $"0x{chip.ModelId:X2}", "--upstream", upstreamPath,
+            "--flash", flashPath, "--baud", baud,
+            "--sector-size", Layout.SectorSizeBytes.ToString(CultureInfo.InvariantCulture),
+            "--slot-size", Layout.SlotSizeBytes.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var d in downstreamPaths) args.AddRange(["--downstream", d]);
+        if (chip.FactoryImagePath is { } image) args.AddRange(["--factory-image", image]);
+        if (chip.Operating) args.Add("--operating");
+        return NodeProcess.Start(chip.Name, file, args, logPath, timeline);
+    }
+
+    private void ProgramFactoryFlash()
+    {
+        if (File.Exists(flashPath)) return;
+        var layout = Layout;
+        var bytes = new byte[layout.TotalSizeBytes];
+        Array.Fill(bytes, (byte)0xFF);
+        if (chip.FactoryImagePath is { } image)
+        {
+            File.ReadAllBytes(image).CopyTo(bytes, layout.ImageSlotAddress(0));
+        }
+        File.WriteAllBytes(flashPath, bytes);
+    }
+}

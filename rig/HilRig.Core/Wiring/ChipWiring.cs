@@ -1,0 +1,32 @@
+namespace HilRig.Core.Wiring;
+
+/// <summary>One MCU in the chain.</summary>
+/// <param name="Name">Unique node name, used in links and upgrade orders.</param>
+/// <param name="ModelId">Chip model id used for addressing on the chain (0x01..0xFD).</param>
+/// <param name="Flash">Flash geometry of the chip.</param>
+/// <param name="FactoryImagePath">Full path of the image the chip is programmed with before a run, if any.</param>
+/// <param name="Command">
+/// Optional executable to run instead of the built-in emulated chip (virtual benches), a
+/// <see cref="CommandTemplate"/>.
+/// </param>
+/// <param name="Power">How the chip's power is switched.</param>
+/// <param name="Sensor">Optional current sensor on the chip's supply.</param>
+/// <param name="Operating">Initial state of the emulated device body (virtual benches); an operating body refuses upgrades.</param>
+/// <param name="Line">Line of the chip's entry in the wiring file.</param>
+public sealed record ChipWiring(
+    string Name,
+    byte ModelId,
+    FlashWiring Flash,
+    string? FactoryImagePath,
+    string? Command,
+    PowerWiring Power,
+    SensorWiring? Sensor = null,
+    bool Operating = false,
+    int Line = 0)
+{
+    /// <summary>Smallest model id a chip may have.</summary>
+    public const byte MinModelId = 0x01;
+
+    /// <summary>Largest model id a chip may have; 0xFE and 0xFF are reserved by the chain protocol.</summary>
+    public const byte MaxModelId = 0xFD;
+}

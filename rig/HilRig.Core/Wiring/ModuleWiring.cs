@@ -1,0 +1,15 @@
+namespace HilRig.Core.Wiring;
+
+/// <summary>The comm (WiFi) module at the head of the chain. There is exactly one; its node name is <see cref="Name"/>.</summary>
+/// <param name="Power">How the module's power is switched.</param>
+/// <param name="Command">
+/// Optional executable to run instead of the built-in emulated module (virtual benches), a
+/// <see cref="CommandTemplate"/>.
+/// </param>
+/// <param name="Sensor">Optional current sensor on the module's supply.</param>
+/// <param name="Line">Line of the <c>module</c> entry in the wiring file.</param>
+public sealed record ModuleWiring(PowerWiring Power, string? Command = null, SensorWiring? Sensor = null, int Line = 0)
+{
+    /// <summary>The node name of the module, used in links.</summary>
+    public const string Name = "module";
+}

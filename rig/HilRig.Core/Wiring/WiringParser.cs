@@ -1,0 +1,219 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace HilRig.Core.Wiring;
+
+/// <summary>
+/// Reads one wiring document into a <see cref="ParsedBench"/>: keys, types, ranges and the rules
+/// that depend only on the bench kind. Rules across nodes (names, graph, order) are
+/// <see cref="WiringValidator"/>'s.
+/// </summary>
+internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions options, WiringErrorList errors)
+{
+    /// <summary>Most chips a bench may have.</summary>
+    public const int MaxChips = 32;
+
+    private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade"];
+    private static readonly string[] ModuleKeys = ["power", "command", "sensor"];
+    private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far"];
+    private static readonly string[] UpgradeKeys = ["default_order"];
+    private static readonly string[] BenchKinds = ["virtual", "hardware"];
+    private static readonly string[] RigModes = ["relay", "tap", "direct"];
+
+    private readonly ParsedBench bench = new();
+
+    public ParsedBench Parse(YamlNode root)
+    {
+        var map = YamlMap.From(root, "", $"a wiring file must be a mapping with keys {string.Join(", ", RootKeys)}", errors);
+        if (map is null)
+        {
+            return bench;
+        }
+
+        map.RejectUnknownKeys(RootKeys);
+        if (map.String("bench", required: true) is { } name)
+        {
+            if (!BenchNamePattern().IsMatch(name))
+            {
+                map.Error(map.Get("bench")!, $"bench name '{name}' must use only lower-case letters, digits and '-'");
+            }
+
+            bench.Name = name;
+        }
+
+        bench.Kind = (BenchKind?)map.Choice("kind", BenchKinds, required: true);
+        if (map.Require("module") is { } module)
+        {
+            ParseModule(module);
+        }
+
+        if (map.Sequence("chips", $"a list of 1 to {MaxChips} chips", required: true) is { } chips)
+        {
+            ParseChips(chips);
+        }
+
+        if (map.Sequence("links", "a list of links (from, to, baud, rig)", required: true) is { } links)
+        {
+            var number = 0;
+            foreach (var link in links)
+            {
+                ParseLink(link, ++number);
+            }
+        }
+
+        if (map.Get("upgrade") is { } upgrade)
+        {
+            ParseUpgrade(upgrade);
+        }
+
+        return bench;
+    }
+
+    private bool IsVirtual => bench.Kind == BenchKind.Virtual;
+
+    private bool IsHardware => bench.Kind == BenchKind.Hardware;
+
+    private void ParseModule(YamlNode node)
+    {
+        var map = YamlMap.From(node, "module: ", "must be a mapping with keys power, command, sensor", errors);
+        if (map is null)
+        {
+            return;
+        }
+
+        map.RejectUnknownKeys(ModuleKeys);
+        var power = map.Require("power") is { } powerNode ? ParsePower(powerNode, map.Context) : new VirtualPower();
+        var command = ParseCommand(map);
+        var sensor = map.Get("sensor") is { } sensorNode ? ParseSensor(sensorNode, map.Context) : null;
+        bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line);
+        bench.ModuleCommandMark = command is null ? null : map.Get("command")!.Start;
+    }
+
+    private string? ParseCommand(YamlMap map)
+    {
+        var command = map.String("command");
+        if (command is not null && IsHardware)
+        {
+            map.Error(map.Get("command")!, "'command' replaces an emulated node and only applies to virtual benches (kind: virtual)");
+        }
+
+        return command;
+    }
+
+    private void ParseChips(YamlSequenceNode chips)
+    {
+        if (chips.Children.Count is 0 or > MaxChips)
+        {
+            errors.Add(chips, $"'chips' must list 1 to {MaxChips} chips, found {chips.Children.Count}");
+        }
+
+        var number = 0;
+        foreach (var chip in chips)
+        {
+            ParseChip(chip, ++number);
+        }
+    }
+
+    private void ParseLink(YamlNode node, int number)
+    {
+        var map = YamlMap.From(node, $"link {number}: ", "must be a mapping with keys from, to, baud, rig (and near, far on hardware benches)", errors);
+        if (map is null)
+        {
+            return;
+        }
+
+        map.RejectUnknownKeys(LinkKeys);
+        var from = map.String("from", required: true);
+        var to = map.String("to", required: true);
+        var baud = map.Integer("baud", 1, int.MaxValue, $"from {string.Join(", ", LinkWiring.SupportedBaudRates)}", required: true);
+        if (baud is not null && !LinkWiring.SupportedBaudRates.Contains((int)baud))
+        {
+            map.Error(map.Get("baud")!, $"'baud' must be one of {string.Join(", ", LinkWiring.SupportedBaudRates)}, got {baud}");
+        }
+
+        var mode = (RigMode?)map.Choice("rig", RigModes, required: true);
+        var near = ParseDevicePath(map, "near");
+        var far = ParseDevicePath(map, "far");
+        CheckDevicePaths(map, mode, from, to);
+
+        var link = new LinkWiring(from ?? "", to ?? "", (int)(baud ?? 0), mode ?? RigMode.Relay, near, far, (int)node.Start.Line);
+        bench.Links.Add(new ParsedLink(link, number, node.Start, map.Get("from")?.Start, map.Get("to")?.Start));
+    }
+
+    private static string? ParseDevicePath(YamlMap map, string key)
+    {
+        var path = map.String(key);
+        if (path is not null && !path.StartsWith('/'))
+        {
+            map.Error(map.Get(key)!, $"'{key}' must be an absolute device path such as /dev/serial/by-id/..., got '{path}'");
+        }
+
+        return path;
+    }
+
+    private void CheckDevicePaths(YamlMap map, RigMode? mode, string? from, string? to)
+    {
+        if (IsVirtual)
+        {
+            foreach (var key in new[] { "near", "far" }.Where(map.Has))
+            {
+                map.Error(map.Get(key)!, $"'{key}' is a device path, but a virtual bench makes its own ptys; remove it or use kind: hardware");
+            }
+        }
+        else if (IsHardware && mode == RigMode.Relay)
+        {
+            if (!map.Has("near"))
+            {
+                map.Error(map.Start, $"a relay link on a hardware bench needs 'near' (the rig's UART toward '{from}')");
+            }
+
+            if (!map.Has("far"))
+            {
+                map.Error(map.Start, $"a relay link on a hardware bench needs 'far' (the rig's UART toward '{to}')");
+            }
+        }
+        else if (IsHardware && mode == RigMode.Tap && !map.Has("near") && !map.Has("far"))
+        {
+            map.Error(map.Start, "a tap link on a hardware bench needs 'near' or 'far' (the UART the rig listens on)");
+        }
+        else if (IsHardware && mode == RigMode.Direct)
+        {
+            foreach (var key in new[] { "near", "far" }.Where(map.Has))
+            {
+                map.Error(map.Get(key)!, $"a direct link does not pass through the rig; remove '{key}' or use rig: relay or tap");
+            }
+        }
+    }
+
+    private void ParseUpgrade(YamlNode node)
+    {
+        var map = YamlMap.From(node, "upgrade: ", "must be a mapping with key default_order", errors);
+        if (map is null)
+        {
+            return;
+        }
+
+        map.RejectUnknownKeys(UpgradeKeys);
+        if (map.Sequence("default_order", "a list of chip names, e.g. [chip3, chip2, chip1]") is not { } order)
+        {
+            return;
+        }
+
+        bench.DefaultOrderMark = order.Start;
+        bench.DefaultOrder = [];
+        foreach (var entry in order)
+        {
+            if (entry is YamlScalarNode { Value: { } name } && !YamlMap.IsNull(entry))
+            {
+                bench.DefaultOrder.Add(new ParsedOrderEntry(name, entry.Start));
+            }
+            else
+            {
+                map.Error(entry, "'default_order' entries must be chip names");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9-]+$")]
+    private static partial Regex BenchNamePattern();
+}

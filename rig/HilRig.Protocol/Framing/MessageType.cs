@@ -1,0 +1,26 @@
+namespace HilRig.Protocol.Framing;
+
+/// <summary>Message types of protocol version 1 (docs/protocol.md §5).</summary>
+public enum MessageType : byte
+{
+    /// <summary>Module asks the chain whether an upgrade may start.</summary>
+    Prepare = 0x01,
+    /// <summary>Aggregated answer to PREPARE, with the subtree's topology.</summary>
+    PrepareAck = 0x02,
+    /// <summary>Starts one chip's upgrade; sets every chip's mode.</summary>
+    Start = 0x03,
+    /// <summary>A chip's answer to START: the mode it entered.</summary>
+    StartAck = 0x04,
+    /// <summary>A slice of the image at an offset.</summary>
+    Data = 0x05,
+    /// <summary>The target's persisted and next-expected offsets.</summary>
+    DataAck = 0x06,
+    /// <summary>The target finished (or failed) its upgrade; wakes every chip.</summary>
+    Complete = 0x07,
+    /// <summary>Asks one chip for its status.</summary>
+    StatusRequest = 0x08,
+    /// <summary>Mode, version, slot and persisted offset of one chip.</summary>
+    StatusResponse = 0x09,
+    /// <summary>Bench extension: sets the emulated device body's operating flag.</summary>
+    BenchSetOperating = 0x70,
+}

@@ -1,0 +1,240 @@
+namespace HilRig.Protocol.Messages;
+
+/// <summary>Answer codes of PREPARE_ACK (docs/protocol.md §5.2).</summary>
+public enum PrepareStatus : byte
+{
+    /// <summary>Every chip in the subtree may be upgraded.</summary>
+    Ready = 0,
+    /// <summary>The device body is operating on the reporting chip.</summary>
+    RefusedOperating = 1,
+    /// <summary>The reporting chip is already in another campaign's upgrade.</summary>
+    RefusedBusy = 2,
+    /// <summary>A downstream port of the reporting chip gave no answer in time.</summary>
+    DownstreamSilent = 3,
+}
+
+/// <summary>Answer codes of START_ACK (docs/protocol.md §5.4).</summary>
+public enum StartStatus : byte
+{
+    /// <summary>Mode entered as reported.</summary>
+    Ok = 0,
+    /// <summary>The image header names another model id.</summary>
+    WrongModel = 1,
+    /// <summary>The image does not fit the inactive slot.</summary>
+    ImageTooLarge = 2,
+    /// <summary>The image header fails its CRC or magic.</summary>
+    BadHeader = 3,
+    /// <summary>This chip already activated this image in this campaign; COMPLETE follows.</summary>
+    AlreadyUpgraded = 4,
+}
+
+/// <summary>Answer codes of DATA_ACK (docs/protocol.md §5.6).</summary>
+public enum DataStatus : byte
+{
+    /// <summary>Accepted (or a duplicate of persisted data).</summary>
+    Ok = 0,
+    /// <summary>The offset is beyond the next expected byte; resend from Next.</summary>
+    OutOfOrder = 1,
+    /// <summary>A flash operation failed.</summary>
+    FlashError = 2,
+    /// <summary>This chip is not in upgrade mode.</summary>
+    NotTarget = 3,
+}
+
+/// <summary>Result codes of COMPLETE (docs/protocol.md §5.7).</summary>
+public enum CompleteStatus : byte
+{
+    /// <summary>The new image is verified and active.</summary>
+    Activated = 0,
+    /// <summary>The received image's SHA-256 differs from its header; the old image stays active.</summary>
+    DigestMismatch = 1,
+    /// <summary>The received header is invalid; the old image stays active.</summary>
+    BadHeader = 2,
+}
+
+/// <summary>PREPARE: campaign id u32, answer budget in ms u16.</summary>
+public sealed record PreparePayload(uint CampaignId, ushort BudgetMs)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U16(BudgetMs).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static PreparePayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new PreparePayload(r.U32("campaign id"), r.U16("budget ms"));
+        r.End("PREPARE");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>One chip of a subtree as reported in PREPARE_ACK: model id, parent id, mode, version.</summary>
+public sealed record TopologyEntry(byte ModelId, byte ParentId, ChipMode Mode, FirmwareVersion Version)
+{
+    /// <summary>Encoded size.</summary>
+    public const int SizeBytes = 7;
+}
+
+/// <summary>PREPARE_ACK: campaign u32, status u8, reporting chip u8, count u8, count × topology entry.</summary>
+public sealed record PrepareAckPayload(uint CampaignId, PrepareStatus Status, byte ReportingChip, IReadOnlyList<TopologyEntry> Chips)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode()
+    {
+        var w = new PayloadWriter().U32(CampaignId).U8((byte)Status).U8(ReportingChip).U8((byte)Chips.Count);
+        foreach (var c in Chips)
+        {
+            w.U8(c.ModelId).U8(c.ParentId).U8((byte)c.Mode).Version(c.Version);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static PrepareAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var campaign = r.U32("campaign id");
+        var status = (PrepareStatus)r.U8("status");
+        var reporting = r.U8("reporting chip");
+        var count = r.U8("chip count");
+        var chips = new List<TopologyEntry>();
+        for (var i = 0; i < count && r.Error is null; i++)
+        {
+            chips.Add(new TopologyEntry(r.U8("model id"), r.U8("parent id"), (ChipMode)r.U8("mode"), r.Version("version")));
+        }
+        r.End("PREPARE_ACK");
+        error = r.Error;
+        return error is null ? new PrepareAckPayload(campaign, status, reporting, chips) : null;
+    }
+}
+
+/// <summary>START: campaign u32, target model id u8, the image's 64-byte header.</summary>
+public sealed record StartPayload(uint CampaignId, byte Target, byte[] ImageHeader)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Target).Bytes(ImageHeader).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static StartPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new StartPayload(r.U32("campaign id"), r.U8("target"), r.Bytes(Images.ImageHeader.SizeBytes, "image header"));
+        r.End("START");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>START_ACK: campaign u32, chip u8, mode entered u8, resume offset u32, status u8.</summary>
+public sealed record StartAckPayload(uint CampaignId, byte Chip, ChipMode Mode, uint ResumeOffset, StartStatus Status)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Chip).U8((byte)Mode).U32(ResumeOffset).U8((byte)Status).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static StartAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new StartAckPayload(r.U32("campaign id"), r.U8("chip"), (ChipMode)r.U8("mode"), r.U32("resume offset"), (StartStatus)r.U8("status"));
+        r.End("START_ACK");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>DATA: image offset u32, then the bytes.</summary>
+public sealed record DataPayload(uint Offset, byte[] Bytes)
+{
+    /// <summary>Bytes of the payload before the data.</summary>
+    public const int OverheadBytes = 4;
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(Offset).Bytes(Bytes).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static DataPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new DataPayload(r.U32("offset"), r.Rest());
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>DATA_ACK: persisted offset u32, next expected offset u32, status u8.</summary>
+public sealed record DataAckPayload(uint Persisted, uint Next, DataStatus Status)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(Persisted).U32(Next).U8((byte)Status).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static DataAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new DataAckPayload(r.U32("persisted"), r.U32("next"), (DataStatus)r.U8("status"));
+        r.End("DATA_ACK");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>COMPLETE: campaign u32, chip u8, status u8, active version after it (4 bytes).</summary>
+public sealed record CompletePayload(uint CampaignId, byte Chip, CompleteStatus Status, FirmwareVersion ActiveVersion)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Chip).U8((byte)Status).Version(ActiveVersion).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static CompletePayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new CompletePayload(r.U32("campaign id"), r.U8("chip"), (CompleteStatus)r.U8("status"), r.Version("active version"));
+        r.End("COMPLETE");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>
+/// STATUS_RSP: mode u8, active slot u8, active version (4), upgrade state u8, operating u8,
+/// campaign u32, persisted offset u32, image size u32 (20 bytes).
+/// </summary>
+public sealed record StatusPayload(
+    ChipMode Mode, byte ActiveSlot, FirmwareVersion ActiveVersion, UpgradeState State, bool Operating,
+    uint CampaignId, uint PersistedOffset, uint ImageSizeBytes)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter()
+        .U8((byte)Mode).U8(ActiveSlot).Version(ActiveVersion).U8((byte)State).U8(Operating ? (byte)1 : (byte)0)
+        .U32(CampaignId).U32(PersistedOffset).U32(ImageSizeBytes).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static StatusPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new StatusPayload((ChipMode)r.U8("mode"), r.U8("active slot"), r.Version("active version"),
+            (UpgradeState)r.U8("upgrade state"), r.U8("operating") != 0, r.U32("campaign id"),
+            r.U32("persisted offset"), r.U32("image size"));
+        r.End("STATUS_RSP");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>BENCH_SET_OPERATING: operating u8 (0 or 1). Answered with STATUS_RSP.</summary>
+public sealed record BenchSetOperatingPayload(bool Operating)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => [Operating ? (byte)1 : (byte)0];
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static BenchSetOperatingPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new BenchSetOperatingPayload(r.U8("operating") != 0);
+        r.End("BENCH_SET_OPERATING");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
