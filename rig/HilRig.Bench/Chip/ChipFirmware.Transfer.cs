@@ -62,6 +62,12 @@ public sealed partial class ChipFirmware
         }
         _nextExpected = Mark.PersistedOffset;
         Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Upgrade, Mark.PersistedOffset, StartStatus.Ok).Encode());
+        // The target still passes START on downstream, so the chips beyond it that are already
+        // upgraded learn it and sleep (docs/protocol.md §6.2); after this it forwards nothing.
+        for (var p = 1; p <= _config.DownstreamPortCount; p++)
+        {
+            _output.Send(p, decoded.Raw);
+        }
         if (Mark.PersistedOffset == Mark.ImageSizeBytes)
         {
             VerifyAndActivate();

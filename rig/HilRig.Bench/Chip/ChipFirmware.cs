@@ -21,10 +21,13 @@ public sealed partial class ChipFirmware
     private byte _sequence;
     private uint _nextExpected;
     private PendingPrepare? _prepare;
+    private readonly ChipDefect _defects;
+    private long _forwardedFrames;
 
     /// <summary>Boots the chip from its flash: mode, slot and transfer progress come from the memory mark.</summary>
-    public ChipFirmware(ChipConfig config, NorFlash flash, IChipOutput output, bool operating = false)
+    public ChipFirmware(ChipConfig config, NorFlash flash, IChipOutput output, bool operating = false, ChipDefect defects = ChipDefect.None)
     {
+        _defects = defects;
         _config = config;
         _flash = flash;
         _output = output;
@@ -98,6 +101,10 @@ public sealed partial class ChipFirmware
         {
             return;
         }
+        if (_defects.HasFlag(ChipDefect.PassThroughDropsFrames) && Mode == ChipMode.PassThrough && ++_forwardedFrames % 5 == 0)
+        {
+            return;
+        }
         if (port == 0)
         {
             for (var p = 1; p <= _config.DownstreamPortCount; p++)
@@ -139,7 +146,7 @@ public sealed partial class ChipFirmware
     private void SendStatus(int port, byte destination)
     {
         var m = Mark;
-        var status = new StatusPayload(m.Mode, m.ActiveSlot, ActiveVersion, m.State, Operating, m.CampaignId, m.PersistedOffset, m.ImageSizeBytes);
+        var status = new StatusPayload(m.Mode, m.ActiveSlot, ActiveVersion, m.State, Operating, m.CampaignId, m.PersistedOffset, m.ImageSizeBytes, ActiveDigest());
         Send(port, MessageType.StatusResponse, destination, status.Encode());
     }
 
@@ -167,6 +174,18 @@ public sealed partial class ChipFirmware
                 _output.Send(p, decoded.Raw);
             }
         }
+    }
+
+    /// <summary>SHA-256 of the active slot's body, computed from flash (zeros without a valid image).</summary>
+    private byte[] ActiveDigest()
+    {
+        var slot = _config.Layout.ImageSlotAddress(Mark.ActiveSlot);
+        var header = ImageHeader.TryDecode(_flash.Read(slot, ImageHeader.SizeBytes), out _);
+        if (header is null || header.ImageSizeBytes > _config.Layout.SlotSizeBytes)
+        {
+            return new byte[32];
+        }
+        return SHA256.HashData(_flash.Read(slot + ImageHeader.SizeBytes, (int)header.BodySizeBytes));
     }
 
     private static bool SameImage(MemoryMarkRecord mark, uint campaign, ImageHeader header) =>

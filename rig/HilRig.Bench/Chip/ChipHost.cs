@@ -8,7 +8,7 @@ namespace HilRig.Bench.Chip;
 /// <summary>Options of an emulated chip process (`hilrig bench chip`).</summary>
 public sealed record ChipHostOptions(
     ChipConfig Config, string UpstreamPath, IReadOnlyList<string> DownstreamPaths, string FlashPath,
-    int BaudRate, string? FactoryImagePath, bool Operating);
+    int BaudRate, string? FactoryImagePath, bool Operating, ChipDefect Defects = ChipDefect.None);
 
 /// <summary>
 /// Runs <see cref="ChipFirmware"/> on real ports: one reader per UART feeds a single event loop, so the
@@ -38,7 +38,11 @@ public sealed class ChipHost : IChipOutput
         {
             FactoryProgrammer.Program(flash, layout, File.ReadAllBytes(_options.FactoryImagePath));
         }
-        var firmware = new ChipFirmware(_options.Config, flash, this, _options.Operating);
+        var firmware = new ChipFirmware(_options.Config, flash, this, _options.Operating, _options.Defects);
+        if (_options.Defects != ChipDefect.None)
+        {
+            Log($"running with defect(s): {_options.Defects}");
+        }
         var failure = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, failure.Token);
         var paths = new[] { _options.UpstreamPath }.Concat(_options.DownstreamPaths).ToList();

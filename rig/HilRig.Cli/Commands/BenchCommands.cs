@@ -29,9 +29,10 @@ internal static class BenchCommands
         var slot = new Option<int>("--slot-size") { Description = "Image slot size in bytes.", DefaultValueFactory = _ => FlashLayout.Default.SlotSizeBytes };
         var factory = new Option<string?>("--factory-image") { Description = "Image programmed into slot A when the flash file is new." };
         var operating = new Option<bool>("--operating") { Description = "The device body starts operating (PREPARE is refused)." };
+        var defect = new Option<string[]>("--defect") { Description = $"Start with a firmware defect, to prove the scenarios catch it ({string.Join(", ", ChipDefects.ByName.Keys)})." };
         var command = new Command("chip", "Run one emulated chip (the reference firmware behaviour) on serial ports.")
         {
-            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating,
+            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating, defect,
         };
         command.SetAction(async (result, token) =>
         {
@@ -41,10 +42,16 @@ internal static class BenchCommands
                 await Console.Error.WriteLineAsync($"hilrig bench chip: {error}");
                 return 2;
             }
+            var defects = ChipDefects.Parse(result.GetValue(defect) ?? [], out var defectError);
+            if (defectError is not null)
+            {
+                await Console.Error.WriteLineAsync($"hilrig bench chip: {defectError}");
+                return 2;
+            }
             var downstreamPaths = result.GetValue(downstream) ?? [];
             var config = new ChipConfig(result.GetRequiredValue(name), result.GetValue(modelId), downstreamPaths.Length, layout);
             var options = new ChipHostOptions(config, result.GetRequiredValue(upstream), downstreamPaths,
-                result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating));
+                result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating), defects);
             return await new ChipHost(options, Console.Error).RunAsync(token);
         });
         return command;

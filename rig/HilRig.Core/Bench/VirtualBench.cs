@@ -125,7 +125,8 @@ public sealed class VirtualBench : IAsyncDisposable
         foreach (var chip in Wiring.Chips)
         {
             var launch = new NodeLaunch(chip, _upstreamPaths[chip.Name], _downstreamPaths.GetValueOrDefault(chip.Name) ?? [],
-                Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes);
+                Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes,
+                Options.ChipDefects.GetValueOrDefault(chip.Name) ?? []);
             _power[chip.Name] = new VirtualPowerSwitch(chip.Name,
                 () => launch.Start(Path.Combine(logs, $"{chip.Name}.log"), Timeline), Timeline);
         }

@@ -65,6 +65,18 @@ public sealed class RelayLink : IAsyncDisposable
         _timeline.Add(Name, "inject", FrameSummary.Describe(frame), direction.ToString().ToLowerInvariant());
     }
 
+    /// <summary>Sends raw bytes of the rig's own (for example garbage) into the link, between forwarded frames.</summary>
+    public void InjectRaw(byte[] bytes, Direction direction)
+    {
+        var (port, gate) = direction == Direction.Downstream ? (_far, _farWrite) : (_near, _nearWrite);
+        lock (gate)
+        {
+            port.BaseStream.Write(bytes);
+        }
+        _timeline.Add(Name, "inject", $"{bytes.Length} raw byte(s)", direction.ToString().ToLowerInvariant(),
+            Convert.ToHexString(bytes.AsSpan(0, Math.Min(64, bytes.Length))));
+    }
+
     private async Task PumpAsync(SerialPort from, SerialPort to, Lock gate, Direction direction)
     {
         var decoder = new FrameDecoder();

@@ -10,7 +10,7 @@ namespace HilRig.Core.Nodes;
 /// the executable the wiring file names, with {upstream}, {downstreamN}, {flash}, {model_id} and {baud}
 /// filled in. A new flash file gets the factory image in slot A (the reference layout of docs/protocol.md §10).
 /// </summary>
-public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes)
+public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes, IReadOnlyList<string> defects)
 {
     private FlashLayout Layout => new(chip.Flash.SectorSizeBytes, slotSizeOverrideBytes ?? chip.Flash.SlotSizeBytes);
 
@@ -45,6 +45,7 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
         foreach (var d in downstreamPaths) args.AddRange(["--downstream", d]);
         if (chip.FactoryImagePath is { } image) args.AddRange(["--factory-image", image]);
         if (chip.Operating) args.Add("--operating");
+        foreach (var defect in defects) args.AddRange(["--defect", defect]);
         return NodeProcess.Start(chip.Name, file, args, logPath, timeline);
     }
 

@@ -198,16 +198,23 @@ public sealed record CompletePayload(uint CampaignId, byte Chip, CompleteStatus 
 
 /// <summary>
 /// STATUS_RSP: mode u8, active slot u8, active version (4), upgrade state u8, operating u8,
-/// campaign u32, persisted offset u32, image size u32 (20 bytes).
+/// campaign u32, persisted offset u32, image size u32, SHA-256 of the active image's body as the chip
+/// computed it from flash (32 bytes; all zero when the active slot holds no valid image): 52 bytes.
 /// </summary>
 public sealed record StatusPayload(
     ChipMode Mode, byte ActiveSlot, FirmwareVersion ActiveVersion, UpgradeState State, bool Operating,
-    uint CampaignId, uint PersistedOffset, uint ImageSizeBytes)
+    uint CampaignId, uint PersistedOffset, uint ImageSizeBytes, byte[] ActiveDigest)
 {
+    /// <summary>Encoded size.</summary>
+    public const int SizeBytes = 52;
+
+    /// <summary>The active digest as lowercase hex.</summary>
+    public string ActiveDigestHex => Convert.ToHexStringLower(ActiveDigest);
+
     /// <summary>Wire bytes.</summary>
     public byte[] Encode() => new PayloadWriter()
         .U8((byte)Mode).U8(ActiveSlot).Version(ActiveVersion).U8((byte)State).U8(Operating ? (byte)1 : (byte)0)
-        .U32(CampaignId).U32(PersistedOffset).U32(ImageSizeBytes).ToArray();
+        .U32(CampaignId).U32(PersistedOffset).U32(ImageSizeBytes).Bytes(ActiveDigest.AsSpan(0, 32)).ToArray();
 
     /// <summary>Decodes, or returns null with a reason.</summary>
     public static StatusPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
@@ -215,7 +222,7 @@ public sealed record StatusPayload(
         var r = new PayloadReader(data);
         var p = new StatusPayload((ChipMode)r.U8("mode"), r.U8("active slot"), r.Version("active version"),
             (UpgradeState)r.U8("upgrade state"), r.U8("operating") != 0, r.U32("campaign id"),
-            r.U32("persisted offset"), r.U32("image size"));
+            r.U32("persisted offset"), r.U32("image size"), r.Bytes(32, "active digest"));
         r.End("STATUS_RSP");
         error = r.Error;
         return error is null ? p : null;

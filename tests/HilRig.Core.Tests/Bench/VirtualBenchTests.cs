@@ -1,0 +1,90 @@
+using Xunit;
+using HilRig.Core.Bench;
+using HilRig.Core.Links;
+using HilRig.Core.Wiring;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Core.Tests.Bench;
+
+public sealed class VirtualBenchTests
+{
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException("HilRig.sln not found above the test binaries");
+    }
+
+    private static async Task<VirtualBench> StartAsync(string wiringName)
+    {
+        var wiring = WiringLoader.Load(Path.Combine(RepoRoot(), "wiring", wiringName));
+        var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-tests", Guid.NewGuid().ToString("N"));
+        var bench = VirtualBench.Create(wiring, new BenchOptions(artifacts));
+        await bench.PowerOnAllAsync(TestContext.Current.CancellationToken);
+        return bench;
+    }
+
+    [Fact]
+    public async Task EveryChip_Answers_Status_Through_Its_Relay_When_Powered_On()
+    {
+        await using var bench = await StartAsync("sim-tree.yaml");
+        var statuses = await bench.QueryAllAsync(TestContext.Current.CancellationToken);
+        Assert.All(bench.Wiring.Chips, chip =>
+        {
+            var status = statuses[chip.Name];
+            Assert.NotNull(status);
+            Assert.Equal(ChipMode.Initial, status.Mode);
+            Assert.Equal(new FirmwareVersion(1, 0, 0), status.ActiveVersion);
+        });
+    }
+
+    [Fact]
+    public async Task Garbage_On_A_Uart_Is_Reported_Once_With_Its_Reason_And_The_Chip_Keeps_Answering()
+    {
+        await using var bench = await StartAsync("sim-chain.yaml");
+        var relay = bench.RelaysByChip["chip2"];
+        var garbage = new byte[] { 0x00, 0xFF, 0x13, 0x37, 0xA5, 0x00, 0x42, 0x0D, 0x0A };
+        relay.InjectRaw(garbage, Direction.Downstream);
+        var status = await bench.Probe.QueryStatusAsync("chip2", TestContext.Current.CancellationToken);
+        Assert.NotNull(status);
+        // The relay forwarded the garbage unchanged and the chip's decoder skipped it: one log line
+        // naming the port, the byte count and why.
+        var chipLog = await WaitForTimelineAsync(bench, e => e.Source == "chip2" && e.Summary.Contains("skipped", StringComparison.Ordinal));
+        Assert.Contains($"skipped {garbage.Length} byte(s)", chipLog.Summary, StringComparison.Ordinal);
+        Assert.Contains("no sync byte 0xA5", chipLog.Summary, StringComparison.Ordinal);
+        Assert.True(bench.Power("chip2").IsOn);
+    }
+
+    [Fact]
+    public async Task PowerOff_Silences_A_Chip_And_PowerOn_Brings_It_Back_From_Its_Flash()
+    {
+        await using var bench = await StartAsync("sim-chain.yaml");
+        var token = TestContext.Current.CancellationToken;
+        await bench.Power("chip3").OffAsync(token);
+        Assert.Null(await bench.Probe.QueryStatusAsync("chip3", token));
+        await bench.Power("chip3").OnAsync(token);
+        var status = await bench.Probe.WaitUntilAnswersAsync("chip3", TimeSpan.FromSeconds(20), token);
+        Assert.Equal(new FirmwareVersion(1, 0, 0), status.ActiveVersion);
+    }
+
+    private static async Task<HilRig.Core.Timeline.TimelineEvent> WaitForTimelineAsync(VirtualBench bench, Func<HilRig.Core.Timeline.TimelineEvent, bool> match)
+    {
+        var found = new TaskCompletionSource<HilRig.Core.Timeline.TimelineEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRecorded(HilRig.Core.Timeline.TimelineEvent e)
+        {
+            if (match(e)) found.TrySetResult(e);
+        }
+        bench.Timeline.Recorded += OnRecorded;
+        try
+        {
+            if (bench.Timeline.Snapshot().FirstOrDefault(match) is { } already) return already;
+            return await found.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            bench.Timeline.Recorded -= OnRecorded;
+        }
+    }
+}
