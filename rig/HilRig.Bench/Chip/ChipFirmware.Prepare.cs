@@ -27,6 +27,13 @@ public sealed partial class ChipFirmware
             _output.Log($"bad PREPARE: {error}");
             return;
         }
+        if (Mode != ChipMode.Initial && Mark.CampaignId != payload.CampaignId)
+        {
+            // A PREPARE for another campaign means the module gave up the old one (it never re-prepares a
+            // campaign it is resuming): leave the stale mode so the chain is not locked out for good.
+            _output.Log($"PREPARE of campaign {payload.CampaignId} abandons campaign {Mark.CampaignId} ({Mode})");
+            WriteMark(Mark with { Mode = ChipMode.Initial, State = Mark.State == UpgradeState.Done ? UpgradeState.Done : UpgradeState.Idle });
+        }
         PrepareStatus? refusal = Operating ? PrepareStatus.RefusedOperating
             : Mode != ChipMode.Initial ? PrepareStatus.RefusedBusy
             : null;

@@ -27,9 +27,11 @@ public sealed partial class ChipFirmware
                 WriteMark(next);
             }
             Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, mode, 0, StartStatus.Ok).Encode());
-            if (mode == ChipMode.PassThrough)
+            // START travels on to every chip, so the chips beyond learn their mode too; after this a
+            // sleeping chip ignores everything but COMPLETE.
+            for (var p = 1; p <= _config.DownstreamPortCount; p++)
             {
-                Forward(port, decoded);
+                _output.Send(p, decoded.Raw);
             }
             return;
         }

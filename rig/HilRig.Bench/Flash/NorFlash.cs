@@ -39,8 +39,9 @@ public sealed class NorFlash : IDisposable
         {
             if (file.Length != sizeBytes)
             {
+                var actual = file.Length;
                 file.Dispose();
-                throw new InvalidDataException($"flash file {path} is {file.Length} bytes, the wiring says {sizeBytes}");
+                throw new InvalidDataException($"flash file {path} is {actual} bytes, the wiring says {sizeBytes}");
             }
             file.ReadExactly(image);
         }

@@ -31,6 +31,10 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
     public static readonly TimeSpan CompleteTimeout = TimeSpan.FromMilliseconds(5000);
     /// <summary>Tries of each exchange before the campaign fails (§7.5).</summary>
     public const int MaxTries = 5;
+    /// <summary>PREPARE is sent this many times before the module gives up (§7.1).</summary>
+    public const int PrepareTries = 2;
+    /// <summary>Extra wait for PREPARE_ACK beyond the budget handed to chip 1 (§7.1).</summary>
+    public const int PrepareSlackMs = 500;
 
     private byte _sequence;
 
@@ -83,10 +87,10 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
 
     private async Task<IReadOnlyList<TopologyEntry>?> PrepareAsync(CampaignRequest campaign, CancellationToken token)
     {
-        for (var attempt = 1; attempt <= 2; attempt++)
+        for (var attempt = 1; attempt <= PrepareTries; attempt++)
         {
             Send(MessageType.Prepare, Address.Broadcast, new PreparePayload(campaign.CampaignId, PrepareBudgetMs).Encode());
-            var deadline = DateTimeOffset.UtcNow.AddMilliseconds(PrepareBudgetMs + 500);
+            var deadline = DateTimeOffset.UtcNow.AddMilliseconds(PrepareBudgetMs + PrepareSlackMs);
             while (DateTimeOffset.UtcNow < deadline)
             {
                 var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);

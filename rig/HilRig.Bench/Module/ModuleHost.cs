@@ -66,6 +66,11 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             {
                 continue;
             }
+            if (request.Validate() is { } problem)
+            {
+                Report(new ModuleEvent("campaign-refused") { Detail = $"campaign {request.CampaignId}: {problem}" });
+                continue;
+            }
             if (running is { IsCompleted: false })
             {
                 Report(new ModuleEvent("campaign-refused") { Detail = "a campaign is already running" });

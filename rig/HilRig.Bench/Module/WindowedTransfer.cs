@@ -23,9 +23,13 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
         var nextReport = image.Length / 4;
         while (true)
         {
-            while (sendOffset < image.Length && sendOffset < acked + campaign.WindowBytes)
+            while (sendOffset < image.Length)
             {
                 var count = (int)Math.Min(campaign.ChunkBytes, image.Length - sendOffset);
+                if (sendOffset + count > acked + campaign.WindowBytes)
+                {
+                    break;
+                }
                 var payload = new DataPayload((uint)sendOffset, image.AsSpan((int)sendOffset, count).ToArray()).Encode();
                 port.Send(new Frame(MessageType.Data, chip, Address.Module, nextSequence(), payload));
                 sendOffset += count;

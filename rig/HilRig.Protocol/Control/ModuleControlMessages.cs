@@ -20,6 +20,21 @@ public sealed record CampaignRequest(
     /// <summary>Unacknowledged bytes allowed in flight by default (docs/protocol.md §7.3).</summary>
     public const int DefaultWindowBytes = 16 * 1024;
 
+    /// <summary>Smallest window: two 4 KiB sectors, since the persisted offset advances a sector at a time (docs/protocol.md §7.3).</summary>
+    public const int MinWindowBytes = 8 * 1024;
+
+    /// <summary>Null when the campaign can run, else what is wrong with it.</summary>
+    public string? Validate()
+    {
+        if (Order.Count == 0) return "the order names no chip";
+        if (ChunkBytes < 1 || ChunkBytes > Framing.Frame.MaxPayloadSizeBytes - Messages.DataPayload.OverheadBytes)
+            return $"chunk of {ChunkBytes} bytes is outside 1..{Framing.Frame.MaxPayloadSizeBytes - Messages.DataPayload.OverheadBytes}";
+        if (WindowBytes < MinWindowBytes || WindowBytes < ChunkBytes)
+            return $"window of {WindowBytes} bytes is below {MinWindowBytes} bytes or one chunk";
+        var missing = Order.Where(c => !Images.ContainsKey(c.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        return missing.Count > 0 ? $"no image for chip(s) {string.Join(", ", missing.Select(c => $"0x{c:X2}"))}" : null;
+    }
+
     /// <summary>The image path for a model id.</summary>
     public string ImageFor(byte modelId) =>
         Images.TryGetValue(modelId.ToString(System.Globalization.CultureInfo.InvariantCulture), out var path)

@@ -69,6 +69,38 @@ public sealed class VirtualBenchTests
         Assert.Equal(new FirmwareVersion(1, 0, 0), status.ActiveVersion);
     }
 
+    [Fact]
+    public async Task A_Chip_Named_By_Command_Joins_The_Bench_With_Its_Ports_And_A_Factory_Programmed_Flash()
+    {
+        var root = RepoRoot();
+        var (host, prefix) = HilRig.Core.Nodes.HilrigExecutable.Resolve();
+        // Any executable can be a chip; here it is hilrig's own emulator, started the way a team's host
+        // build would be: through the wiring's command template, not through the built-in launcher.
+        var command = $"\"{host}\" {string.Join(' ', prefix.Select(p => $"\"{p}\""))} bench chip --name ext --model-id {{model_id}} --upstream {{upstream}} --flash {{flash}} --baud {{baud}}";
+        var image = Path.Combine(root, "firmware-images", "images", "chip-11-v1.0.0.hrim");
+        var yaml = string.Join('\n',
+            "bench: ext-command",
+            "kind: virtual",
+            "module:",
+            "  power: { kind: virtual }",
+            "chips:",
+            "  - name: chip1",
+            "    model_id: 0x11",
+            $"    factory_image: {image}",
+            $"    command: '{command.Replace("'", "''", StringComparison.Ordinal)}'",
+            "    power: { kind: virtual }",
+            "links:",
+            "  - { from: module, to: chip1, baud: 115200, rig: relay }");
+        var wiring = WiringLoader.Parse(yaml, "ext-command.yaml");
+        var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-tests", Guid.NewGuid().ToString("N"));
+        await using var bench = VirtualBench.Create(wiring, new BenchOptions(artifacts));
+        await bench.PowerOnAllAsync(TestContext.Current.CancellationToken);
+        var status = await bench.Probe.QueryStatusAsync("chip1", TestContext.Current.CancellationToken);
+        Assert.NotNull(status);
+        Assert.Equal(new FirmwareVersion(1, 0, 0), status.ActiveVersion);
+        Assert.Contains(bench.Timeline.Snapshot(), e => e.Source == "chip1" && e.Kind == "process" && e.Summary.Contains("/bin/sh", StringComparison.Ordinal));
+    }
+
     private static async Task<HilRig.Core.Timeline.TimelineEvent> WaitForTimelineAsync(VirtualBench bench, Func<HilRig.Core.Timeline.TimelineEvent, bool> match)
     {
         var found = new TaskCompletionSource<HilRig.Core.Timeline.TimelineEvent>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using HilRig.Gherkin;
+using HilRig.Gherkin.Execution;
+using HilRig.Gherkin.Reporting;
+using HilRig.Gherkin.Selection;
+using HilRig.Scenarios.StepDefinitions;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Cli.Commands;
+
+/// <summary>`hilrig run`: runs feature files on a bench and writes the reports as it goes.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "Feature files or folders, or file.feature:LINE (default: every feature under scenarios/).", Arity = ArgumentArity.ZeroOrMore };
+        var tags = new Option<string?>("--tags") { Description = "Tag expression, e.g. \"@sim and not @slow\"." };
+        var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
+        var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
+        var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip with a firmware defect, as chip:defect (proves the scenarios catch it)." };
+        var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
+        {
+            paths, tags, wiring, output, defects,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            var root = RepoPaths.Root;
+            var wiringPath = Path.GetFullPath(result.GetRequiredValue(wiring));
+            if (WiringCommands.LoadOrReport(wiringPath) is null)
+            {
+                return 2;
+            }
+            if (!TryParseDefects(result.GetValue(defects) ?? [], out var chipDefects, out var defectError))
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {defectError}");
+                return 2;
+            }
+            var outDir = Path.GetFullPath(result.GetValue(output)
+                ?? Path.Combine(root, "artifacts", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            var selected = result.GetValue(paths) is { Length: > 0 } given
+                ? given.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p))).ToArray()
+                : [Path.Combine("scenarios")];
+            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects };
+            Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, reports in {outDir}");
+            using var reports = ReportFiles.Open(outDir);
+            await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly]);
+            RunResult run;
+            try
+            {
+                run = await runner.RunAsync(PickleSelection.Of(selected, result.GetValue(tags)), new RunOptions
+                {
+                    BaseDirectory = root,
+                    Listeners = [.. reports.Listeners, new ConsoleProgressListener(Console.Out)],
+                    ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+                }, token);
+            }
+            catch (GherkinException ex)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
+                return 2;
+            }
+            foreach (var error in run.Errors)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {error}");
+            }
+            Console.WriteLine($"reports: {reports.NdjsonPath}, {reports.JUnitPath}");
+            if (run.Pickles.Count == 0 && run.Errors.Count == 0)
+            {
+                await Console.Error.WriteLineAsync("hilrig run: no scenario matched the paths and tags given");
+                return 2;
+            }
+            return run.Success ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static bool TryParseDefects(string[] values, out IReadOnlyDictionary<string, IReadOnlyList<string>> defects, out string? error)
+    {
+        var map = new Dictionary<string, List<string>>();
+        foreach (var value in values)
+        {
+            var parts = value.Split(':', 2);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                defects = new Dictionary<string, IReadOnlyList<string>>();
+                error = $"--defect '{value}' is not chip:defect (for example chip2:pass-through-drops-frames)";
+                return false;
+            }
+            if (!map.TryGetValue(parts[0], out var list)) map[parts[0]] = list = new List<string>();
+            list.Add(parts[1]);
+        }
+        defects = map.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value);
+        error = null;
+        return true;
+    }
+}

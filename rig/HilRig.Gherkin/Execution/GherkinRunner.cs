@@ -1,0 +1,133 @@
+using System.Reflection;
+using HilRig.Gherkin.Bindings;
+using HilRig.Gherkin.Features;
+using HilRig.Gherkin.Selection;
+
+namespace HilRig.Gherkin.Execution;
+
+/// <summary>
+/// Runs Gherkin features against the <see cref="BindingAttribute"/> classes of the given assemblies, one pickle
+/// at a time. Use <see cref="RunAsync"/> for a whole selection (the CLI), or <see cref="RunPickleAsync(string, CancellationToken)"/>
+/// to run pickles one by one (one xunit test case each); in that mode BeforeFeature runs before a feature's first
+/// pickle and AfterFeature when the runner is disposed.
+/// </summary>
+public sealed class GherkinRunner : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, FeatureFile> _loadedFeatures = new(StringComparer.Ordinal);
+    private RunSession? _session;
+
+    /// <summary>Scans the assemblies for bindings; throws <see cref="GherkinException"/> listing every binding error.</summary>
+    public GherkinRunner(IEnumerable<Assembly> bindingAssemblies, RunOptions? options = null)
+    {
+        Bindings = BindingRegistry.FromAssemblies(bindingAssemblies);
+        Options = options ?? new RunOptions();
+    }
+
+    /// <summary>The step definitions and hooks.</summary>
+    public BindingRegistry Bindings { get; }
+
+    /// <summary>The options used by <see cref="RunPickleAsync(string, CancellationToken)"/> and by <see cref="RunAsync"/> when it gets none.</summary>
+    public RunOptions Options { get; }
+
+    /// <summary>
+    /// Runs the selected pickles in order and reports to the listeners as it goes. A bad tag expression throws
+    /// <see cref="GherkinException"/>; missing paths and parse errors end up in <see cref="RunResult.Errors"/>.
+    /// On cancellation the current pickle finishes (its steps see the token), the rest do not start, and the
+    /// result says <see cref="RunResult.Cancelled"/>.
+    /// </summary>
+    public async Task<RunResult> RunAsync(PickleSelection selection, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        options ??= Options;
+        var resolved = selection.Resolve(options.BaseDirectory);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var session = new RunSession(Bindings, options);
+            session.Start(resolved.Features, resolved.Pickles, cancellationToken);
+            session.AddErrors(resolved.Errors);
+            var lastPickleOfFeature = resolved.Pickles.GroupBy(p => p.Feature).ToDictionary(g => g.Key, g => g.Last());
+            foreach (var pickle in resolved.Pickles)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return await session.FinishAsync(cancelled: true).ConfigureAwait(false);
+                }
+
+                await session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
+                if (lastPickleOfFeature[pickle.Feature] == pickle)
+                {
+                    await session.CloseFeatureAsync(pickle.Feature).ConfigureAwait(false);
+                }
+            }
+
+            return await session.FinishAsync(cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs one pickle by its id (<c>relative/path.feature:LINE</c>, relative to <see cref="RunOptions.BaseDirectory"/>),
+    /// inside a run that lasts until the runner is disposed. Throws <see cref="GherkinException"/> when the file does
+    /// not parse or no pickle has that line.
+    /// </summary>
+    public async Task<PickleResult> RunPickleAsync(string pickleId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pickleId);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var pickle = FindPickle(pickleId);
+            if (_session is null)
+            {
+                _session = new RunSession(Bindings, Options);
+                _session.Start([], [], CancellationToken.None);
+            }
+
+            return await _session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Ends the pickle-by-pickle run, if any: AfterFeature hooks, disposal, and the run-finished report.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_session is not null)
+            {
+                await _session.FinishAsync(cancelled: false).ConfigureAwait(false);
+                _session = null;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private PickleInfo FindPickle(string pickleId)
+    {
+        if (!PickleInfo.TryParseId(pickleId, out var path, out var line))
+        {
+            throw new GherkinException($"'{pickleId}' is not a pickle id; expected relative/path.feature:LINE.");
+        }
+
+        if (!_loadedFeatures.TryGetValue(path, out var feature))
+        {
+            feature = FeatureLoader.Load(path, Options.BaseDirectory);
+            _loadedFeatures[path] = feature;
+        }
+
+        return feature.Pickles.FirstOrDefault(p => p.Line == line)
+            ?? throw new GherkinException($"{pickleId}: no scenario or Examples row starts at line {line} (the file has pickles at lines {string.Join(", ", feature.Pickles.Select(p => p.Line))}).");
+    }
+}

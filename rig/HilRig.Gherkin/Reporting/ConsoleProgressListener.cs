@@ -1,0 +1,50 @@
+using System.Globalization;
+using HilRig.Gherkin.Execution;
+
+namespace HilRig.Gherkin.Reporting;
+
+/// <summary>Prints one line per pickle, the details of those that did not pass, and a summary at the end.</summary>
+public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
+{
+    /// <inheritdoc />
+    public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Status is PickleStatus.Passed or PickleStatus.Skipped)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Label(result.Status)} {result.Pickle.DisplayName} ({result.Duration.TotalSeconds:0.00} s)"));
+        }
+        else
+        {
+            output.WriteLine($"{Label(result.Status)} {result.Describe()}");
+        }
+
+        output.Flush();
+    }
+
+    /// <inheritdoc />
+    public void OnRunFinished(RunResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var error in result.Errors)
+        {
+            output.WriteLine($"ERROR {error}");
+        }
+
+        var counts = Enum.GetValues<PickleStatus>().Where(s => result.Count(s) > 0).Select(s => $"{result.Count(s)} {s.ToString().ToLowerInvariant()}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Pickles.Count} scenarios ({string.Join(", ", counts)}) in {result.Duration.TotalSeconds:0.0} s{(result.Cancelled ? ", cancelled" : "")}: {(result.Success ? "SUCCESS" : "FAILURE")}"));
+        output.Flush();
+    }
+
+    private static string Label(PickleStatus status) => status switch
+    {
+        PickleStatus.Passed => "PASS ",
+        PickleStatus.Skipped => "SKIP ",
+        PickleStatus.Pending => "PEND ",
+        PickleStatus.Undefined => "UNDEF",
+        PickleStatus.Ambiguous => "AMBIG",
+        _ => "FAIL ",
+    };
+}

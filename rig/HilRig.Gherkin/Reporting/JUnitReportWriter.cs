@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using HilRig.Gherkin.Execution;
+using HilRig.Gherkin.Features;
+
+namespace HilRig.Gherkin.Reporting;
+
+/// <summary>
+/// Writes JUnit XML for CI servers: a testsuite per feature, a testcase per pickle (classname = feature name,
+/// name = scenario name with the example values). The whole file is rewritten after every pickle through a
+/// temporary file and a rename, so it is always complete, valid XML. Run errors (parse errors, missing paths,
+/// feature hooks) become failed test cases of a last suite named "Run errors".
+/// </summary>
+public sealed class JUnitReportWriter(string path) : IRunListener
+{
+    private readonly string _path = System.IO.Path.GetFullPath(path);
+    private readonly List<PickleResult> _results = [];
+    private IReadOnlyList<string> _runErrors = [];
+
+    /// <summary>The file being written.</summary>
+    public string Path => _path;
+
+    /// <inheritdoc />
+    public void OnRunStarted(RunStartedEvent run) => Save();
+
+    /// <inheritdoc />
+    public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
+    {
+        _results.Add(result);
+        Save();
+    }
+
+    /// <inheritdoc />
+    public void OnRunFinished(RunResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _runErrors = result.Errors;
+        Save();
+    }
+
+    /// <summary>The report as it stands.</summary>
+    public XDocument ToXml()
+    {
+        var suites = _results.GroupBy(r => r.Pickle.Feature).Select(Suite).ToList();
+        if (_runErrors.Count > 0)
+        {
+            suites.Add(new XElement("testsuite",
+                new XAttribute("name", "Run errors"),
+                new XAttribute("tests", _runErrors.Count),
+                new XAttribute("failures", _runErrors.Count),
+                new XAttribute("errors", 0),
+                new XAttribute("skipped", 0),
+                new XAttribute("time", "0"),
+                _runErrors.Select(e => new XElement("testcase",
+                    new XAttribute("classname", "Run errors"),
+                    new XAttribute("name", e.Split('\n')[0].Trim()),
+                    new XAttribute("time", "0"),
+                    new XElement("failure", new XAttribute("message", e), e)))));
+        }
+
+        return new XDocument(new XElement("testsuites",
+            new XAttribute("name", "HilRig"),
+            new XAttribute("tests", suites.Sum(s => (int)s.Attribute("tests")!)),
+            new XAttribute("failures", suites.Sum(s => (int)s.Attribute("failures")!)),
+            new XAttribute("errors", 0),
+            new XAttribute("skipped", suites.Sum(s => (int)s.Attribute("skipped")!)),
+            new XAttribute("time", Seconds(_results.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration))),
+            suites));
+    }
+
+    private static XElement Suite(IGrouping<FeatureFile, PickleResult> feature) => new("testsuite",
+        new XAttribute("name", feature.Key.Name),
+        new XAttribute("tests", feature.Count()),
+        new XAttribute("failures", feature.Count(r => IsFailure(r.Status))),
+        new XAttribute("errors", 0),
+        new XAttribute("skipped", feature.Count(r => r.Status == PickleStatus.Skipped)),
+        new XAttribute("time", Seconds(feature.Aggregate(TimeSpan.Zero, (t, r) => t + r.Duration))),
+        new XAttribute("file", feature.Key.Uri),
+        feature.Select(TestCase));
+
+    private static XElement TestCase(PickleResult result)
+    {
+        var element = new XElement("testcase",
+            new XAttribute("classname", result.Pickle.Feature.Name),
+            new XAttribute("name", result.Pickle.NameWithExamples),
+            new XAttribute("time", Seconds(result.Duration)),
+            new XAttribute("file", result.Pickle.Feature.Uri),
+            new XAttribute("line", result.Pickle.Line));
+        if (IsFailure(result.Status))
+        {
+            var step = result.FailedStep;
+            var body = new StringBuilder();
+            if (step is not null)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"{step.Status} at: {step.Step.Text}");
+                body.AppendLine(step.Step.Line > 0 ? $" ({result.Pickle.Feature.Uri}:{step.Step.Line})" : "");
+            }
+
+            body.AppendLine(result.ErrorMessage);
+            if (step?.StackTrace is not null)
+            {
+                body.AppendLine(step.StackTrace);
+            }
+
+            element.Add(new XElement("failure",
+                new XAttribute("message", result.ErrorMessage ?? result.Status.ToString()),
+                new XAttribute("type", step?.ErrorType ?? result.Status.ToString()),
+                body.ToString()));
+        }
+        else if (result.Status == PickleStatus.Skipped)
+        {
+            element.Add(new XElement("skipped", new XAttribute("message", result.ErrorMessage ?? "skipped")));
+        }
+
+        element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}"))));
+        return element;
+    }
+
+    private static bool IsFailure(PickleStatus status) => status is not PickleStatus.Passed and not PickleStatus.Skipped;
+
+    private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private void Save()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+        var temporary = _path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
+            using (var writer = XmlWriter.Create(stream, settings))
+            {
+                ToXml().Save(writer);
+            }
+
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _path, overwrite: true);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using HilRig.Gherkin.Bindings;
+using HilRig.Gherkin.Execution;
+using HilRig.Gherkin.Features;
+using Io.Cucumber.Messages.Types;
+
+namespace HilRig.Gherkin.Reporting;
+
+/// <summary>
+/// Writes the run as Cucumber messages NDJSON (what @cucumber/html-formatter reads), one envelope per line,
+/// flushed after every test case so a crash loses at most the pickle that was running.
+/// </summary>
+public sealed class NdjsonReportWriter : IRunListener, IDisposable
+{
+    private readonly StreamWriter _writer;
+    private readonly HashSet<FeatureFile> _emittedFeatures = [];
+    private readonly HashSet<string> _emittedPickles = new(StringComparer.Ordinal);
+    private string _runId = "";
+
+    /// <summary>Writes to <paramref name="stream"/>, which the writer then owns.</summary>
+    public NdjsonReportWriter(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
+    }
+
+    /// <summary>Creates (or replaces) the file at <paramref name="path"/>, creating its directory.</summary>
+    public static NdjsonReportWriter Create(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return new NdjsonReportWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
+    }
+
+    /// <inheritdoc />
+    public void OnRunStarted(RunStartedEvent run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _runId = run.RunId;
+        Write(MessageFactory.Meta());
+        foreach (var feature in run.Features)
+        {
+            EmitFeature(feature);
+        }
+
+        foreach (var pickle in run.Pickles)
+        {
+            EmitPickle(pickle);
+        }
+
+        foreach (var binding in run.Bindings.Steps)
+        {
+            Write(MessageFactory.StepDefinition(binding));
+        }
+
+        foreach (var hook in run.Bindings.Hooks.Where(h => h.Kind is HookKind.BeforeScenario or HookKind.AfterScenario))
+        {
+            Write(MessageFactory.Hook(hook));
+        }
+
+        Write(Envelope.Create(new TestRunStarted(MessageFactory.Timestamp(run.Timestamp), run.RunId)));
+        _writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void OnPickleStarted(TestCasePlan testCase, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        EmitFeature(testCase.Pickle.Feature);
+        EmitPickle(testCase.Pickle);
+        Write(MessageFactory.TestCase(testCase, _runId));
+        Write(Envelope.Create(new TestCaseStarted(0, testCase.TestCaseStartedId, testCase.TestCaseId, null, MessageFactory.Timestamp(timestamp))));
+    }
+
+    /// <inheritdoc />
+    public void OnStepStarted(TestCasePlan testCase, PlannedStep step, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        ArgumentNullException.ThrowIfNull(step);
+        Write(Envelope.Create(new TestStepStarted(testCase.TestCaseStartedId, step.Id, MessageFactory.Timestamp(timestamp))));
+    }
+
+    /// <inheritdoc />
+    public void OnAttachment(TestCasePlan testCase, PlannedStep? step, GherkinAttachment attachment)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        ArgumentNullException.ThrowIfNull(attachment);
+        var (body, encoding) = attachment.BinaryBody is { } bytes
+            ? (Convert.ToBase64String(bytes), AttachmentContentEncoding.BASE64)
+            : (attachment.TextBody ?? "", AttachmentContentEncoding.IDENTITY);
+        Write(Envelope.Create(new Attachment(
+            body, encoding, attachment.Name, attachment.MediaType, null, testCase.TestCaseStartedId, step?.Id, null, null, null,
+            MessageFactory.Timestamp(attachment.Timestamp))));
+    }
+
+    /// <inheritdoc />
+    public void OnStepFinished(TestCasePlan testCase, StepResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Snippet is not null && result.Step.PickleStep is not null)
+        {
+            Write(Envelope.Create(new Suggestion(Guid.NewGuid().ToString(), result.Step.PickleStep.Id, [new Snippet("csharp", result.Snippet)])));
+        }
+
+        Write(Envelope.Create(new TestStepFinished(testCase.TestCaseStartedId, result.Step.Id, MessageFactory.Result(result), MessageFactory.Timestamp(timestamp))));
+    }
+
+    /// <inheritdoc />
+    public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        Write(Envelope.Create(new TestCaseFinished(testCase.TestCaseStartedId, MessageFactory.Timestamp(timestamp), false)));
+        _writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void OnRunFinished(RunResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var message = result.Errors.Count > 0 ? string.Join("\n", result.Errors) : result.Cancelled ? "The run was cancelled." : null;
+        Write(Envelope.Create(new TestRunFinished(message, result.Success, MessageFactory.Timestamp(timestamp), null, _runId)));
+        _writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _writer.Dispose();
+
+    private void EmitFeature(FeatureFile feature)
+    {
+        if (_emittedFeatures.Add(feature))
+        {
+            Write(Envelope.Create(new Source(feature.Uri, feature.Source, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN)));
+            Write(Envelope.Create(feature.Document));
+        }
+    }
+
+    private void EmitPickle(PickleInfo pickle)
+    {
+        EmitFeature(pickle.Feature);
+        if (_emittedPickles.Add(pickle.Pickle.Id))
+        {
+            Write(Envelope.Create(pickle.Pickle));
+        }
+    }
+
+    private void Write(Envelope envelope) => _writer.WriteLine(MessageJson.Serialize(envelope));
+}

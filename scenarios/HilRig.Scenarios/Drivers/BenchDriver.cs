@@ -1,0 +1,59 @@
+using HilRig.Core.Bench;
+using HilRig.Core.Wiring;
+using HilRig.Gherkin;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Drivers;
+
+/// <summary>
+/// The scenario's bench: built from a wiring file when a step asks for it, powered on, and torn down
+/// (every node off, every pty closed) when the scenario ends, whatever happened.
+/// </summary>
+public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) : IAsyncDisposable
+{
+    private VirtualBench? _bench;
+
+    /// <summary>The running bench; a step that needs it before a Given started it fails with this message.</summary>
+    public VirtualBench Bench => _bench ?? throw new InvalidOperationException("no bench is running: start one with 'Given the bench is powered on'");
+
+    /// <summary>The bench's description.</summary>
+    public BenchWiring Wiring => Bench.Wiring;
+
+    /// <summary>Where this scenario's artifacts (timeline, node logs, flash files) go.</summary>
+    public string ArtifactsDirectory { get; } = Path.Combine(settings.ArtifactsRoot, Slug(scenario));
+
+    /// <summary>Loads the wiring file (the run's default when <paramref name="bench"/> is null) and powers every node on.</summary>
+    public async Task StartAsync(string? bench, CancellationToken cancellationToken)
+    {
+        var wiring = WiringLoader.Load(bench is null ? settings.WiringPath : settings.ResolveWiring(bench));
+        if (Directory.Exists(ArtifactsDirectory))
+        {
+            Directory.Delete(ArtifactsDirectory, recursive: true);
+        }
+        _bench = VirtualBench.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects });
+        _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
+        await _bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The chip with this name, with a message listing the bench's chips when there is none.</summary>
+    public ChipWiring Chip(string name) => Wiring.Chips.FirstOrDefault(c => c.Name == name)
+        ?? throw new ArgumentException($"bench {Wiring.Name} has no chip '{name}' (chips: {string.Join(", ", Wiring.Chips.Select(c => c.Name))})");
+
+    private static string Slug(ScenarioContext scenario)
+    {
+        var text = $"{Path.GetFileNameWithoutExtension(scenario.Feature.Uri)}-{scenario.Name}";
+        var chars = text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(scenario.PickleId)))[..8];
+        var slug = string.Join('-', new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
+        return $"{slug[..Math.Min(80, slug.Length)]}-{id}";
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_bench is not null)
+        {
+            await _bench.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

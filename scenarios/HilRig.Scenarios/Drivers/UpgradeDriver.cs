@@ -1,0 +1,62 @@
+using System.Globalization;
+using HilRig.Core.Servers;
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Messages;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Drivers;
+
+/// <summary>How a campaign ended, and what the module reported on the way.</summary>
+public sealed record CampaignOutcome(ModuleEvent Final, IReadOnlyList<ModuleEvent> Events, IReadOnlyList<ModeSnapshot> Snapshots)
+{
+    /// <summary>Chip model ids in the order they reported completion.</summary>
+    public IReadOnlyList<byte> CompletedOrder => Events.Where(e => e.Event == "chip-complete" && e.Chip is not null).Select(e => e.Chip!.Value).ToList();
+}
+
+/// <summary>
+/// Plays the server side of a multi-chip campaign: picks each chip's image from the firmware catalogue,
+/// hands the campaign to the module over its control channel and waits for it to end.
+/// </summary>
+public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
+{
+    private uint _nextCampaignId = 0x1001;
+
+    /// <summary>The images handed out in the last campaign, by chip name.</summary>
+    public Dictionary<string, CatalogImage> Images { get; } = new();
+
+    /// <summary>The last campaign's outcome.</summary>
+    public CampaignOutcome? Outcome { get; private set; }
+
+    /// <summary>The last campaign's outcome, or a message saying no campaign ran.</summary>
+    public CampaignOutcome RequireOutcome() => Outcome ?? throw new InvalidOperationException("no upgrade was started in this scenario");
+
+    /// <summary>Runs a campaign to <paramref name="version"/> in <paramref name="order"/> (chip names; the bench's default when null).</summary>
+    public async Task<CampaignOutcome> RunAsync(string version, IReadOnlyList<string>? order, bool watchModes, CancellationToken cancellationToken)
+    {
+        var wiring = bench.Wiring;
+        var target = FirmwareVersion.Parse(version);
+        var names = order ?? wiring.UpgradeOrder;
+        var catalog = new FirmwareCatalog(settings.FirmwareDirectory);
+        Images.Clear();
+        foreach (var name in names)
+        {
+            Images[name] = catalog.Find(bench.Chip(name).ModelId, target);
+        }
+        var campaign = new CampaignRequest(
+            _nextCampaignId++,
+            names.Select(n => bench.Chip(n).ModelId).ToList(),
+            Images.ToDictionary(i => bench.Chip(i.Key).ModelId.ToString(CultureInfo.InvariantCulture), i => i.Value.Path));
+        await using var watcher = watchModes ? new ModeWatcher(bench.Bench, cancellationToken) : null;
+        var server = bench.Bench.Server;
+        await server.SendCampaignAsync(campaign, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+        var totalBytes = Images.Values.Sum(i => (double)i.Header.ImageSizeBytes);
+        var slowestBaud = wiring.Links.Min(l => l.BaudRate);
+        // Generous: four times the line time of every image at the slowest link, plus start-up.
+        var timeout = TimeSpan.FromSeconds(30 + 4 * totalBytes / (slowestBaud / 10.0));
+        var final = await server.WaitForEventAsync(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused",
+            "end of the campaign", timeout, cancellationToken).ConfigureAwait(false);
+        var snapshots = watcher is null ? [] : await watcher.SnapshotsAsync().ConfigureAwait(false);
+        Outcome = new CampaignOutcome(final, server.History, snapshots);
+        return Outcome;
+    }
+}

@@ -1,0 +1,32 @@
+using HilRig.Gherkin;
+using HilRig.Scenarios.Drivers;
+
+namespace HilRig.Scenarios.Support;
+
+/// <summary>Attaches each scenario's timeline and node logs to the report, passed or failed.</summary>
+[Binding]
+public sealed class ArtifactHooks(BenchDriver bench, ScenarioContext scenario)
+{
+    [AfterScenario]
+    public void AttachArtifacts()
+    {
+        var directory = bench.ArtifactsDirectory;
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+        var timeline = Path.Combine(directory, "timeline.ndjson");
+        if (File.Exists(timeline))
+        {
+            scenario.Attach("timeline.ndjson", "application/x-ndjson", File.ReadAllBytes(timeline));
+        }
+        var logs = Path.Combine(directory, "logs");
+        if (Directory.Exists(logs))
+        {
+            foreach (var log in Directory.EnumerateFiles(logs, "*.log").Order(StringComparer.Ordinal))
+            {
+                scenario.Attach(Path.GetFileName(log), "text/plain", File.ReadAllText(log));
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace HilRig.Scenarios.Support;
+
+/// <summary>
+/// Run-wide settings the host (the CLI or the xunit adapter) registers for every scenario: which bench
+/// a feature runs on unless it names one, and where artifacts go.
+/// </summary>
+public sealed record RigSettings(string RepositoryRoot, string WiringPath, string ArtifactsRoot)
+{
+    /// <summary>Firmware defects to start emulated chips with, by chip name (to prove the catalogue catches them).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ChipDefects { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Where the sample firmware images live.</summary>
+    public string FirmwareDirectory => Path.Combine(RepositoryRoot, "firmware-images", "images");
+
+    /// <summary>The wiring file for a bench named in a feature ("sim-tree") or given as a path.</summary>
+    public string ResolveWiring(string nameOrPath) =>
+        nameOrPath.EndsWith(".yaml", StringComparison.Ordinal) ? Path.GetFullPath(nameOrPath, RepositoryRoot)
+            : Path.Combine(RepositoryRoot, "wiring", nameOrPath + ".yaml");
+
+    /// <summary>Settings for a checkout: the default bench is wiring/sim-chain.yaml.</summary>
+    public static RigSettings ForRepository(string root, string? wiring = null, string? artifacts = null) =>
+        new(root, Path.GetFullPath(wiring ?? Path.Combine("wiring", "sim-chain.yaml"), root),
+            Path.GetFullPath(artifacts ?? Path.Combine("artifacts", "scenarios"), root));
+
+    /// <summary>The nearest directory above <paramref name="start"/> that holds HilRig.sln.</summary>
+    public static string FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException($"no HilRig.sln above {start}; run from a HilRig checkout");
+    }
+}

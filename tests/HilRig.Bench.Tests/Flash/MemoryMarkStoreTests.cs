@@ -1,0 +1,137 @@
+using HilRig.Bench.Flash;
+using HilRig.Bench.Tests.Support;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Persistence;
+
+namespace HilRig.Bench.Tests.Flash;
+
+public sealed class MemoryMarkStoreTests : IDisposable
+{
+    private static readonly FlashLayout Layout = new(256, 1024);
+    private readonly TempFolder _folder = new();
+
+    private string FlashPath => _folder.File("flash.bin");
+
+    private NorFlash OpenFlash() => NorFlash.Open(FlashPath, Layout.TotalSizeBytes, Layout.SectorSizeBytes);
+
+    private static MemoryMarkRecord Mark(ChipMode mode, uint persisted = 0) =>
+        MemoryMarkRecord.Factory with { Mode = mode, PersistedOffset = persisted, CampaignId = 9 };
+
+    [Fact]
+    public void Current_IsFactoryRecord_When_FlashIsBlank()
+    {
+        using var flash = OpenFlash();
+
+        Assert.Same(MemoryMarkRecord.Factory, new MemoryMarkStore(flash, Layout).Current);
+    }
+
+    [Fact]
+    public void Write_AlternatesSlotsWithRisingSequence_When_CalledRepeatedly()
+    {
+        using var flash = OpenFlash();
+        var store = new MemoryMarkStore(flash, Layout);
+
+        var slotsWritten = new List<int>();
+        foreach (var mode in new[] { ChipMode.PassThrough, ChipMode.Upgrade, ChipMode.Initial, ChipMode.Sleep })
+        {
+            var stored = store.Write(Mark(mode));
+            slotsWritten.Add(Enumerable.Range(0, 2).Single(s => Same(MemoryMarkRecord.TryDecode(flash.Read(Layout.MarkSlotAddress(s), 64)), stored)));
+        }
+
+        Assert.Equal([0, 1, 0, 1], slotsWritten);
+        Assert.Equal(4u, store.Current.Sequence);
+        Assert.Equal(ChipMode.Sleep, store.Current.Mode);
+    }
+
+    [Fact]
+    public void Current_IsNewestRecord_When_FlashIsReopened()
+    {
+        using (var flash = OpenFlash())
+        {
+            var store = new MemoryMarkStore(flash, Layout);
+            store.Write(Mark(ChipMode.PassThrough));
+            store.Write(Mark(ChipMode.Upgrade, 4096));
+            store.Write(Mark(ChipMode.Upgrade, 8192));
+        }
+
+        using var reopened = OpenFlash();
+
+        Assert.Equal((3u, ChipMode.Upgrade, 8192u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(63)]
+    public void Current_IsPreviousRecord_When_NewerSlotIsTornInTheFile(int tornByte)
+    {
+        using (var flash = OpenFlash())
+        {
+            var store = new MemoryMarkStore(flash, Layout);
+            store.Write(Mark(ChipMode.PassThrough));
+            store.Write(Mark(ChipMode.Upgrade));
+        }
+        // Record 2 went to slot 1: damage one of its bytes in the flash file, as a cut mid-program leaves it.
+        using (var file = new FileStream(FlashPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = Layout.MarkSlotAddress(1) + tornByte;
+            var b = file.ReadByte();
+            file.Position--;
+            file.WriteByte((byte)(b ^ 0x5A));
+        }
+
+        using var reopened = OpenFlash();
+
+        Assert.Equal((1u, ChipMode.PassThrough, 0u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(63)]
+    public void Current_IsPreviousRecord_When_CutLandsBetweenEraseAndEndOfProgram(int programmedBytes)
+    {
+        using (var flash = OpenFlash())
+        {
+            var store = new MemoryMarkStore(flash, Layout);
+            store.Write(Mark(ChipMode.PassThrough));
+            store.Write(Mark(ChipMode.Upgrade));
+            // Record 3 goes to slot 0: the erase happened, the program stopped after some bytes.
+            var next = (Mark(ChipMode.Initial) with { Sequence = 3 }).Encode();
+            flash.EraseSector(Layout.MarkSlotAddress(0));
+            flash.Program(Layout.MarkSlotAddress(0), next.AsSpan(0, programmedBytes));
+        }
+
+        using var reopened = OpenFlash();
+
+        Assert.Equal((2u, ChipMode.Upgrade, 0u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+    }
+
+    [Fact]
+    public void Write_GoesToTornSlotNotTheValidOne_When_NewerSlotWasTorn()
+    {
+        using (var flash = OpenFlash())
+        {
+            var store = new MemoryMarkStore(flash, Layout);
+            store.Write(Mark(ChipMode.PassThrough));
+            store.Write(Mark(ChipMode.Upgrade));
+            flash.EraseSector(Layout.MarkSlotAddress(1));
+        }
+        using var reopened = OpenFlash();
+        var reopenedStore = new MemoryMarkStore(reopened, Layout);
+
+        var stored = reopenedStore.Write(Mark(ChipMode.Sleep));
+
+        Assert.Equal(2u, stored.Sequence);
+        Assert.True(Same(MemoryMarkRecord.TryDecode(reopened.Read(Layout.MarkSlotAddress(1), 64)), stored));
+        Assert.Equal((1u, ChipMode.PassThrough, 0u), Fields(MemoryMarkRecord.TryDecode(reopened.Read(Layout.MarkSlotAddress(0), 64))!));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private static bool Same(MemoryMarkRecord? a, MemoryMarkRecord b) => a is not null && a.Encode().AsSpan().SequenceEqual(b.Encode());
+
+    private static (uint, ChipMode, uint) Fields(MemoryMarkRecord r) => (r.Sequence, r.Mode, r.PersistedOffset);
+}

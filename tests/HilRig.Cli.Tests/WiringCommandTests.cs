@@ -1,0 +1,48 @@
+using Xunit;
+
+namespace HilRig.Cli.Tests;
+
+public sealed class WiringCommandTests
+{
+    [Fact]
+    public async Task Check_Prints_The_Bench_When_The_File_Is_Valid()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "wiring", "check", "wiring/sim-tree.yaml");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("bench 'sim-tree'", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("upgrade order: chip3, chip2, chip1", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Names_File_Line_And_Rule_Without_A_Stack_Trace_When_The_File_Is_Wrong()
+    {
+        var dir = Directory.CreateTempSubdirectory("hilrig-cli-");
+        var path = Path.Combine(dir.FullName, "broken.yaml");
+        await File.WriteAllTextAsync(path, """
+            bench: broken
+            kind: virtual
+            module:
+              power: { kind: virtual }
+            chips:
+              - name: chip1
+                model_id: 0x11
+                power: { kind: virtual }
+            links:
+              - { from: module, to: chip9, baud: 115200, rig: relay }
+            """, TestContext.Current.CancellationToken);
+        var result = await HilrigProcess.RunAsync(dir.FullName, "wiring", "check", path);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("broken.yaml:10:", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("chip9", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Says_The_File_Is_Missing_In_One_Line()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "wiring", "check", "wiring/no-such-bench.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no-such-bench.yaml", result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.Trim().Split('\n'));
+    }
+}

@@ -1,0 +1,72 @@
+using HilRig.Gherkin.Selection;
+
+namespace HilRig.Gherkin.Tests.Selection;
+
+public sealed class PickleSelectionTests
+{
+    private static ResolvedSelection Resolve(string? tags, params string[] paths) =>
+        PickleSelection.Of(paths, tags).Resolve(AppContext.BaseDirectory);
+
+    [Fact]
+    public void Resolve_FindsFeaturesRecursively_When_PathIsDirectory()
+    {
+        var resolved = Resolve(null, "Features/Passing");
+
+        Assert.Empty(resolved.Errors);
+        Assert.Equal(6, resolved.Features.Count);
+        Assert.Contains(resolved.Pickles, p => p.Id == "Features/Passing/tables.feature:3");
+    }
+
+    [Theory]
+    [InlineData("Features/Passing/outline.feature:14", new[] { 14 })]
+    [InlineData("Features/Passing/outline.feature:7", new[] { 13, 14, 19 })]
+    [InlineData("Features/Passing/outline.feature:9", new[] { 13, 14, 19 })]
+    [InlineData("Features/Passing/outline.feature:17", new[] { 19 })]
+    [InlineData("Features/Passing/outline.feature:22", new[] { 21 })]
+    [InlineData("Features/Passing/outline.feature:13:21", new[] { 13, 21 })]
+    public void Resolve_SelectsPicklesByLine_When_PathHasLineSuffix(string path, int[] expectedLines)
+    {
+        var resolved = Resolve(null, path);
+
+        Assert.Empty(resolved.Errors);
+        Assert.Equal(expectedLines, resolved.Pickles.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Resolve_ReportsLine_When_LineIsOutsideEveryScenario()
+    {
+        var resolved = Resolve(null, "Features/Passing/outline.feature:2");
+
+        Assert.Empty(resolved.Pickles);
+        Assert.Equal("Features/Passing/outline.feature:2: the line is not inside a scenario.", Assert.Single(resolved.Errors));
+    }
+
+    [Theory]
+    [InlineData("@fast", new[] { "Fast on sim", "Fast on hardware" })]
+    [InlineData("@sim and not (@slow or @hardware)", new[] { "Fast on sim" })]
+    [InlineData("not @fast", new[] { "Slow on sim" })]
+    public void Resolve_FiltersByTags_When_TagExpressionIsGiven(string tags, string[] expected)
+    {
+        var resolved = Resolve(tags, "Features/Passing/tagged.feature");
+
+        Assert.Equal(expected, resolved.Pickles.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Resolve_Throws_When_TagExpressionIsInvalid()
+    {
+        var error = Assert.Throws<GherkinException>(() => Resolve("@fast and or @slow", "Features/Passing"));
+
+        Assert.Equal("Tag expression '@fast and or @slow' is invalid: at column 11 expected a tag such as @sim, 'not' or '(' but found 'or'.", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_CollectsErrors_When_PathIsMissingOrFileDoesNotParse()
+    {
+        var resolved = Resolve(null, "Features/Broken", "Features/Missing");
+
+        Assert.Equal(2, resolved.Errors.Count);
+        Assert.StartsWith("Features/Broken/bad.feature:4:3:", resolved.Errors[0], StringComparison.Ordinal);
+        Assert.StartsWith("Features/Missing: no such feature file or directory", resolved.Errors[1], StringComparison.Ordinal);
+    }
+}

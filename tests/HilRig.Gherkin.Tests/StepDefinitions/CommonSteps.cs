@@ -1,0 +1,30 @@
+using HilRig.Gherkin.Tests.Support;
+
+namespace HilRig.Gherkin.Tests.StepDefinitions;
+
+[Binding]
+public sealed class CommonSteps(Probe probe, ScenarioContext scenario)
+{
+    [Given("a step that passes")]
+    public void GivenAStepThatPasses() => probe.Add($"passed [{scenario.Name}]");
+
+    [When("a step throws {string}")]
+    public void WhenAStepThrows(string message) => throw new InvalidOperationException(message);
+
+    [Then("a step that must not run")]
+    public void ThenAStepThatMustNotRun() => probe.Add("must not run");
+
+    [Given("a step that is pending")]
+    public void GivenAStepThatIsPending() => throw new PendingStepException();
+
+    [Given("a step that skips the scenario")]
+    public void GivenAStepThatSkips() => throw new SkipScenarioException("needs wired hardware");
+
+    [Given("an ambiguous step")]
+    public void GivenAnAmbiguousStep()
+    {
+    }
+
+    [Given("^an ambiguous (.*)$")]
+    public void GivenAnAmbiguousAnything(string what) => probe.Add(what);
+}

@@ -1,0 +1,166 @@
+using FsCheck.Xunit;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Protocol.Tests.Messages;
+
+public sealed class PayloadsTests
+{
+    private delegate object? Decoder(byte[] data, out string? error);
+
+    /// <summary>One sample of every payload type, with its decoder and whether trailing bytes are refused.</summary>
+    public static TheoryData<string> PayloadNames => new(Samples.Keys);
+
+    private static readonly Dictionary<string, (byte[] Bytes, Decoder Decode, bool RefusesTrailing)> Samples = new()
+    {
+        ["PREPARE"] = (new PreparePayload(7, 2000).Encode(), (byte[] d, out string? e) => PreparePayload.TryDecode(d, out e), true),
+        ["PREPARE_ACK"] = (new PrepareAckPayload(7, PrepareStatus.Ready, 0x11, [new TopologyEntry(0x11, 0, ChipMode.Initial, new(1, 0, 0))]).Encode(),
+            (byte[] d, out string? e) => PrepareAckPayload.TryDecode(d, out e), true),
+        ["START"] = (new StartPayload(7, 0x13, new byte[ImageHeader.SizeBytes]).Encode(), (byte[] d, out string? e) => StartPayload.TryDecode(d, out e), true),
+        ["START_ACK"] = (new StartAckPayload(7, 0x13, ChipMode.Upgrade, 4096, StartStatus.Ok).Encode(), (byte[] d, out string? e) => StartAckPayload.TryDecode(d, out e), true),
+        ["DATA"] = (new DataPayload(4096, [1, 2, 3]).Encode(), (byte[] d, out string? e) => DataPayload.TryDecode(d, out e), false),
+        ["DATA_ACK"] = (new DataAckPayload(4096, 4099, DataStatus.Ok).Encode(), (byte[] d, out string? e) => DataAckPayload.TryDecode(d, out e), true),
+        ["COMPLETE"] = (new CompletePayload(7, 0x13, CompleteStatus.Activated, new(1, 1, 0)).Encode(), (byte[] d, out string? e) => CompletePayload.TryDecode(d, out e), true),
+        ["STATUS_RSP"] = (new StatusPayload(ChipMode.Initial, 1, new(1, 1, 0), UpgradeState.Done, false, 7, 13647, 13647, new byte[32]).Encode(),
+            (byte[] d, out string? e) => StatusPayload.TryDecode(d, out e), true),
+        ["BENCH_SET_OPERATING"] = (new BenchSetOperatingPayload(true).Encode(), (byte[] d, out string? e) => BenchSetOperatingPayload.TryDecode(d, out e), true),
+    };
+
+    [Theory]
+    [MemberData(nameof(PayloadNames))]
+    public void TryDecode_ReturnsErrorNotException_When_PayloadIsTruncated(string name)
+    {
+        var (bytes, decode, _) = Samples[name];
+        // DATA carries any number of bytes after its 4-byte offset, so only cuts inside the offset are short.
+        var shortest = name == "DATA" ? 4 : bytes.Length;
+
+        for (var length = 0; length < shortest; length++)
+        {
+            var result = decode(bytes[..length], out var error);
+
+            Assert.Null(result);
+            Assert.False(string.IsNullOrWhiteSpace(error), $"{name} cut to {length} bytes gave no error text");
+            Assert.Contains("too short", error);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadNames))]
+    public void TryDecode_RefusesTrailingBytes_When_TypeHasFixedLayout(string name)
+    {
+        var (bytes, decode, refusesTrailing) = Samples[name];
+
+        var result = decode([.. bytes, 0x00], out var error);
+
+        Assert.Equal(refusesTrailing, result is null);
+        if (refusesTrailing)
+        {
+            Assert.Contains("trailing", error);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadNames))]
+    public void TryDecode_Succeeds_When_PayloadIsExact(string name)
+    {
+        var (bytes, decode, _) = Samples[name];
+
+        Assert.NotNull(decode(bytes, out var error));
+        Assert.Null(error);
+    }
+
+    [Property]
+    public bool Prepare_RoundTrips_When_FieldsAreArbitrary(uint campaign, ushort budget)
+    {
+        var decoded = PreparePayload.TryDecode(new PreparePayload(campaign, budget).Encode(), out _);
+        return decoded == new PreparePayload(campaign, budget);
+    }
+
+    [Property]
+    public bool PrepareAck_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte status, byte reporting, byte[] entryBytes)
+    {
+        var entries = entryBytes.Chunk(TopologyEntry.SizeBytes).Where(c => c.Length == TopologyEntry.SizeBytes).Take(145)
+            .Select(c => new TopologyEntry(c[0], c[1], (ChipMode)c[2], FirmwareVersion.Read(c.AsSpan(3))))
+            .ToList();
+        var payload = new PrepareAckPayload(campaign, (PrepareStatus)status, reporting, entries);
+
+        var bytes = payload.Encode();
+        var decoded = PrepareAckPayload.TryDecode(bytes, out _);
+
+        return bytes.Length == 7 + 7 * entries.Count
+            && decoded is not null
+            && (decoded.CampaignId, decoded.Status, decoded.ReportingChip) == (campaign, (PrepareStatus)status, reporting)
+            && decoded.Chips.SequenceEqual(entries);
+    }
+
+    [Property]
+    public bool Start_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte target, byte[] seed)
+    {
+        var header = Enumerable.Range(0, ImageHeader.SizeBytes).Select(i => seed.Length == 0 ? (byte)i : seed[i % seed.Length]).ToArray();
+        var bytes = new StartPayload(campaign, target, header).Encode();
+        var decoded = StartPayload.TryDecode(bytes, out _);
+        return bytes.Length == 69 && decoded is not null && decoded.CampaignId == campaign && decoded.Target == target
+            && decoded.ImageHeader.SequenceEqual(header);
+    }
+
+    [Property]
+    public bool StartAck_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte chip, byte mode, uint resume, byte status)
+    {
+        var payload = new StartAckPayload(campaign, chip, (ChipMode)mode, resume, (StartStatus)status);
+        var bytes = payload.Encode();
+        return bytes.Length == 11 && StartAckPayload.TryDecode(bytes, out _) == payload;
+    }
+
+    [Property]
+    public bool Data_RoundTrips_When_FieldsAreArbitrary(uint offset, byte[] data)
+    {
+        var bytes = new DataPayload(offset, data).Encode();
+        var decoded = DataPayload.TryDecode(bytes, out _);
+        return bytes.Length == 4 + data.Length && decoded is not null && decoded.Offset == offset && decoded.Bytes.SequenceEqual(data);
+    }
+
+    [Property]
+    public bool DataAck_RoundTrips_When_FieldsAreArbitrary(uint persisted, uint next, byte status)
+    {
+        var payload = new DataAckPayload(persisted, next, (DataStatus)status);
+        var bytes = payload.Encode();
+        return bytes.Length == 9 && DataAckPayload.TryDecode(bytes, out _) == payload;
+    }
+
+    [Property]
+    public bool Complete_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte chip, byte status, byte major, byte minor, ushort patch)
+    {
+        var payload = new CompletePayload(campaign, chip, (CompleteStatus)status, new FirmwareVersion(major, minor, patch));
+        var bytes = payload.Encode();
+        return bytes.Length == 10 && CompletePayload.TryDecode(bytes, out _) == payload;
+    }
+
+    [Property]
+    public bool Status_RoundTrips_When_FieldsAreArbitrary(byte mode, byte slot, uint version, byte state, bool operating, uint campaign, uint persisted, uint size, byte[] seed)
+    {
+        var digest = Enumerable.Range(0, 32).Select(i => seed.Length == 0 ? (byte)0 : seed[i % seed.Length]).ToArray();
+        var v = new FirmwareVersion((byte)version, (byte)(version >> 8), (ushort)(version >> 16));
+        var payload = new StatusPayload((ChipMode)mode, slot, v, (UpgradeState)state, operating, campaign, persisted, size, digest);
+
+        var bytes = payload.Encode();
+        var d = StatusPayload.TryDecode(bytes, out _);
+
+        return bytes.Length == StatusPayload.SizeBytes && d is not null
+            && d with { ActiveDigest = digest } == payload
+            && d.ActiveDigest.SequenceEqual(digest);
+    }
+
+    [Property]
+    public bool BenchSetOperating_RoundTrips_When_FlagIsArbitrary(bool operating)
+    {
+        var bytes = new BenchSetOperatingPayload(operating).Encode();
+        return bytes.SequenceEqual(new[] { operating ? (byte)1 : (byte)0 })
+            && BenchSetOperatingPayload.TryDecode(bytes, out _) == new BenchSetOperatingPayload(operating);
+    }
+
+    [Fact]
+    public void BenchSetOperating_ReadsAnyNonZeroAsOperating_When_Decoded()
+    {
+        Assert.True(BenchSetOperatingPayload.TryDecode([0x80], out _)!.Operating);
+    }
+}

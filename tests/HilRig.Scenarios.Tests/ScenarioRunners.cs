@@ -1,0 +1,42 @@
+using HilRig.Gherkin.Execution;
+using HilRig.Scenarios.StepDefinitions;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>One Gherkin runner per bench, shared by the catalogue's test cases and disposed at the end (AfterFeature hooks run then).</summary>
+public sealed class ScenarioRunners : IAsyncDisposable
+{
+    private readonly Dictionary<string, GherkinRunner> _runners = new();
+
+    /// <summary>The checkout the tests run from.</summary>
+    public static string Root { get; } = RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+
+    /// <summary>The runner whose default bench is wiring/<paramref name="bench"/>.yaml.</summary>
+    public GherkinRunner For(string bench)
+    {
+        lock (_runners)
+        {
+            if (!_runners.TryGetValue(bench, out var runner))
+            {
+                var settings = RigSettings.ForRepository(Root, Path.Combine("wiring", bench + ".yaml"), Path.Combine("artifacts", "test-scenarios", bench));
+                runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
+                {
+                    BaseDirectory = Root,
+                    ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+                });
+                _runners[bench] = runner;
+            }
+            return runner;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var runner in _runners.Values)
+        {
+            await runner.DisposeAsync();
+        }
+    }
+}
