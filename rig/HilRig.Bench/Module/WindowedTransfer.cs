@@ -7,19 +7,20 @@ namespace HilRig.Bench.Module;
 /// <summary>
 /// The sender side of the windowed transfer (docs/protocol.md §7.3): keeps up to a window of bytes
 /// beyond the target's persisted offset on the line, goes back to the target's next expected offset on
-/// an out-of-order answer, and to the persisted offset after a silence.
+/// an out-of-order answer, and after a silence resumes from the last next expected offset it heard.
 /// </summary>
 internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign, byte chip, byte[] image, Action<ModuleEvent> report)
 {
     public long BytesSent { get; private set; }
 
-    /// <summary>Sends from <paramref name="resumeOffset"/> to the end; returns COMPLETE, or null when the target fell silent.</summary>
+    /// <summary>Sends from <paramref name="resumeOffset"/> to the end; returns COMPLETE, or null when the target fell silent or made no progress.</summary>
     public async Task<CompletePayload?> RunAsync(uint resumeOffset, Func<byte> nextSequence, CancellationToken token)
     {
-        long acked = resumeOffset;
+        long acked = resumeOffset;      // highest persisted offset the target reported
+        long next = resumeOffset;       // highest next-expected offset the target reported
         long sendOffset = resumeOffset;
-        long lastRewind = -1;
-        var silentTries = 0;
+        var rewind = new GoBack();
+        var stalledTimeouts = 0;
         var nextReport = image.Length / 4;
         while (true)
         {
@@ -39,12 +40,14 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
             var frame = await port.ReceiveAsync(timeout, token).ConfigureAwait(false);
             if (frame is null)
             {
-                if (++silentTries >= ChainUpgrade.MaxTries || acked >= image.Length)
+                // Silence: everything in flight is lost. Resume from what the target last said it expects;
+                // if it lost that (a reboot), its OUT_OF_ORDER answer sends us further back.
+                if (++stalledTimeouts >= ChainUpgrade.MaxTries || acked >= image.Length)
                 {
                     return null;
                 }
-                sendOffset = acked;
-                lastRewind = -1;
+                sendOffset = Math.Max(acked, Math.Min(next, sendOffset));
+                rewind.Reset();
                 continue;
             }
             if (frame.Source != chip)
@@ -59,10 +62,10 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
             {
                 continue;
             }
-            silentTries = 0;
             if (ack.Persisted > acked)
             {
                 acked = ack.Persisted;
+                stalledTimeouts = 0;
                 if (acked >= nextReport)
                 {
                     report(new ModuleEvent("progress") { Chip = chip, Offset = acked, SizeBytes = image.Length });
@@ -73,11 +76,35 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
             {
                 return null;
             }
-            if (ack.Status == DataStatus.OutOfOrder && ack.Next < sendOffset && ack.Next != lastRewind)
+            next = ack.Next;
+            if (ack.Status == DataStatus.OutOfOrder && ack.Next < sendOffset && rewind.ShouldGoBackTo(ack.Next, sendOffset, campaign.ChunkBytes))
             {
                 sendOffset = ack.Next;
-                lastRewind = ack.Next;
             }
+        }
+    }
+
+    /// <summary>
+    /// Decides when an OUT_OF_ORDER answer calls for going back. Frames already on the line when the
+    /// sender went back to an offset each still produce one stale OUT_OF_ORDER for that same offset;
+    /// only an answer beyond those means the resent frame was lost as well, and calls for another go-back.
+    /// </summary>
+    private sealed class GoBack
+    {
+        private long _offset = -1;
+        private long _staleAnswers;
+
+        public void Reset() => _offset = -1;
+
+        public bool ShouldGoBackTo(long offset, long sendOffset, int chunkBytes)
+        {
+            if (offset == _offset && --_staleAnswers >= 0)
+            {
+                return false;
+            }
+            _offset = offset;
+            _staleAnswers = (sendOffset - offset + chunkBytes - 1) / chunkBytes;
+            return true;
         }
     }
 }

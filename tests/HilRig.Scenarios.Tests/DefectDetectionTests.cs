@@ -1,0 +1,32 @@
+using HilRig.Gherkin.Execution;
+using HilRig.Scenarios.StepDefinitions;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>
+/// The catalogue must fail on broken firmware, not only pass on good firmware: a chip started with a
+/// named defect makes the scenario that should catch it fail, with a message that says why.
+/// </summary>
+public sealed class DefectDetectionTests
+{
+    [Fact]
+    public async Task FarToNearUpgrade_Fails_When_A_PassThroughChip_Drops_Frames()
+    {
+        var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-defects"))
+            with { ChipDefects = new Dictionary<string, IReadOnlyList<string>> { ["chip2"] = ["pass-through-drops-frames"] } };
+        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
+        {
+            BaseDirectory = ScenarioRunners.Root,
+            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+        });
+        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+            .Single(p => p.Name == "Every chip is upgraded far-to-near and ends on the new image, byte for byte");
+
+        var result = await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
+
+        Assert.False(result.Passed, "the scenario passed although chip2 dropped every fifth frame it passed through");
+        Assert.Contains("chip3", result.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("sent again", result.ErrorMessage, StringComparison.Ordinal);
+    }
+}
