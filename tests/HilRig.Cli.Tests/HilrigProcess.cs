@@ -11,14 +11,7 @@ internal static class HilrigProcess
         public string All => StandardOutput + StandardError;
     }
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("HilRig.sln not found above the test binaries");
-    }
+    public static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
 
     public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
     {

@@ -8,14 +8,7 @@ namespace HilRig.Core.Tests.Bench;
 
 public sealed class VirtualBenchTests
 {
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("HilRig.sln not found above the test binaries");
-    }
+    private static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
 
     private static async Task<VirtualBench> StartAsync(string wiringName)
     {
