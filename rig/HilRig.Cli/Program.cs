@@ -9,7 +9,9 @@ var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware O
 };
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // No response files: tag expressions start with '@' ("@sim and not @slow") and must reach --tags as typed.
+    var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
+    return await root.Parse(args, parser).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (OperationCanceledException)
 {

@@ -87,6 +87,12 @@ internal static class RunCommand
                 error = $"--defect '{value}' is not chip:defect (for example chip2:pass-through-drops-frames)";
                 return false;
             }
+            if (!HilRig.Bench.Chip.ChipDefects.ByName.ContainsKey(parts[1]))
+            {
+                defects = new Dictionary<string, IReadOnlyList<string>>();
+                error = $"--defect '{value}': unknown defect '{parts[1]}' (known: {string.Join(", ", HilRig.Bench.Chip.ChipDefects.ByName.Keys)})";
+                return false;
+            }
             if (!map.TryGetValue(parts[0], out var list)) map[parts[0]] = list = new List<string>();
             list.Add(parts[1]);
         }

@@ -1,0 +1,63 @@
+using Xunit;
+
+namespace HilRig.Cli.Tests;
+
+public sealed class RunCommandTests
+{
+    private static async Task<string> WriteFeatureAsync(string text)
+    {
+        var dir = Directory.CreateTempSubdirectory("hilrig-run-");
+        var path = Path.Combine(dir.FullName, "probe.feature");
+        await File.WriteAllTextAsync(path, text, TestContext.Current.CancellationToken);
+        return path;
+    }
+
+    [Fact]
+    public async Task Run_Fails_With_The_Step_Text_And_A_Suggested_Binding_When_A_Step_Is_Unknown()
+    {
+        var feature = await WriteFeatureAsync("""
+            Feature: A step nobody wrote
+              Scenario: The rig says what is missing
+                When the chip 3 is struck by lightning
+            """);
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", feature, "--out", Path.Combine(Path.GetDirectoryName(feature)!, "out"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("\"When the chip 3 is struck by lightning\"", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("[When(@\"the chip {int} is struck by lightning\")]", result.StandardOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(feature)!, "out", "junit.xml")));
+    }
+
+    [Fact]
+    public async Task Run_Names_File_And_Line_When_A_Feature_Does_Not_Parse()
+    {
+        var feature = await WriteFeatureAsync("""
+            Feature: Broken
+              Scenario: Half written
+                Given the bench is powered on
+                this line is not gherkin
+            """);
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", feature, "--out", Path.Combine(Path.GetDirectoryName(feature)!, "out"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("probe.feature:4:", result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Refuses_A_Bad_Tag_Expression_With_One_Message()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--tags", "@sim and (", "--out", Path.Combine(Path.GetTempPath(), "hilrig-bad-tags"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Tag expression '@sim and (' is invalid", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Refuses_An_Unknown_Defect_Name_Before_Starting_Anything()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--defect", "chip2", "--out", Path.Combine(Path.GetTempPath(), "hilrig-bad-defect"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is not chip:defect", result.StandardError, StringComparison.Ordinal);
+        var unknown = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--defect", "chip2:forgets-everything", "--out", Path.Combine(Path.GetTempPath(), "hilrig-bad-defect"));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("unknown defect 'forgets-everything' (known: pass-through-drops-frames", unknown.StandardError, StringComparison.Ordinal);
+    }
+}
