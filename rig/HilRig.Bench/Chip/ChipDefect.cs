@@ -11,6 +11,19 @@ public enum ChipDefect
     None = 0,
     /// <summary>In pass-through mode every fifth forwarded frame is silently dropped.</summary>
     PassThroughDropsFrames = 1,
+    /// <summary>
+    /// On START (target or not) the chip answers START_ACK and forwards START before writing the memory
+    /// mark, and on a received COMPLETE it floods it before writing INITIAL: it acts before persisting.
+    /// </summary>
+    MarkAfterActing = 2,
+    /// <summary>A target resuming its own transfer answers START_ACK with offset 0 and restarts from 0.</summary>
+    ResumeFromZero = 4,
+    /// <summary>Entering SLEEP does not write the mark: the chip sleeps until power loss, then boots in the previous mode.</summary>
+    SleepNotPersisted = 8,
+    /// <summary>The image is activated (slot flip, DONE, COMPLETE ACTIVATED) when its last byte is persisted, with no digest check.</summary>
+    ActivateBeforeDigestCheck = 16,
+    /// <summary>The memory mark is always written to slot 0, so a cut inside a mark write leaves no valid record.</summary>
+    SingleSlotMark = 32,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -22,7 +22,15 @@ public sealed partial class ChipFirmware
             var upgraded = Mark.State == UpgradeState.Done && Mark.CampaignId == start.CampaignId;
             var mode = upgraded ? ChipMode.Sleep : ChipMode.PassThrough;
             var next = Mark with { Mode = mode, CampaignId = start.CampaignId, State = upgraded ? UpgradeState.Done : UpgradeState.Idle };
-            if (next.Mode != Mark.Mode || next.CampaignId != Mark.CampaignId || next.State != Mark.State)
+            var changed = next.Mode != Mark.Mode || next.CampaignId != Mark.CampaignId || next.State != Mark.State;
+            if (mode == ChipMode.Sleep && _defects.HasFlag(ChipDefect.SleepNotPersisted))
+            {
+                // DEFECT: sleep-not-persisted. The chip sleeps in RAM only; the mark keeps the previous mode.
+                _asleepUnpersisted = true;
+                changed = false;
+            }
+            var markAfterActing = _defects.HasFlag(ChipDefect.MarkAfterActing);
+            if (changed && !markAfterActing)
             {
                 WriteMark(next);
             }
@@ -32,6 +40,11 @@ public sealed partial class ChipFirmware
             for (var p = 1; p <= _config.DownstreamPortCount; p++)
             {
                 _output.Send(p, decoded.Raw);
+            }
+            if (changed && markAfterActing)
+            {
+                // DEFECT: mark-after-acting. START_ACK and START are out before the mode they announce is persisted.
+                WriteMark(next);
             }
             return;
         }
@@ -54,21 +67,33 @@ public sealed partial class ChipFirmware
             return;
         }
         var resuming = Mark.Mode == ChipMode.Upgrade && Mark.State == UpgradeState.Receiving && SameImage(Mark, start.CampaignId, header!);
-        if (!resuming)
+        if (resuming && _defects.HasFlag(ChipDefect.ResumeFromZero))
         {
-            WriteMark(Mark with
-            {
-                Mode = ChipMode.Upgrade, State = UpgradeState.Receiving, CampaignId = start.CampaignId,
-                PersistedOffset = 0, ImageSizeBytes = header!.ImageSizeBytes, ImageDigest = header.BodySha256,
-            });
+            // DEFECT: resume-from-zero. The persisted progress is thrown away and the transfer restarts at 0.
+            resuming = false;
         }
-        _nextExpected = Mark.PersistedOffset;
-        Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Upgrade, Mark.PersistedOffset, StartStatus.Ok).Encode());
+        var target = resuming ? Mark : Mark with
+        {
+            Mode = ChipMode.Upgrade, State = UpgradeState.Receiving, CampaignId = start.CampaignId,
+            PersistedOffset = 0, ImageSizeBytes = header!.ImageSizeBytes, ImageDigest = header.BodySha256,
+        };
+        var writeAfterActing = !resuming && _defects.HasFlag(ChipDefect.MarkAfterActing);
+        if (!resuming && !writeAfterActing)
+        {
+            WriteMark(target);
+        }
+        _nextExpected = target.PersistedOffset;
+        Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Upgrade, target.PersistedOffset, StartStatus.Ok).Encode());
         // The target still passes START on downstream, so the chips beyond it that are already
         // upgraded learn it and sleep (docs/protocol.md §6.2); after this it forwards nothing.
         for (var p = 1; p <= _config.DownstreamPortCount; p++)
         {
             _output.Send(p, decoded.Raw);
+        }
+        if (writeAfterActing)
+        {
+            // DEFECT: mark-after-acting. START_ACK and START are out before UPGRADE is persisted.
+            WriteMark(target);
         }
         if (Mark.PersistedOffset == Mark.ImageSizeBytes)
         {
@@ -139,7 +164,12 @@ public sealed partial class ChipFirmware
         var image = ReadInactiveSlot((int)Mark.ImageSizeBytes);
         var header = ImageHeader.TryDecode(image, out var error);
         CompleteStatus status;
-        if (header is null || header.ModelId != _config.ModelId || header.ImageSizeBytes != Mark.ImageSizeBytes)
+        if (_defects.HasFlag(ChipDefect.ActivateBeforeDigestCheck))
+        {
+            // DEFECT: activate-before-digest-check. The slot flips as soon as the last byte is persisted, unchecked.
+            status = CompleteStatus.Activated;
+        }
+        else if (header is null || header.ModelId != _config.ModelId || header.ImageSizeBytes != Mark.ImageSizeBytes)
         {
             _output.Log($"received image rejected: {error ?? "header does not match START"}");
             status = CompleteStatus.BadHeader;

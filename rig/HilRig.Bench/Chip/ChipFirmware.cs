@@ -23,6 +23,7 @@ public sealed partial class ChipFirmware
     private PendingPrepare? _prepare;
     private readonly ChipDefect _defects;
     private long _forwardedFrames;
+    private bool _asleepUnpersisted;
 
     /// <summary>Boots the chip from its flash: mode, slot and transfer progress come from the memory mark.</summary>
     public ChipFirmware(ChipConfig config, NorFlash flash, IChipOutput output, bool operating = false, ChipDefect defects = ChipDefect.None)
@@ -31,7 +32,7 @@ public sealed partial class ChipFirmware
         _config = config;
         _flash = flash;
         _output = output;
-        _mark = new MemoryMarkStore(flash, config.Layout);
+        _mark = new MemoryMarkStore(flash, config.Layout, singleSlot: defects.HasFlag(ChipDefect.SingleSlotMark));
         Operating = operating;
         _nextExpected = Mark.Mode == ChipMode.Upgrade ? Mark.PersistedOffset : 0;
         _output.Log($"boot: mode={Mark.Mode} slot={Mark.ActiveSlot} state={Mark.State} campaign={Mark.CampaignId} persisted={Mark.PersistedOffset} version={ActiveVersion}");
@@ -40,8 +41,11 @@ public sealed partial class ChipFirmware
     /// <summary>The persisted memory mark.</summary>
     public MemoryMarkRecord Mark => _mark.Current;
 
-    /// <summary>The current mode (always the persisted one: modes change write-ahead).</summary>
-    public ChipMode Mode => Mark.Mode;
+    /// <summary>
+    /// The current mode: always the persisted one, since modes change write-ahead (only the
+    /// sleep-not-persisted defect sleeps without it).
+    /// </summary>
+    public ChipMode Mode => _asleepUnpersisted ? ChipMode.Sleep : Mark.Mode;
 
     /// <summary>Whether the device body is operating (blocks PREPARE).</summary>
     public bool Operating { get; private set; }
@@ -166,13 +170,23 @@ public sealed partial class ChipFirmware
     {
         // Every chip returns to initial (write-ahead), then passes the completion on to every other port,
         // so sleeping chips below and pass-through chips above all wake (docs/protocol.md §6.5).
-        SetMode(ChipMode.Initial);
+        _asleepUnpersisted = false;
+        var markAfterActing = _defects.HasFlag(ChipDefect.MarkAfterActing);
+        if (!markAfterActing)
+        {
+            SetMode(ChipMode.Initial);
+        }
         for (var p = 0; p <= _config.DownstreamPortCount; p++)
         {
             if (p != port)
             {
                 _output.Send(p, decoded.Raw);
             }
+        }
+        if (markAfterActing)
+        {
+            // DEFECT: mark-after-acting. The COMPLETE is flooded before INITIAL is persisted.
+            SetMode(ChipMode.Initial);
         }
     }
 

@@ -3,7 +3,8 @@ namespace HilRig.Bench.Flash;
 /// <summary>
 /// Emulated NOR flash kept in a file: erase sets a whole sector to 0xFF, program can only clear bits
 /// (new = old AND data), reads are free. Every operation is written through to the file at once, so a
-/// killed process (a power cut) leaves exactly the flash state of the last completed operation.
+/// killed process (a power cut) leaves exactly the flash state of the last completed operation. With a
+/// <see cref="FaultPlan"/> attached, a cut can also land inside an operation (a torn erase or program).
 /// </summary>
 public sealed class NorFlash : IDisposable
 {
@@ -25,6 +26,12 @@ public sealed class NorFlash : IDisposable
 
     /// <summary>Erase and program operations done since this flash was opened.</summary>
     public long OperationCount { get; private set; }
+
+    /// <summary>
+    /// Numbers the operations from when it is attached and may cut the power inside one of them; null (the
+    /// default) for a flash that never tears.
+    /// </summary>
+    public FlashFaultPlan? FaultPlan { get; set; }
 
     /// <summary>
     /// Opens the flash file, creating it fully erased (0xFF) when it does not exist. An existing file
@@ -69,6 +76,12 @@ public sealed class NorFlash : IDisposable
             throw new ArgumentException($"erase address 0x{address:X} is not sector aligned");
         }
         Check(address, SectorSizeBytes);
+        var plan = FaultPlan;
+        if (plan?.Begin(FlashOperationKind.Erase, address, SectorSizeBytes) is { } operation && plan.CutsInside(operation))
+        {
+            var done = plan.TearErase(operation, _image.AsSpan(address, SectorSizeBytes));
+            throw PowerCut(operation, done);
+        }
         _image.AsSpan(address, SectorSizeBytes).Fill(0xFF);
         WriteThrough(address, SectorSizeBytes);
     }
@@ -77,6 +90,12 @@ public sealed class NorFlash : IDisposable
     public void Program(int address, ReadOnlySpan<byte> data)
     {
         Check(address, data.Length);
+        var plan = FaultPlan;
+        if (plan?.Begin(FlashOperationKind.Program, address, data.Length) is { } operation && plan.CutsInside(operation))
+        {
+            var done = plan.TearProgram(operation, _image.AsSpan(address, data.Length), data);
+            throw PowerCut(operation, done);
+        }
         for (var i = 0; i < data.Length; i++)
         {
             _image[address + i] &= data[i];
@@ -87,9 +106,21 @@ public sealed class NorFlash : IDisposable
     private void WriteThrough(int address, int count)
     {
         OperationCount++;
+        Persist(address, count);
+    }
+
+    private void Persist(int address, int count)
+    {
         _file.Position = address;
         _file.Write(_image, address, count);
         _file.Flush();
+    }
+
+    /// <summary>Puts the torn range on the file, as the cells hold it when the power fails.</summary>
+    private PowerCutException PowerCut(FlashOperation operation, int tornAfterBytes)
+    {
+        Persist(operation.Address, operation.LengthBytes);
+        return new PowerCutException(operation, tornAfterBytes);
     }
 
     private void Check(int address, int count)

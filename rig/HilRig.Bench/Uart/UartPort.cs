@@ -50,6 +50,30 @@ public sealed class UartPort : IAsyncDisposable
     /// <summary>Queues bytes; they leave at the line rate.</summary>
     public void Send(byte[] bytes) => _outgoing.Writer.TryWrite((bytes, System.Diagnostics.Stopwatch.GetTimestamp()));
 
+    /// <summary>
+    /// Stops taking bytes and waits until everything queued so far has been written to the port at the
+    /// line rate, then asks the driver to drain its transmit buffer (a power cut lets the frames already
+    /// on their way finish, see <see cref="Chip.ChipHost"/>). Returns false when
+    /// <paramref name="timeout"/> passed first.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        _outgoing.Writer.TryComplete();
+        if (_writer is null)
+        {
+            return true;
+        }
+        var deadline = Task.Delay(timeout);
+        if (await Task.WhenAny(_writer, deadline).ConfigureAwait(false) != _writer)
+        {
+            return false;
+        }
+        // Flush may block in the driver (tcdrain on a line nobody reads), so it gets the same deadline.
+        var flush = Task.Run(() => _port.BaseStream.Flush());
+        var finished = await Task.WhenAny(flush, deadline).ConfigureAwait(false) == flush;
+        return finished && flush.IsCompletedSuccessfully;
+    }
+
     private async Task ReadLoopAsync()
     {
         var buffer = new byte[4096];

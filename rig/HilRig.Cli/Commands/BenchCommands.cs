@@ -30,9 +30,15 @@ internal static class BenchCommands
         var factory = new Option<string?>("--factory-image") { Description = "Image programmed into slot A when the flash file is new." };
         var operating = new Option<bool>("--operating") { Description = "The device body starts operating (PREPARE is refused)." };
         var defect = new Option<string[]>("--defect") { Description = $"Start with a firmware defect, to prove the scenarios catch it ({string.Join(", ", ChipDefects.ByName.Keys)})." };
+        var cutAt = new Option<long?>("--cut-at-flash-op")
+        {
+            Description = $"Cut the power inside the Nth flash erase/program since power-on (1-based, factory programming not counted): the operation is torn, the chip exits with code {ChipHost.PowerCutExitCode}.",
+        };
+        var seed = new Option<int>("--seed") { Description = "Decides, with N, how the cut operation is torn.", DefaultValueFactory = _ => 0 };
+        var logFlash = new Option<bool>("--log-flash-ops") { Description = "Log every flash operation: 'flash op #n erase|program 0xADDR+LEN'." };
         var command = new Command("chip", "Run one emulated chip (the reference firmware behaviour) on serial ports.")
         {
-            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating, defect,
+            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating, defect, cutAt, seed, logFlash,
         };
         command.SetAction(async (result, token) =>
         {
@@ -48,11 +54,23 @@ internal static class BenchCommands
                 await Console.Error.WriteLineAsync($"hilrig bench chip: {defectError}");
                 return 2;
             }
+            if (result.GetValue(cutAt) is < 1)
+            {
+                await Console.Error.WriteLineAsync("hilrig bench chip: --cut-at-flash-op counts from 1");
+                return 2;
+            }
             var downstreamPaths = result.GetValue(downstream) ?? [];
             var config = new ChipConfig(result.GetRequiredValue(name), result.GetValue(modelId), downstreamPaths.Length, layout);
             var options = new ChipHostOptions(config, result.GetRequiredValue(upstream), downstreamPaths,
-                result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating), defects);
-            return await new ChipHost(options, Console.Error).RunAsync(token);
+                result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating), defects,
+                result.GetValue(cutAt), result.GetValue(seed), result.GetValue(logFlash));
+            var exitCode = await new ChipHost(options, Console.Error).RunAsync(token);
+            if (exitCode == ChipHost.PowerCutExitCode)
+            {
+                // A dead chip does nothing more: no graceful shutdown of ports or the host.
+                Environment.Exit(exitCode);
+            }
+            return exitCode;
         });
         return command;
     }

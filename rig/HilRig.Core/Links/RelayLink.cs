@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using HilRig.Core.Faults;
 using HilRig.Core.Timeline;
 using HilRig.Protocol.Framing;
 
@@ -33,6 +34,15 @@ public sealed class RelayLink : IAsyncDisposable
 
     /// <summary>The link's name, "upstream-downstream" node names.</summary>
     public string Name { get; }
+
+    /// <summary>Faults armed on the downstream direction (towards the farther chip).</summary>
+    public LinkFaults Downstream { get; } = new();
+
+    /// <summary>Faults armed on the upstream direction (towards the module).</summary>
+    public LinkFaults Upstream { get; } = new();
+
+    /// <summary>The faults of one direction.</summary>
+    public LinkFaults Faults(Direction direction) => direction == Direction.Downstream ? Downstream : Upstream;
 
     /// <summary>Raised for everything the relay sees, on its reader tasks.</summary>
     public event Action<LinkObservation>? Observed;
@@ -87,14 +97,28 @@ public sealed class RelayLink : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var n = await from.BaseStream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+                var faults = Faults(direction);
                 foreach (var item in decoder.Feed(buffer.AsSpan(0, n)))
                 {
                     var consumed = item is DecodedFrame { Frame.Destination: Address.Rig };
                     if (!consumed)
                     {
-                        lock (gate)
+                        var (verdict, bytes, what) = faults.Apply(item);
+                        if (what is not null)
                         {
-                            to.BaseStream.Write(item.Raw);
+                            var described = item is DecodedFrame df ? FrameSummary.Describe(df.Frame) : $"{item.Raw.Length} byte(s)";
+                            _timeline.Add(Name, "fault", $"{described} {what}", dir);
+                        }
+                        if (faults.CurrentDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(faults.CurrentDelay, _stop.Token).ConfigureAwait(false);
+                        }
+                        if (verdict == LinkVerdict.Forward)
+                        {
+                            lock (gate)
+                            {
+                                to.BaseStream.Write(bytes);
+                            }
                         }
                     }
                     if (item is DecodedFrame frame)

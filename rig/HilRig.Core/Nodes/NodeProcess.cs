@@ -13,6 +13,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly BenchTimeline _timeline;
+    private readonly TaskCompletionSource _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _killedByRig;
 
     private NodeProcess(string node, Process process, StreamWriter log, BenchTimeline timeline)
     {
@@ -24,6 +27,18 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>The node's name.</summary>
     public string Node { get; }
+
+    /// <summary>
+    /// Completes when the node prints its first line containing "boot" (the emulated chips and the C
+    /// reference chip log their boot record first), or when the process exits.
+    /// </summary>
+    public Task Booted => _booted.Task;
+
+    /// <summary>Completes with the exit code when the process ends, whoever ended it.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    /// <summary>True when the rig killed the process (a power switch), false when it ended by itself.</summary>
+    public bool KilledByRig => _killedByRig;
 
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => !_process.HasExited;
@@ -46,6 +61,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var node_ = new NodeProcess(node, process, log, timeline);
         process.ErrorDataReceived += (_, e) => node_.OnLine(e.Data);
+        process.Exited += (_, _) => node_.OnExited();
         process.OutputDataReceived += (_, e) => node_.OnLine(e.Data);
         try
         {
@@ -62,9 +78,28 @@ public sealed class NodeProcess : IAsyncDisposable
         return node_;
     }
 
+    private void OnExited()
+    {
+        int code;
+        try
+        {
+            code = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+        _booted.TrySetResult();
+        _exited.TrySetResult(code);
+    }
+
     private void OnLine(string? line)
     {
         if (line is null) return;
+        if (line.Contains("boot", StringComparison.OrdinalIgnoreCase))
+        {
+            _booted.TrySetResult();
+        }
         lock (_log)
         {
             _log.WriteLine(line);
@@ -77,7 +112,10 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _killedByRig = true;
+            // The node is one process (a command runs through "exec"), and walking the process tree
+            // costs tens of ms per node: a whole-device cut must hit every node at the same moment.
+            _process.Kill(entireProcessTree: false);
         }
         await _process.WaitForExitAsync().ConfigureAwait(false);
         _timeline.Add(Node, "process", $"exited with code {_process.ExitCode}");

@@ -9,6 +9,7 @@ namespace HilRig.Core.Power;
 /// </summary>
 public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, BenchTimeline timeline) : IPowerSwitch, IAsyncDisposable
 {
+    private readonly SemaphoreSlim _switching = new(1, 1);
     private NodeProcess? _process;
 
     /// <inheritdoc />
@@ -17,25 +18,69 @@ public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, Ben
     /// <inheritdoc />
     public bool IsOn => _process is not null;
 
+    /// <summary>The node's current process, while it is on.</summary>
+    public NodeProcess? Process => _process;
+
+    /// <summary>Raised when the node's process ends by itself (a crash, or a power cut the chip emulates inside a flash operation), with its exit code.</summary>
+    public event Action<int>? DiedOnItsOwn;
+
     /// <inheritdoc />
-    public Task OnAsync(CancellationToken cancellationToken)
+    public async Task OnAsync(CancellationToken cancellationToken)
+    {
+        await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            StartIfOff();
+        }
+        finally
+        {
+            _switching.Release();
+        }
+    }
+
+    private void StartIfOff()
     {
         if (_process is null)
         {
             timeline.Add(Node, "power", "on");
-            _process = start();
+            var process = start();
+            _process = process;
+            _ = process.Exited.ContinueWith(t =>
+            {
+                if (!process.KilledByRig)
+                {
+                    timeline.Add(Node, "process", $"ended by itself with exit code {t.Result}");
+                    DiedOnItsOwn?.Invoke(t.Result);
+                }
+            }, TaskScheduler.Default);
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits until the node has booted (its boot record is out), at most <paramref name="timeout"/>.</summary>
+    public async Task WaitBootedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_process is { } process)
+        {
+            await process.Booted.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
     public async Task OffAsync(CancellationToken cancellationToken)
     {
-        if (_process is { } process)
+        await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _process = null;
-            timeline.Add(Node, "power", "off");
-            await process.DisposeAsync().ConfigureAwait(false);
+            if (_process is { } process)
+            {
+                _process = null;
+                timeline.Add(Node, "power", "off");
+                await process.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _switching.Release();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HilRig.Core.Servers;
+using HilRig.Core.Verification;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Support;
@@ -7,7 +8,7 @@ using HilRig.Scenarios.Support;
 namespace HilRig.Scenarios.Drivers;
 
 /// <summary>How a campaign ended, and what the module reported on the way.</summary>
-public sealed record CampaignOutcome(ModuleEvent Final, IReadOnlyList<ModuleEvent> Events, IReadOnlyList<ModeSnapshot> Snapshots)
+public sealed record CampaignOutcome(ModuleEvent Final, IReadOnlyList<ModuleEvent> Events, IReadOnlyList<ModeSnapshot> Snapshots, string Diagnosis)
 {
     /// <summary>Chip model ids in the order they reported completion.</summary>
     public IReadOnlyList<byte> CompletedOrder => Events.Where(e => e.Event == "chip-complete" && e.Chip is not null).Select(e => e.Chip!.Value).ToList();
@@ -24,6 +25,9 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// <summary>The images handed out in the last campaign, by chip name.</summary>
     public Dictionary<string, CatalogImage> Images { get; } = new();
 
+    /// <summary>Image bytes the module put on the line per chip during the last campaign, as the rig saw them.</summary>
+    public TransferAccounting? Accounting { get; private set; }
+
     /// <summary>The last campaign's outcome.</summary>
     public CampaignOutcome? Outcome { get; private set; }
 
@@ -33,30 +37,36 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// <summary>Runs a campaign to <paramref name="version"/> in <paramref name="order"/> (chip names; the bench's default when null).</summary>
     public async Task<CampaignOutcome> RunAsync(string version, IReadOnlyList<string>? order, bool watchModes, CancellationToken cancellationToken)
     {
-        var wiring = bench.Wiring;
         var target = FirmwareVersion.Parse(version);
-        var names = order ?? wiring.UpgradeOrder;
+        var names = order ?? bench.Wiring.UpgradeOrder;
         var catalog = new FirmwareCatalog(settings.FirmwareDirectory);
+        var images = names.ToDictionary(n => n, n => catalog.Find(bench.Chip(n).ModelId, target));
+        return await RunWithImagesAsync(names, images, watchModes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a campaign with the given image for each chip, in <paramref name="order"/>.</summary>
+    public async Task<CampaignOutcome> RunWithImagesAsync(IReadOnlyList<string> order, IReadOnlyDictionary<string, CatalogImage> images, bool watchModes, CancellationToken cancellationToken)
+    {
+        var wiring = bench.Wiring;
         Images.Clear();
-        foreach (var name in names)
-        {
-            Images[name] = catalog.Find(bench.Chip(name).ModelId, target);
-        }
+        foreach (var (name, image) in images) Images[name] = image;
         var campaign = new CampaignRequest(
             _nextCampaignId++,
-            names.Select(n => bench.Chip(n).ModelId).ToList(),
+            order.Select(n => bench.Chip(n).ModelId).ToList(),
             Images.ToDictionary(i => bench.Chip(i.Key).ModelId.ToString(CultureInfo.InvariantCulture), i => i.Value.Path));
+        Accounting?.Dispose();
+        Accounting = new TransferAccounting(bench.Bench);
         await using var watcher = watchModes ? new ModeWatcher(bench.Bench, cancellationToken) : null;
         var server = bench.Bench.Server;
         await server.SendCampaignAsync(campaign, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         var totalBytes = Images.Values.Sum(i => (double)i.Header.ImageSizeBytes);
         var slowestBaud = wiring.Links.Min(l => l.BaudRate);
-        // Generous: four times the line time of every image at the slowest link, plus start-up.
-        var timeout = TimeSpan.FromSeconds(30 + 4 * totalBytes / (slowestBaud / 10.0));
+        // Generous: four times the line time of every image at the slowest link, plus start-up and retries.
+        var timeout = TimeSpan.FromSeconds(60 + 4 * totalBytes / (slowestBaud / 10.0));
         var final = await server.WaitForEventAsync(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused",
             "end of the campaign", timeout, cancellationToken).ConfigureAwait(false);
         var snapshots = watcher is null ? [] : await watcher.SnapshotsAsync().ConfigureAwait(false);
-        Outcome = new CampaignOutcome(final, server.History, snapshots);
+        Outcome = new CampaignOutcome(final, server.History, snapshots, LinkDiagnosis.Describe(bench.Bench));
         return Outcome;
     }
 }

@@ -9,6 +9,9 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>Firmware defects to start emulated chips with, by chip name (to prove the catalogue catches them).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ChipDefects { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>The run's seed: torn flash bits, garbage bytes and every other random choice derive from it, so a run repeats exactly.</summary>
+    public int Seed { get; init; }
+
     /// <summary>Where the sample firmware images live.</summary>
     public string FirmwareDirectory => Path.Combine(RepositoryRoot, "firmware-images", "images");
 

@@ -129,6 +129,61 @@ public sealed class MemoryMarkStoreTests : IDisposable
         Assert.Equal((1u, ChipMode.PassThrough, 0u), Fields(MemoryMarkRecord.TryDecode(reopened.Read(Layout.MarkSlotAddress(0), 64))!));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Current_IsPreviousRecordOrTheNewOneWhenComplete_When_PowerIsCutInsideAMarkWrite(int operation)
+    {
+        for (var seed = 0; seed < 40; seed++)
+        {
+            PowerCutException cut;
+            using (var flash = OpenFlash())
+            {
+                var store = new MemoryMarkStore(flash, Layout);
+                store.Write(Mark(ChipMode.PassThrough));
+                store.Write(Mark(ChipMode.Upgrade, 256));
+                // Operation 1 is the erase of slot 0, operation 2 the program of record 3 into it.
+                flash.FaultPlan = new FlashFaultPlan(operation, seed);
+                cut = Assert.Throws<PowerCutException>(() => store.Write(Mark(ChipMode.Initial, 512)));
+            }
+
+            MemoryMarkRecord current;
+            bool recordThreeWhole;
+            using (var reopened = OpenFlash())
+            {
+                current = new MemoryMarkStore(reopened, Layout).Current;
+                var recordThree = (Mark(ChipMode.Initial, 512) with { Sequence = 3 }).Encode();
+                recordThreeWhole = reopened.Read(Layout.MarkSlotAddress(0), MemoryMarkRecord.SizeBytes).SequenceEqual(recordThree);
+            }
+            File.Delete(FlashPath);
+
+            // Record 3 is whole when its program got through, or when only its last byte was torn and the
+            // torn byte happened to get every bit; never when the cut landed earlier.
+            var programDone = operation == 2 && cut.TornAfterBytes == MemoryMarkRecord.SizeBytes;
+            var lastByteTorn = operation == 2 && cut.TornAfterBytes == MemoryMarkRecord.SizeBytes - 1;
+            Assert.True(programDone ? recordThreeWhole : !recordThreeWhole || lastByteTorn, $"seed {seed}: torn after {cut.TornAfterBytes}, record 3 whole: {recordThreeWhole}");
+            Assert.Equal(recordThreeWhole ? (3u, ChipMode.Initial, 512u) : (2u, ChipMode.Upgrade, 256u), Fields(current));
+        }
+    }
+
+    [Fact]
+    public void Current_IsFactoryRecord_When_SingleSlotMarkWriteIsTornInsideItsErase()
+    {
+        var erase = new FlashOperation(1, FlashOperationKind.Erase, Layout.MarkSlotAddress(0), Layout.SectorSizeBytes);
+        var seed = Enumerable.Range(0, 100).First(s => new FlashFaultPlan(1, s).TearErase(erase, new byte[Layout.SectorSizeBytes]) >= 4);
+        using (var flash = OpenFlash())
+        {
+            var store = new MemoryMarkStore(flash, Layout, singleSlot: true);
+            store.Write(Mark(ChipMode.PassThrough));
+            flash.FaultPlan = new FlashFaultPlan(1, seed);
+            Assert.Throws<PowerCutException>(() => store.Write(Mark(ChipMode.Upgrade)));
+        }
+
+        using var reopened = OpenFlash();
+
+        Assert.Same(MemoryMarkRecord.Factory, new MemoryMarkStore(reopened, Layout).Current);
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static bool Same(MemoryMarkRecord? a, MemoryMarkRecord b) => a is not null && a.Encode().AsSpan().SequenceEqual(b.Encode());

@@ -9,7 +9,8 @@ namespace HilRig.Bench.Tests.Support;
 
 /// <summary>
 /// One emulated chip on a temp flash file with a factory image (version 1.0.0) in slot A, driven frame
-/// by frame with no I/O. <see cref="PowerCycle"/> replaces the firmware instance on the same flash.
+/// by frame with no I/O. <see cref="PowerCycle"/> replaces the firmware instance on the same flash;
+/// <see cref="RebootFromFile"/> also reopens the flash from its file, as the next chip process would.
 /// </summary>
 internal sealed class ChipUnderTest : IDisposable
 {
@@ -18,8 +19,9 @@ internal sealed class ChipUnderTest : IDisposable
     private readonly TempFolder _folder = new();
     private byte _sequence;
 
-    public ChipUnderTest(byte modelId, int downstreamPorts = 0, bool operating = false, MemoryMarkRecord? mark = null)
+    public ChipUnderTest(byte modelId, int downstreamPorts = 0, bool operating = false, MemoryMarkRecord? mark = null, ChipDefect defects = ChipDefect.None)
     {
+        Defects = defects;
         Config = new ChipConfig($"chip-{modelId:x2}", modelId, downstreamPorts, FlashLayout.Default);
         Flash = NorFlash.Open(_folder.File("flash.bin"), Layout.TotalSizeBytes, Layout.SectorSizeBytes);
         FactoryProgrammer.Program(Flash, Layout, SampleImages.Build(modelId, new(1, 0, 0), 3000).Encode());
@@ -28,14 +30,18 @@ internal sealed class ChipUnderTest : IDisposable
             new MemoryMarkStore(Flash, Layout).Write(mark);
         }
         Output = new RecordingChipOutput(() => Flash, Layout);
-        Firmware = new ChipFirmware(Config, Flash, Output, operating);
+        Firmware = new ChipFirmware(Config, Flash, Output, operating, defects);
     }
+
+    public ChipDefect Defects { get; }
 
     public ChipConfig Config { get; }
 
     public FlashLayout Layout => Config.Layout;
 
-    public NorFlash Flash { get; }
+    public NorFlash Flash { get; private set; }
+
+    public string FlashPath => _folder.File("flash.bin");
 
     public RecordingChipOutput Output { get; private set; }
 
@@ -75,7 +81,23 @@ internal sealed class ChipUnderTest : IDisposable
     public void PowerCycle()
     {
         Output = new RecordingChipOutput(() => Flash, Layout);
-        Firmware = new ChipFirmware(Config, Flash, Output);
+        Firmware = new ChipFirmware(Config, Flash, Output, defects: Defects);
+    }
+
+    /// <summary>A power cut and restart that reads the flash back from its file (no fault plan attached).</summary>
+    public void RebootFromFile()
+    {
+        Flash.Dispose();
+        Flash = NorFlash.Open(FlashPath, Layout.TotalSizeBytes, Layout.SectorSizeBytes);
+        PowerCycle();
+    }
+
+    /// <summary>From now on, counts flash operations from 1 and cuts the power inside number <paramref name="operation"/>.</summary>
+    public FlashFaultPlan CutInside(long? operation, int seed = 0)
+    {
+        var plan = new FlashFaultPlan(operation, seed);
+        Flash.FaultPlan = plan;
+        return plan;
     }
 
     public byte[] ReadImageSlot(int slot, int count) => Flash.Read(Layout.ImageSlotAddress(slot), count).ToArray();

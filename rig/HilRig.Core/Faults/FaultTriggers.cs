@@ -1,0 +1,151 @@
+using HilRig.Core.Bench;
+using HilRig.Core.Links;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Core.Faults;
+
+/// <summary>When a fault fires. Triggers watch the relay links; none of them reads an emulator's memory.</summary>
+public interface IFaultTrigger
+{
+    /// <summary>Words for the timeline and reports ("at 50% of chip3's transfer").</summary>
+    string Description { get; }
+
+    /// <summary>Completes when the trigger fires.</summary>
+    Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken);
+}
+
+/// <summary>Fires a fixed time after the fault is armed.</summary>
+public sealed record AfterDelay(TimeSpan Delay) : IFaultTrigger
+{
+    /// <inheritdoc />
+    public string Description => $"{Delay.TotalMilliseconds:0} ms after arming";
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken) => Task.Delay(Delay, cancellationToken);
+}
+
+/// <summary>
+/// Fires at a point of one chip's transfer, seen on the relay link right above the chip: 0 bytes is the
+/// chip's START_ACK entering UPGRADE; k bytes is the DATA frame that carries byte k-1 passing the relay;
+/// a percentage is of the image size carried by the START. The first such moment after arming fires it,
+/// whichever (resumed) transfer it falls in.
+/// </summary>
+public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) : IFaultTrigger
+{
+    /// <inheritdoc />
+    public string Description => Percent is { } p ? $"at {p:0.#}% of {Chip}'s transfer" : $"at byte {Bytes} of {Chip}'s transfer";
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    {
+        var modelId = bench.Wiring.Chip(Chip).ModelId;
+        var relay = bench.RelaysByChip[Chip];
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long? size = null;
+        void OnObserved(LinkObservation o)
+        {
+            if (o.Item is not DecodedFrame { Frame: var f }) return;
+            if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
+                && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
+            {
+                size = header.ImageSizeBytes;
+            }
+            else if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
+                && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
+            {
+                if (Threshold() == 0) fired.TrySetResult();
+            }
+            else if (o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
+                && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
+                && data.Offset < k && data.Offset + data.Bytes.Length >= k)
+            {
+                fired.TrySetResult();
+            }
+        }
+        long? Threshold() => Bytes ?? (Percent is { } p && size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
+        relay.Observed += OnObserved;
+        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
+        {
+            relay.Observed -= OnObserved;
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+}
+
+/// <summary>
+/// Fires when the chip acknowledges the last byte of its image as persisted: the moment after the last
+/// byte and before the digest check and activation that follow it (docs/protocol.md §7.4).
+/// </summary>
+public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
+{
+    /// <inheritdoc />
+    public string Description => $"when {Chip} acknowledges the last byte of its image";
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    {
+        var modelId = bench.Wiring.Chip(Chip).ModelId;
+        var relay = bench.RelaysByChip[Chip];
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long? size = null;
+        void OnObserved(LinkObservation o)
+        {
+            if (o.Item is not DecodedFrame { Frame: var f }) return;
+            if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
+                && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
+            {
+                size = header.ImageSizeBytes;
+            }
+            else if (o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
+                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && size is { } s && ack.Persisted >= s)
+            {
+                fired.TrySetResult();
+            }
+        }
+        relay.Observed += OnObserved;
+        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
+        {
+            relay.Observed -= OnObserved;
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+}
+
+/// <summary>
+/// Fires on the <paramref name="Nth"/> frame of a type seen on the module's link (or on the link above
+/// <paramref name="Chip"/>), optionally only from one chip or in one direction.
+/// </summary>
+public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip = null, byte? FromModelId = null, Direction? Direction = null) : IFaultTrigger
+{
+    /// <inheritdoc />
+    public string Description => $"on the {Ordinal(Nth)} {Type}{(Chip is null ? " at the module" : $" on the link above {Chip}")}";
+
+    private static string Ordinal(int n) => n switch { 1 => "first", 2 => "second", 3 => "third", _ => $"{n}th" };
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    {
+        var relays = new[] { bench.RelaysByChip[Chip ?? bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]] };
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0;
+        var gate = new Lock();
+        void OnObserved(LinkObservation o)
+        {
+            if (o.Item is not DecodedFrame { Frame: var f } || f.Type != Type) return;
+            if (FromModelId is { } from && f.Source != from) return;
+            if (Direction is { } d && o.Direction != d) return;
+            lock (gate)
+            {
+                if (++seen == Nth) fired.TrySetResult();
+            }
+        }
+        foreach (var r in relays) r.Observed += OnObserved;
+        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
+        {
+            foreach (var r in relays) r.Observed -= OnObserved;
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+}

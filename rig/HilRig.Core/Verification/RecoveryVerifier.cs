@@ -1,0 +1,72 @@
+using HilRig.Core.Bench;
+using HilRig.Core.Power;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Core.Verification;
+
+/// <summary>How one chip came back after a fault.</summary>
+public sealed record ChipRecovery(string Chip, string Expected, string Observed, bool Recovered, string? Problem);
+
+/// <summary>The check made after one fault: every chip, and whether all recovered.</summary>
+public sealed record RecoveryCheck(string Fault, double AtMs, IReadOnlyList<ChipRecovery> Chips)
+{
+    /// <summary>True when every chip came back as it had persisted.</summary>
+    public bool Passed => Chips.All(c => c.Recovered);
+
+    /// <summary>The chips that did not, one line each.</summary>
+    public string Describe() => string.Join(Environment.NewLine, Chips.Where(c => !c.Recovered).Select(c => $"after '{Fault}': {c.Problem}"));
+}
+
+/// <summary>
+/// After power returns, asks every chip for STATUS (silence means sleep) and compares with what the
+/// traffic before the fault proved it had persisted: the same mode, and for a target a persisted offset
+/// not behind the last one it acknowledged.
+/// </summary>
+public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
+{
+    /// <summary>How long a booted chip expected to be awake may stay silent before that counts as a failure.</summary>
+    public static readonly TimeSpan AwakeGrace = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>Checks every chip against <paramref name="before"/> (the observer's snapshot when the fault hit).</summary>
+    public async Task<RecoveryCheck> VerifyAsync(string fault, IReadOnlyDictionary<string, ChipExpectation> before, double powerOnAtMs, CancellationToken cancellationToken)
+    {
+        var chips = await Task.WhenAll(bench.Wiring.Chips.Select(c => VerifyChipAsync(c.Name, before[c.Name], powerOnAtMs, cancellationToken))).ConfigureAwait(false);
+        var check = new RecoveryCheck(fault, bench.Timeline.NowMs, chips);
+        foreach (var chip in chips)
+        {
+            bench.Timeline.Add(chip.Chip, "verify", $"{(chip.Recovered ? "recovered" : "NOT recovered")}: expected {chip.Expected}, observed {chip.Observed}{(chip.Problem is null ? "" : $" ({chip.Problem})")}");
+        }
+        return check;
+    }
+
+    private async Task<ChipRecovery> VerifyChipAsync(string chip, ChipExpectation expected, double powerOnAtMs, CancellationToken cancellationToken)
+    {
+        if (bench.Power(chip) is VirtualPowerSwitch power)
+        {
+            await power.WaitBootedAsync(bench.Options.BootTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        var acceptable = new HashSet<ChipMode>(expected.AcceptableModes);
+        var expectedText = string.Join(" or ", acceptable.Order().Select(m => m.ToString()))
+            + (expected.AckedPersistedOffset > 0 ? $", persisted >= {expected.AckedPersistedOffset}" : "");
+        var deadline = DateTime.UtcNow + AwakeGrace;
+        StatusPayload? status;
+        do
+        {
+            status = await bench.Probe.QueryStatusAsync(chip, cancellationToken).ConfigureAwait(false);
+        }
+        while (status is null && !acceptable.Contains(ChipMode.Sleep) && DateTime.UtcNow < deadline);
+        acceptable.UnionWith(observer.ConfirmedSince(chip, powerOnAtMs));
+        var observedMode = status?.Mode ?? ChipMode.Sleep;
+        var observed = status is null ? "silent (Sleep)" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";
+        if (!acceptable.Contains(observedMode))
+        {
+            return new ChipRecovery(chip, expectedText, observed, false, $"{chip} came back {observed}, but had persisted {expectedText}");
+        }
+        if (status is { Mode: ChipMode.Upgrade } && status.PersistedOffset < expected.AckedPersistedOffset)
+        {
+            return new ChipRecovery(chip, expectedText, observed, false,
+                $"{chip} resumes from offset {status.PersistedOffset}, behind the {expected.AckedPersistedOffset} it had acknowledged as persisted");
+        }
+        return new ChipRecovery(chip, expectedText, observed, true, null);
+    }
+}
