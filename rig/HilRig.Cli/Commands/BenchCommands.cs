@@ -14,6 +14,7 @@ internal static class BenchCommands
         bench.Add(CreateChip());
         bench.Add(CreateModule());
         bench.Add(TransferBenchmarkCommand.Create());
+        bench.Add(SweepCommand.Create());
         return bench;
     }
 

@@ -20,6 +20,7 @@ public sealed class VirtualBench : IAsyncDisposable
     private readonly Dictionary<string, List<string>> _downstreamPaths = new();
     private readonly Dictionary<string, string> _upstreamPaths = new();
     private readonly Dictionary<string, IPowerSwitch> _power = new();
+    private readonly Dictionary<string, NodeLaunch> _launches = new();
 
     private VirtualBench(BenchWiring wiring, BenchOptions options, BenchTimeline timeline, ModuleControlServer server)
     {
@@ -51,6 +52,10 @@ public sealed class VirtualBench : IAsyncDisposable
     /// <summary>The power switch of a node ("module" or a chip name).</summary>
     public IPowerSwitch Power(string node) => _power.TryGetValue(node, out var p) ? p
         : throw new ArgumentException($"bench {Wiring.Name} has no node '{node}' (nodes: {string.Join(", ", _power.Keys)})");
+
+    /// <summary>How an emulated chip is started: extra arguments for every start or for the next one.</summary>
+    public NodeLaunch Launch(string chip) => _launches.TryGetValue(chip, out var l) ? l
+        : throw new ArgumentException($"bench {Wiring.Name} has no chip '{chip}'");
 
     /// <summary>Lays the wires, opens the relays and prepares power switches; every node stays off.</summary>
     public static VirtualBench Create(BenchWiring wiring, BenchOptions options)
@@ -127,6 +132,7 @@ public sealed class VirtualBench : IAsyncDisposable
             var launch = new NodeLaunch(chip, _upstreamPaths[chip.Name], _downstreamPaths.GetValueOrDefault(chip.Name) ?? [],
                 Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes,
                 Options.ChipDefects.GetValueOrDefault(chip.Name) ?? []);
+            _launches[chip.Name] = launch;
             _power[chip.Name] = new VirtualPowerSwitch(chip.Name,
                 () => launch.Start(Path.Combine(logs, $"{chip.Name}.log"), Timeline), Timeline);
         }

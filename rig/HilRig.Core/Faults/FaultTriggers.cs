@@ -149,3 +149,74 @@ public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip
         }, TaskScheduler.Default).Unwrap();
     }
 }
+
+/// <summary>
+/// Fires at the <paramref name="Nth"/> frame (either direction) crossing the relay link right above
+/// <paramref name="Chip"/>, counted from the first START that makes the chip the target: every frame
+/// boundary of the chip's transfer is one such point.
+/// </summary>
+public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
+{
+    /// <inheritdoc />
+    public string Description => $"after frame {Nth} of {Chip}'s transfer";
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    {
+        var modelId = bench.Wiring.Chip(Chip).ModelId;
+        var relay = bench.RelaysByChip[Chip];
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var counting = false;
+        var seen = 0;
+        var gate = new Lock();
+        void OnObserved(LinkObservation o)
+        {
+            if (o.Item is not DecodedFrame { Frame: var f }) return;
+            lock (gate)
+            {
+                if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
+                    && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId)
+                {
+                    counting = true;
+                }
+                if (counting && ++seen == Nth) fired.TrySetResult();
+            }
+        }
+        relay.Observed += OnObserved;
+        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
+        {
+            relay.Observed -= OnObserved;
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+}
+
+/// <summary>
+/// Fires when the chip's process ends by itself with the power-cut exit code: the emulated chip was
+/// started with a cut planned inside one of its flash operations and has just lost its power there.
+/// </summary>
+public sealed record OnFlashOperationCut(string Chip) : IFaultTrigger
+{
+    /// <summary>The exit code of an emulated chip that cut its own power inside a flash operation.</summary>
+    public const int PowerCutExitCode = 86;
+
+    /// <inheritdoc />
+    public string Description => $"inside the planned flash operation of {Chip}";
+
+    /// <inheritdoc />
+    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    {
+        var power = (Power.VirtualPowerSwitch)bench.Power(Chip);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnDied(int code)
+        {
+            if (code == PowerCutExitCode) fired.TrySetResult();
+        }
+        power.DiedOnItsOwn += OnDied;
+        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
+        {
+            power.DiedOnItsOwn -= OnDied;
+            return t;
+        }, TaskScheduler.Default).Unwrap();
+    }
+}

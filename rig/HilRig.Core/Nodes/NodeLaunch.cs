@@ -12,6 +12,12 @@ namespace HilRig.Core.Nodes;
 /// </summary>
 public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes, IReadOnlyList<string> defects)
 {
+    /// <summary>Arguments added to every start of the built-in chip (for example --log-flash-ops).</summary>
+    public List<string> ExtraArguments { get; } = new();
+
+    /// <summary>Arguments added to the next start only (for example a cut inside a flash operation).</summary>
+    public List<string> NextStartArguments { get; } = new();
+
     private FlashLayout Layout => new(chip.Flash.SectorSizeBytes, slotSizeOverrideBytes ?? chip.Flash.SlotSizeBytes);
 
     /// <summary>Starts the chip's process.</summary>
@@ -46,6 +52,9 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
         if (chip.FactoryImagePath is { } image) args.AddRange(["--factory-image", image]);
         if (chip.Operating) args.Add("--operating");
         foreach (var defect in defects) args.AddRange(["--defect", defect]);
+        args.AddRange(ExtraArguments);
+        args.AddRange(NextStartArguments);
+        NextStartArguments.Clear();
         return NodeProcess.Start(chip.Name, file, args, logPath, timeline);
     }
 
