@@ -18,10 +18,11 @@ internal static class RunCommand
         var tags = new Option<string?>("--tags") { Description = "Tag expression, e.g. \"@sim and not @slow\"." };
         var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip with a firmware defect, as chip:defect (proves the scenarios catch it)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects,
+            paths, tags, wiring, output, defects, seed,
         };
         command.SetAction(async (result, token) =>
         {
@@ -41,8 +42,9 @@ internal static class RunCommand
             var selected = result.GetValue(paths) is { Length: > 0 } given
                 ? given.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p))).ToArray()
                 : [Path.Combine("scenarios")];
-            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects };
-            Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, reports in {outDir}");
+            var runSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
+            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects, Seed = runSeed };
+            Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, seed {runSeed}, reports in {outDir}");
             using var reports = ReportFiles.Open(outDir);
             await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly]);
             RunResult run;
@@ -65,6 +67,10 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"hilrig run: {error}");
             }
             Console.WriteLine($"reports: {reports.NdjsonPath}, {reports.JUnitPath}");
+            foreach (var failed in run.Pickles.Where(p => !p.Passed))
+            {
+                Console.WriteLine($"reproduce: {settings.ReproduceCommand(failed.Id)}");
+            }
             if (run.Pickles.Count == 0 && run.Errors.Count == 0)
             {
                 await Console.Error.WriteLineAsync("hilrig run: no scenario matched the paths and tags given");

@@ -5,11 +5,12 @@ namespace HilRig.Scenarios.Support;
 
 /// <summary>Attaches each scenario's timeline and node logs to the report, passed or failed.</summary>
 [Binding]
-public sealed class ArtifactHooks(BenchDriver bench, ScenarioContext scenario)
+public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, ScenarioContext scenario)
 {
     [AfterScenario]
     public void AttachArtifacts()
     {
+        scenario.Attach("reproduce.txt", "text/plain", settings.ReproduceCommand(scenario.PickleId));
         var directory = bench.ArtifactsDirectory;
         if (!Directory.Exists(directory))
         {

@@ -12,6 +12,13 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>The run's seed: torn flash bits, garbage bytes and every other random choice derive from it, so a run repeats exactly.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The command that repeats one scenario exactly: same bench, same seed, same defects.</summary>
+    public string ReproduceCommand(string pickleId)
+    {
+        var defects = string.Concat(ChipDefects.SelectMany(d => d.Value.Select(v => $" --defect {d.Key}:{v}")));
+        return $"dotnet run --project rig/HilRig.Cli -- run {pickleId} --wiring {Path.GetRelativePath(RepositoryRoot, WiringPath)} --seed {Seed}{defects}";
+    }
+
     /// <summary>Where the sample firmware images live.</summary>
     public string FirmwareDirectory => Path.Combine(RepositoryRoot, "firmware-images", "images");
 
