@@ -61,7 +61,11 @@ public sealed partial class ChipFirmware
             _output.Log(payload is null ? $"bad PREPARE_ACK: {error}" : "PREPARE_ACK without a pending PREPARE, ignored");
             return;
         }
-        _prepare.Answered.Add(port);
+        if (!_prepare.Answered.Add(port))
+        {
+            _output.Log($"second PREPARE_ACK on port {port} ignored");
+            return;
+        }
         foreach (var chip in payload.Chips)
         {
             // A child reports its parent as 0x00; the chip that collects the answer is that parent.

@@ -64,7 +64,7 @@ public sealed partial class ChipFirmware
         if (Mode == ChipMode.Sleep)
         {
             // Sleep ignores all traffic except the COMPLETE that wakes it (docs/protocol.md §6.4).
-            if (frame.Type == MessageType.Complete)
+            if (frame.Type == MessageType.Complete && CompletePayload.TryDecode(frame.Payload, out _) is not null)
             {
                 OnComplete(port, decoded);
             }
@@ -82,7 +82,7 @@ public sealed partial class ChipFirmware
             case MessageType.PrepareAck: OnPrepareAck(port, frame, now); break;
             case MessageType.Start: OnStart(port, decoded); break;
             case MessageType.Data: OnData(port, frame); break;
-            case MessageType.Complete: OnComplete(port, decoded); break;
+            case MessageType.Complete when CompletePayload.TryDecode(frame.Payload, out _) is not null: OnComplete(port, decoded); break;
             case MessageType.StatusRequest: SendStatus(port, frame.Source); break;
             case MessageType.BenchSetOperating: OnSetOperating(port, frame); break;
             default: _output.Log($"ignored {frame}"); break;
