@@ -110,12 +110,17 @@ public sealed class ChainObserver : IDisposable
         }
     }
 
-    private void Confirm(string chip, ChipMode mode, double atMs)
+    private void Confirm(string chip, ChipMode mode, double atMs, bool changedByTraffic = true)
     {
         var s = _chips[chip];
         s.Confirmed = mode;
         s.Pending = null;
-        s.History.Add((atMs, mode));
+        if (changedByTraffic)
+        {
+            // Only a mode the chip entered because of traffic after a fault may widen what is accepted
+            // after it; a STATUS answer merely reports the mode and must not excuse itself.
+            s.History.Add((atMs, mode));
+        }
     }
 
     private void OnOutputOf(string chip, Frame f, double atMs, bool fromBelow)
@@ -150,7 +155,7 @@ public sealed class ChainObserver : IDisposable
                 s.AckedPersisted = 0;
                 break;
             case MessageType.StatusResponse when StatusPayload.TryDecode(f.Payload, out _) is { } status:
-                if (s.Pending is null || s.Pending == status.Mode) Confirm(chip, status.Mode, atMs);
+                if (s.Pending is null || s.Pending == status.Mode) Confirm(chip, status.Mode, atMs, changedByTraffic: false);
                 break;
         }
     }

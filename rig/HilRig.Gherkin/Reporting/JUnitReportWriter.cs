@@ -114,7 +114,12 @@ public sealed class JUnitReportWriter(string path) : IRunListener
             element.Add(new XElement("skipped", new XAttribute("message", result.ErrorMessage ?? "skipped")));
         }
 
-        element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}"))));
+        // Steps, then the attachments: short text ones in full (e.g. the command that reproduces the
+        // scenario), the others by name, since a CI server shows only this text.
+        var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain", TextBody: { Length: <= 2048 } }
+            ? $"{a.Name}: {a.TextBody}"
+            : $"attachment {a.Name} ({a.MediaType})");
+        element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}").Concat(attachments))));
         return element;
     }
 

@@ -16,8 +16,11 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     /// <summary>The running bench; a step that needs it before a Given started it fails with this message.</summary>
     public VirtualBench Bench => _bench ?? throw new InvalidOperationException("no bench is running: start one with 'Given the bench is powered on'");
 
-    /// <summary>The bench's description.</summary>
+    /// <summary>The bench's description (null until a bench was started).</summary>
     public BenchWiring Wiring => Bench.Wiring;
+
+    /// <summary>True once a step started the bench.</summary>
+    public bool Started => _bench is not null;
 
     /// <summary>Where this scenario's artifacts (timeline, node logs, flash files) go.</summary>
     public string ArtifactsDirectory { get; } = Path.Combine(settings.ArtifactsRoot, Slug(scenario));

@@ -1,3 +1,4 @@
+using HilRig.Core.Timeline;
 using HilRig.Gherkin;
 using HilRig.Scenarios.Drivers;
 
@@ -20,6 +21,13 @@ public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, Scena
         if (File.Exists(timeline))
         {
             scenario.Attach("timeline.ndjson", "application/x-ndjson", File.ReadAllBytes(timeline));
+            if (bench.Started && bench.Wiring is { } wiring)
+            {
+                // The picture: each chip's mode and transfer progress over time, faults marked.
+                var svg = TimelineSvg.RenderFromNdjson(timeline, TimelineSvgOptions.FromWiring(wiring, scenario.Name));
+                File.WriteAllText(Path.Combine(directory, "timeline.svg"), svg);
+                scenario.Attach("timeline.svg", "image/svg+xml", svg);
+            }
         }
         var logs = Path.Combine(directory, "logs");
         if (Directory.Exists(logs))
