@@ -5,7 +5,8 @@ namespace HilRig.Scenarios.Tests;
 
 /// <summary>
 /// Every scenario of the catalogue as its own test case. Features that start the run's bench ("Given the
-/// bench is powered on") run on both virtual benches; features that name their bench run once.
+/// bench is powered on") run on both virtual benches, except @slow ones (on sim-chain only); features
+/// that name their bench run once.
 /// </summary>
 public sealed class ScenarioCatalogTests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
 {
@@ -17,7 +18,9 @@ public sealed class ScenarioCatalogTests(ScenarioRunners runners) : IClassFixtur
         foreach (var pickle in PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root))
         {
             var namesItsBench = pickle.Pickle.Steps.Any(s => s.Text.StartsWith("the bench \"", StringComparison.Ordinal));
-            foreach (var bench in namesItsBench ? Benches[..1] : Benches)
+            // Slow scenarios (sweeps, ten cuts) run on the default bench only, to keep CI within its time.
+            var onlyOnce = namesItsBench || pickle.Tags.Contains("@slow");
+            foreach (var bench in onlyOnce ? Benches[..1] : Benches)
             {
                 var label = namesItsBench ? "own bench" : bench;
                 yield return new TheoryDataRow<string, string>(bench, pickle.Id).WithTestDisplayName($"[{label}] {pickle.DisplayName}");

@@ -45,9 +45,14 @@ public sealed record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : 
             await bench.Power(chip).OnAsync(cancellationToken).ConfigureAwait(false);
         }
         var check = await context.Verifier.VerifyAsync(Description, before, powerOnAt, cancellationToken).ConfigureAwait(false);
+        var moduleOnAt = bench.Timeline.NowMs;
         if (Nodes.Contains(Wiring.ModuleWiring.Name))
         {
             await bench.Power(Wiring.ModuleWiring.Name).OnAsync(cancellationToken).ConfigureAwait(false);
+            if (await context.Verifier.VerifyResumeAsync(before, moduleOnAt, cancellationToken).ConfigureAwait(false) is { } resume)
+            {
+                check = check.With(resume);
+            }
         }
         return check;
     }

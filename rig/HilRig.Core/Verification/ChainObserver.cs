@@ -36,6 +36,10 @@ public sealed class ChainObserver : IDisposable
     private readonly Dictionary<byte, string> _byId = new();
     private readonly List<(RelayLink Relay, Action<LinkObservation> Handler)> _handlers = new();
     private readonly Lock _gate = new();
+    private readonly List<(string Chip, double AtMs, StartAckPayload Ack)> _startAcks = new();
+
+    /// <summary>Raised (under the observer's lock) for every START_ACK a chip sends.</summary>
+    private event Action<string, StartAckPayload>? StartAcknowledged;
 
     /// <summary>Starts observing every relay link of <paramref name="bench"/>.</summary>
     public ChainObserver(VirtualBench bench)
@@ -61,6 +65,37 @@ public sealed class ChainObserver : IDisposable
         lock (_gate)
         {
             return _chips.ToDictionary(c => c.Key, c => Expectation(c.Key, c.Value));
+        }
+    }
+
+    /// <summary>
+    /// The first START_ACK <paramref name="chip"/> sends after <paramref name="afterMs"/>, or null when none
+    /// comes within <paramref name="timeout"/>: after a power cut it says where the target resumes.
+    /// </summary>
+    public async Task<StartAckPayload?> NextStartAckAsync(string chip, double afterMs, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var next = new TaskCompletionSource<StartAckPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnAck(string c, StartAckPayload ack)
+        {
+            if (c == chip) next.TrySetResult(ack);
+        }
+        lock (_gate)
+        {
+            var seen = _startAcks.FirstOrDefault(a => a.Chip == chip && a.AtMs >= afterMs);
+            if (seen.Ack is not null) return seen.Ack;
+            StartAcknowledged += OnAck;
+        }
+        try
+        {
+            return await next.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            lock (_gate) StartAcknowledged -= OnAck;
         }
     }
 
@@ -135,6 +170,8 @@ public sealed class ChainObserver : IDisposable
         switch (f.Type)
         {
             case MessageType.StartAck when StartAckPayload.TryDecode(f.Payload, out _) is { } ack:
+                _startAcks.Add((chip, atMs, ack));
+                StartAcknowledged?.Invoke(chip, ack);
                 if (ack.Status is StartStatus.Ok or StartStatus.AlreadyUpgraded)
                 {
                     Confirm(chip, ack.Mode, atMs);

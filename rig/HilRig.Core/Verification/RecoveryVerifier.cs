@@ -10,6 +10,9 @@ public sealed record ChipRecovery(string Chip, string Expected, string Observed,
 /// <summary>The check made after one fault: every chip, and whether all recovered.</summary>
 public sealed record RecoveryCheck(string Fault, double AtMs, IReadOnlyList<ChipRecovery> Chips)
 {
+    /// <summary>The same check with the resume point of a target added.</summary>
+    public RecoveryCheck With(ChipRecovery resume) => this with { Chips = [.. Chips, resume] };
+
     /// <summary>True when every chip came back as it had persisted.</summary>
     public bool Passed => Chips.All(c => c.Recovered);
 
@@ -38,6 +41,34 @@ public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
         }
         return check;
     }
+
+    /// <summary>
+    /// After the module is back, a target that had acknowledged persisted bytes must resume its transfer
+    /// at or after that offset: its next START_ACK says where. Null when no target was cut mid-transfer or
+    /// no START came (a chip-only cut, where the module goes on with DATA instead).
+    /// </summary>
+    public async Task<ChipRecovery?> VerifyResumeAsync(IReadOnlyDictionary<string, ChipExpectation> before, double afterMs, CancellationToken cancellationToken)
+    {
+        var target = before.Values.FirstOrDefault(e => e.AcceptableModes.Contains(ChipMode.Upgrade) && e.AckedPersistedOffset > 0);
+        if (target is null)
+        {
+            return null;
+        }
+        var ack = await observer.NextStartAckAsync(target.Chip, afterMs, ResumeWait, cancellationToken).ConfigureAwait(false);
+        if (ack is null || ack.Mode != ChipMode.Upgrade)
+        {
+            return null;
+        }
+        var expected = $"resume at or after {target.AckedPersistedOffset}";
+        var observed = $"START_ACK resume {ack.ResumeOffset}";
+        var ok = ack.ResumeOffset >= target.AckedPersistedOffset;
+        bench.Timeline.Add(target.Chip, "verify", $"{(ok ? "resumed" : "NOT resumed")}: expected {expected}, observed {observed}");
+        return new ChipRecovery(target.Chip, expected, observed, ok,
+            ok ? null : $"{target.Chip} restarts its transfer at offset {ack.ResumeOffset}, behind the {target.AckedPersistedOffset} bytes it had acknowledged as persisted");
+    }
+
+    /// <summary>How long the rig waits for the module's START to the target after power returns.</summary>
+    public static readonly TimeSpan ResumeWait = TimeSpan.FromSeconds(10);
 
     private async Task<ChipRecovery> VerifyChipAsync(string chip, ChipExpectation expected, double powerOnAtMs, CancellationToken cancellationToken)
     {

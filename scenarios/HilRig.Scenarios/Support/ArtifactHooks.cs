@@ -26,7 +26,8 @@ public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, Scena
                 // The picture: each chip's mode and transfer progress over time, faults marked.
                 var svg = TimelineSvg.RenderFromNdjson(timeline, TimelineSvgOptions.FromWiring(wiring, scenario.Name));
                 File.WriteAllText(Path.Combine(directory, "timeline.svg"), svg);
-                scenario.Attach("timeline.svg", "image/svg+xml", svg);
+                // As bytes, so the Cucumber HTML report gets it BASE64-encoded and shows it as an image.
+                scenario.Attach("timeline.svg", "image/svg+xml", System.Text.Encoding.UTF8.GetBytes(svg));
             }
         }
         var logs = Path.Combine(directory, "logs");
