@@ -221,6 +221,12 @@ public sealed class ChainObserver : IDisposable
         {
             s.Pending = ChipMode.Initial;
         }
+        else if (f.Type == MessageType.Data && s.ImageSize is { } size && DataPayload.TryDecode(f.Payload, out _) is { } data
+            && data.Offset + data.Bytes.Length >= size && f.Destination == _bench.Wiring.Chip(chip).ModelId)
+        {
+            // The last bytes reached the target: it may verify and activate before its DATA_ACK is seen.
+            s.Pending = ChipMode.Initial;
+        }
     }
 
     private void OnForwardedDown(string chip, Frame f, double atMs)
