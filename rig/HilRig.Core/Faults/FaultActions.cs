@@ -22,7 +22,7 @@ public interface IFaultAction
 /// Cuts the power of some nodes (or the whole device) for a while, then restores it chips first,
 /// checks every chip against what it had persisted, and only then powers the module back on.
 /// </summary>
-public sealed record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : IFaultAction
+public sealed partial record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : IFaultAction
 {
     /// <summary>Every node of the device.</summary>
     public static PowerCut WholeDevice(VirtualBench bench, TimeSpan duration) =>
@@ -39,12 +39,23 @@ public sealed record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : 
         await Task.WhenAll(Nodes.Select(n => bench.Power(n).OffAsync(cancellationToken))).ConfigureAwait(false);
         await Task.Delay(Duration, cancellationToken).ConfigureAwait(false);
         var chips = Nodes.Where(n => n != Wiring.ModuleWiring.Name).ToList();
+        // While a chip that lost power alone is checked, the traffic of the device that kept running
+        // waits at its links, so the chip cannot change mode before the rig has asked it.
+        var held = Nodes.Contains(Wiring.ModuleWiring.Name) ? [] : HoldAround(bench, chips);
         var powerOnAt = bench.Timeline.NowMs;
-        foreach (var chip in chips)
+        RecoveryCheck check;
+        try
         {
-            await bench.Power(chip).OnAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var chip in chips)
+            {
+                await bench.Power(chip).OnAsync(cancellationToken).ConfigureAwait(false);
+            }
+            check = await context.Verifier.VerifyAsync(Description, before, powerOnAt, cancellationToken).ConfigureAwait(false);
         }
-        var check = await context.Verifier.VerifyAsync(Description, before, powerOnAt, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            foreach (var faults in held) faults.Release();
+        }
         var moduleOnAt = bench.Timeline.NowMs;
         if (Nodes.Contains(Wiring.ModuleWiring.Name))
         {
@@ -55,6 +66,25 @@ public sealed record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : 
             }
         }
         return check;
+    }
+}
+
+/// <summary>Helpers of <see cref="PowerCut"/>.</summary>
+public sealed partial record PowerCut
+{
+    private static List<LinkFaults> HoldAround(VirtualBench bench, IReadOnlyList<string> chips)
+    {
+        var held = new List<LinkFaults>();
+        foreach (var chip in chips)
+        {
+            if (bench.RelaysByChip.TryGetValue(chip, out var above)) held.Add(above.Downstream);
+            foreach (var child in bench.Wiring.Children(chip))
+            {
+                if (bench.RelaysByChip.TryGetValue(child, out var below)) held.Add(below.Upstream);
+            }
+        }
+        foreach (var faults in held) faults.Hold();
+        return held;
     }
 }
 

@@ -16,6 +16,36 @@ public interface IFaultTrigger
     Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken);
 }
 
+/// <summary>Waits on relay links until an observation is the moment a trigger waits for.</summary>
+internal static class RelayWatch
+{
+    /// <summary>
+    /// Completes when <paramref name="isMoment"/> returns true for an observation on one of
+    /// <paramref name="relays"/>; observations are handed to it one at a time.
+    /// </summary>
+    public static async Task UntilAsync(IReadOnlyList<RelayLink> relays, Func<LinkObservation, bool> isMoment, CancellationToken cancellationToken)
+    {
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new Lock();
+        void OnObserved(LinkObservation o)
+        {
+            lock (gate)
+            {
+                if (!fired.Task.IsCompleted && isMoment(o)) fired.TrySetResult();
+            }
+        }
+        foreach (var relay in relays) relay.Observed += OnObserved;
+        try
+        {
+            await fired.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var relay in relays) relay.Observed -= OnObserved;
+        }
+    }
+}
+
 /// <summary>Fires a fixed time after the fault is armed.</summary>
 public sealed record AfterDelay(TimeSpan Delay) : IFaultTrigger
 {
@@ -42,35 +72,27 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long? size = null;
-        void OnObserved(LinkObservation o)
+        bool IsMoment(LinkObservation o)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return;
+            if (o.Item is not DecodedFrame { Frame: var f }) return false;
             if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
                 && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
             {
                 size = header.ImageSizeBytes;
+                return false;
             }
-            else if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
+            if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
                 && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
             {
-                if (Threshold() == 0) fired.TrySetResult();
+                return Threshold() == 0;
             }
-            else if (o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
+            return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
                 && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
-                && data.Offset < k && data.Offset + data.Bytes.Length >= k)
-            {
-                fired.TrySetResult();
-            }
+                && data.Offset < k && data.Offset + data.Bytes.Length >= k;
         }
         long? Threshold() => Bytes ?? (Percent is { } p && size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
-        relay.Observed += OnObserved;
-        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
-        {
-            relay.Observed -= OnObserved;
-            return t;
-        }, TaskScheduler.Default).Unwrap();
+        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
 }
 
@@ -88,28 +110,20 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long? size = null;
-        void OnObserved(LinkObservation o)
+        bool IsMoment(LinkObservation o)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return;
+            if (o.Item is not DecodedFrame { Frame: var f }) return false;
             if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
                 && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
             {
                 size = header.ImageSizeBytes;
+                return false;
             }
-            else if (o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
-                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && size is { } s && ack.Persisted >= s)
-            {
-                fired.TrySetResult();
-            }
+            return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
+                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && size is { } s && ack.Persisted >= s;
         }
-        relay.Observed += OnObserved;
-        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
-        {
-            relay.Observed -= OnObserved;
-            return t;
-        }, TaskScheduler.Default).Unwrap();
+        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
 }
 
@@ -128,25 +142,15 @@ public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip
     public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
     {
         var relays = new[] { bench.RelaysByChip[Chip ?? bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]] };
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
-        var gate = new Lock();
-        void OnObserved(LinkObservation o)
+        bool IsMoment(LinkObservation o)
         {
-            if (o.Item is not DecodedFrame { Frame: var f } || f.Type != Type) return;
-            if (FromModelId is { } from && f.Source != from) return;
-            if (Direction is { } d && o.Direction != d) return;
-            lock (gate)
-            {
-                if (++seen == Nth) fired.TrySetResult();
-            }
+            if (o.Item is not DecodedFrame { Frame: var f } || f.Type != Type) return false;
+            if (FromModelId is { } from && f.Source != from) return false;
+            if (Direction is { } d && o.Direction != d) return false;
+            return ++seen == Nth;
         }
-        foreach (var r in relays) r.Observed += OnObserved;
-        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
-        {
-            foreach (var r in relays) r.Observed -= OnObserved;
-            return t;
-        }, TaskScheduler.Default).Unwrap();
+        return RelayWatch.UntilAsync(relays, IsMoment, cancellationToken);
     }
 }
 
@@ -165,29 +169,19 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counting = false;
         var seen = 0;
-        var gate = new Lock();
-        void OnObserved(LinkObservation o)
+        bool IsMoment(LinkObservation o)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return;
-            lock (gate)
+            if (o.Item is not DecodedFrame { Frame: var f }) return false;
+            if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
+                && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId)
             {
-                if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
-                    && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId)
-                {
-                    counting = true;
-                }
-                if (counting && ++seen == Nth) fired.TrySetResult();
+                counting = true;
             }
+            return counting && ++seen == Nth;
         }
-        relay.Observed += OnObserved;
-        return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
-        {
-            relay.Observed -= OnObserved;
-            return t;
-        }, TaskScheduler.Default).Unwrap();
+        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
 }
 

@@ -26,6 +26,7 @@ public sealed class LinkFaults
     private Func<Frame, bool> _dropMatch = _ => true;
     private (int ByteIndex, int Bit, Func<Frame, bool> Match)? _corrupt;
     private TimeSpan _delay;
+    private TaskCompletionSource? _held;
 
     /// <summary>Breaks this direction for <paramref name="duration"/>, or for good when null.</summary>
     public void Break(TimeSpan? duration)
@@ -73,6 +74,33 @@ public sealed class LinkFaults
         {
             _delay = delay;
         }
+    }
+
+    /// <summary>
+    /// Holds every frame in this direction (nothing is lost: they wait in order) until
+    /// <see cref="Release"/>; the rig's own injected frames still pass.
+    /// </summary>
+    public void Hold()
+    {
+        lock (_gate) _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Lets held frames go on.</summary>
+    public void Release()
+    {
+        TaskCompletionSource? held;
+        lock (_gate)
+        {
+            held = _held;
+            _held = null;
+        }
+        held?.TrySetResult();
+    }
+
+    /// <summary>Completes when the direction is not held.</summary>
+    public Task WhileHeldAsync()
+    {
+        lock (_gate) return _held?.Task ?? Task.CompletedTask;
     }
 
     /// <summary>The delay to apply before forwarding.</summary>

@@ -109,6 +109,7 @@ public sealed class RelayLink : IAsyncDisposable
                             var described = item is DecodedFrame df ? FrameSummary.Describe(df.Frame) : $"{item.Raw.Length} byte(s)";
                             _timeline.Add(Name, "fault", $"{described} {what}", dir);
                         }
+                        await faults.WhileHeldAsync().WaitAsync(_stop.Token).ConfigureAwait(false);
                         if (faults.CurrentDelay > TimeSpan.Zero)
                         {
                             await Task.Delay(faults.CurrentDelay, _stop.Token).ConfigureAwait(false);

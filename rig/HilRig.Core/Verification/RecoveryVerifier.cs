@@ -27,7 +27,7 @@ public sealed record RecoveryCheck(string Fault, double AtMs, IReadOnlyList<Chip
 /// </summary>
 public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
 {
-    /// <summary>How long a booted chip expected to be awake may stay silent before that counts as a failure.</summary>
+    /// <summary>How long a booted chip must stay silent for the rig to read sleep (and an awake chip may take to answer).</summary>
     public static readonly TimeSpan AwakeGrace = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>Checks every chip against <paramref name="before"/> (the observer's snapshot when the fault hit).</summary>
@@ -81,11 +81,13 @@ public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
             + (expected.AckedPersistedOffset > 0 ? $", persisted >= {expected.AckedPersistedOffset}" : "");
         var deadline = DateTime.UtcNow + AwakeGrace;
         StatusPayload? status;
+        // Silence counts as sleep only if it lasts the whole grace period: a chip that has just printed
+        // its boot record may not be listening on its UART yet.
         do
         {
             status = await bench.Probe.QueryStatusAsync(chip, cancellationToken).ConfigureAwait(false);
         }
-        while (status is null && !acceptable.Contains(ChipMode.Sleep) && DateTime.UtcNow < deadline);
+        while (status is null && DateTime.UtcNow < deadline);
         acceptable.UnionWith(observer.ConfirmedSince(chip, powerOnAtMs));
         var observedMode = status?.Mode ?? ChipMode.Sleep;
         var observed = status is null ? "silent (Sleep)" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";
