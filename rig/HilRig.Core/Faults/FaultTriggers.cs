@@ -19,6 +19,14 @@ public interface IFaultTrigger
 /// <summary>Waits on relay links until an observation is the moment a trigger waits for.</summary>
 internal static class RelayWatch
 {
+    /// <summary>The image size a START making <paramref name="modelId"/> the target carries, when <paramref name="o"/> is one.</summary>
+    public static long? ImageSizeStartedFor(LinkObservation o, byte modelId) =>
+        o.Direction == Direction.Downstream && o.Item is DecodedFrame { Frame: { Type: MessageType.Start } f }
+        && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId
+        && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header
+            ? header.ImageSizeBytes
+            : null;
+
     /// <summary>
     /// Completes when <paramref name="isMoment"/> returns true for an observation on one of
     /// <paramref name="relays"/>; observations are handed to it one at a time.
@@ -76,10 +84,9 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
         bool IsMoment(LinkObservation o)
         {
             if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
-                && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
+            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
             {
-                size = header.ImageSizeBytes;
+                size = started;
                 return false;
             }
             if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
@@ -114,10 +121,9 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
         bool IsMoment(LinkObservation o)
         {
             if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (o.Direction == Direction.Downstream && f.Type == MessageType.Start && StartPayload.TryDecode(f.Payload, out _) is { } start
-                && start.Target == modelId && ImageHeader.TryDecode(start.ImageHeader, out _) is { } header)
+            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
             {
-                size = header.ImageSizeBytes;
+                size = started;
                 return false;
             }
             return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
