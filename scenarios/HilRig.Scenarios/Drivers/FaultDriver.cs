@@ -1,7 +1,6 @@
 using HilRig.Core.Faults;
 using HilRig.Core.Links;
 using HilRig.Core.Verification;
-using HilRig.Protocol.Framing;
 
 namespace HilRig.Scenarios.Drivers;
 
@@ -36,9 +35,6 @@ public sealed class FaultDriver(BenchDriver bench) : IAsyncDisposable
 
     /// <summary>Parses "down"/"downstream"/"up"/"upstream".</summary>
     public static Direction DirectionOf(string word) => word.StartsWith("down", StringComparison.Ordinal) ? Direction.Downstream : Direction.Upstream;
-
-    /// <summary>Parses a protocol message name as the protocol page writes it (START_ACK) or as the enum does (StartAck).</summary>
-    public static MessageType MessageTypeOf(string word) => TriggerPhrases.MessageTypeOf(word);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -37,11 +37,11 @@ public sealed class FaultSteps(BenchDriver bench, FaultDriver faults, UpgradeDri
 
     [Given(@"^(\d+) ([A-Z_]+) frames? going (down|up) the link above (\w+) will be dropped ((?:at|when|after) .+)$")]
     public void GivenDroppedFrames(int count, string type, string direction, string chip, string when) =>
-        faults.Arm(faults.Trigger(when), new DropFrames(bench.Chip(chip).Name, FaultDriver.DirectionOf(direction), count, FaultDriver.MessageTypeOf(type)));
+        faults.Arm(faults.Trigger(when), new DropFrames(bench.Chip(chip).Name, FaultDriver.DirectionOf(direction), count, TriggerPhrases.MessageTypeOf(type)));
 
     [Given(@"^the next ([A-Z_]+) frame going (down|up) the link above (\w+) will have bit (\d) of byte (\d+) flipped ((?:at|when|after) .+)$")]
     public void GivenACorruptedFrame(string type, string direction, string chip, int bit, int index, string when) =>
-        faults.Arm(faults.Trigger(when), new CorruptFrame(bench.Chip(chip).Name, FaultDriver.DirectionOf(direction), index, bit, FaultDriver.MessageTypeOf(type)));
+        faults.Arm(faults.Trigger(when), new CorruptFrame(bench.Chip(chip).Name, FaultDriver.DirectionOf(direction), index, bit, TriggerPhrases.MessageTypeOf(type)));
 
     [Given(@"^frames going (down|up) the link above (\w+) will be delayed by (\d+) ms for (\d+) ms ((?:at|when|after) .+)$")]
     public void GivenDelayedFrames(string direction, string chip, int delayMs, int forMs, string when) =>
