@@ -21,6 +21,10 @@ public enum MessageType : byte
     StatusRequest = 0x08,
     /// <summary>Mode, version, slot and persisted offset of one chip.</summary>
     StatusResponse = 0x09,
+    /// <summary>The device's processor hands the comm module its network config (docs/protocol.md §5.10).</summary>
+    Provision = 0x0A,
+    /// <summary>The comm module's answer to PROVISION.</summary>
+    ProvisionAck = 0x0B,
     /// <summary>Bench extension: sets the emulated device body's operating flag.</summary>
     BenchSetOperating = 0x70,
 }

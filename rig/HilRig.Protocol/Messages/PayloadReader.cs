@@ -67,6 +67,9 @@ internal ref struct PayloadReader
         return v;
     }
 
+    /// <summary>Records <paramref name="message"/> as the error unless one is recorded already.</summary>
+    public void Fail(string message) => Error ??= message;
+
     public byte[] Rest() => Error is null ? Bytes(Remaining, "rest") : [];
 
     /// <summary>Records an error when bytes are left over after the last field.</summary>

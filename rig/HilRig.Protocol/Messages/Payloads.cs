@@ -245,3 +245,91 @@ public sealed record BenchSetOperatingPayload(bool Operating)
         return error is null ? p : null;
     }
 }
+
+/// <summary>
+/// PROVISION: three length-prefixed UTF-8 strings (u8 length, bytes): SSID (1..32 bytes), passphrase
+/// (0..63 bytes), server id (1..32 bytes). Sent by the device's processor to the comm module (§5.10).
+/// </summary>
+public sealed record ProvisionPayload(string Ssid, string Passphrase, string ServerId)
+{
+    /// <summary>Longest SSID in bytes (IEEE 802.11).</summary>
+    public const int MaxSsidBytes = 32;
+    /// <summary>Longest passphrase in bytes (WPA2 passphrase).</summary>
+    public const int MaxPassphraseBytes = 63;
+    /// <summary>Longest server id in bytes.</summary>
+    public const int MaxServerIdBytes = 32;
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode()
+    {
+        var w = new PayloadWriter();
+        foreach (var (text, max) in new[] { (Ssid, MaxSsidBytes), (Passphrase, MaxPassphraseBytes), (ServerId, MaxServerIdBytes) })
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            if (bytes.Length > max)
+            {
+                throw new ArgumentException($"'{text}' is {bytes.Length} bytes; at most {max} fit");
+            }
+            w.U8((byte)bytes.Length).Bytes(bytes);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static ProvisionPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var ssid = Text(ref r, "SSID", 1, MaxSsidBytes);
+        var passphrase = Text(ref r, "passphrase", 0, MaxPassphraseBytes);
+        var server = Text(ref r, "server id", 1, MaxServerIdBytes);
+        r.End("PROVISION");
+        error = r.Error;
+        return error is null ? new ProvisionPayload(ssid, passphrase, server) : null;
+    }
+
+    private static string Text(ref PayloadReader r, string field, int min, int max)
+    {
+        var length = r.U8($"{field} length");
+        if (r.Error is null && (length < min || length > max))
+        {
+            r.Fail($"{field} length {length} is outside {min}..{max}");
+            return "";
+        }
+        var bytes = r.Bytes(length, field);
+        try
+        {
+            return new System.Text.UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            r.Fail($"{field} is not UTF-8");
+            return "";
+        }
+    }
+}
+
+/// <summary>Answer codes of PROVISION_ACK (docs/protocol.md §5.11).</summary>
+public enum ProvisionStatus : byte
+{
+    /// <summary>Stored as pending provisioning (network-config flag 1); the module joins and connects.</summary>
+    Accepted = 0,
+    /// <summary>The server id is not in the module's access config table; nothing was stored.</summary>
+    UnknownServer = 1,
+}
+
+/// <summary>PROVISION_ACK: status u8.</summary>
+public sealed record ProvisionAckPayload(ProvisionStatus Status)
+{
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => [(byte)Status];
+
+    /// <summary>Decodes, or returns null with a reason.</summary>
+    public static ProvisionAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new ProvisionAckPayload((ProvisionStatus)r.U8("status"));
+        r.End("PROVISION_ACK");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
