@@ -16,15 +16,12 @@ try
     {
         case "samples" when args.Length == 2:
             Directory.CreateDirectory(args[1]);
-            foreach (var model in SampleImages.SampleModelIds)
+            foreach (var (model, version, bodySize) in SampleImages.All())
             {
-                foreach (var version in SampleImages.SampleVersions)
-                {
-                    var image = SampleImages.Build(model, version, SampleImages.SampleBodySizeBytes(model));
-                    var path = Path.Combine(args[1], SampleImages.FileName(model, version));
-                    File.WriteAllBytes(path, image.Encode());
-                    Console.WriteLine($"{path}: model 0x{model:X2} version {version} {image.Header.ImageSizeBytes} bytes sha256 {image.Header.DigestHex}");
-                }
+                var image = SampleImages.Build(model, version, bodySize);
+                var path = Path.Combine(args[1], SampleImages.FileName(model, version));
+                File.WriteAllBytes(path, image.Encode());
+                Console.WriteLine($"{path}: model 0x{model:X2} version {version} {image.Header.ImageSizeBytes} bytes sha256 {image.Header.DigestHex}");
             }
             return 0;
         case "build" when args.Length == 5:

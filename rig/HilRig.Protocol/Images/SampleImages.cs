@@ -36,6 +36,21 @@ public static class SampleImages
         return FirmwareImage.Create(modelId, version, body);
     }
 
-    /// <summary>The file name the samples use: chip-MM-vX.Y.Z.hrim.</summary>
-    public static string FileName(byte modelId, FirmwareVersion version) => $"chip-{modelId:x2}-v{version}.hrim";
+    /// <summary>The file name the samples use: chip-MM-vX.Y.Z.hrim (module-01-vX.Y.Z.hrim for the WiFi module).</summary>
+    public static string FileName(byte modelId, FirmwareVersion version) =>
+        modelId == ModuleModelId ? $"module-{modelId:x2}-v{version}.hrim" : $"chip-{modelId:x2}-v{version}.hrim";
+
+    /// <summary>Model id of the emulated WiFi module's own firmware (docs/cloud.md §2.2).</summary>
+    public const byte ModuleModelId = Cloud.OtaInstruction.ModuleModelId;
+
+    /// <summary>Versions built for the WiFi module: the factory one and the upgrade.</summary>
+    public static IReadOnlyList<FirmwareVersion> ModuleVersions { get; } = [new(2, 0, 0), new(2, 1, 0)];
+
+    /// <summary>Body size of the module samples: 64 KiB and a tail, large enough to cut a download in the middle.</summary>
+    public const int ModuleBodySizeBytes = 64 * 1024 + 1000;
+
+    /// <summary>Every committed sample: model id, version and body size.</summary>
+    public static IEnumerable<(byte ModelId, FirmwareVersion Version, int BodySizeBytes)> All() =>
+        SampleModelIds.SelectMany(m => SampleVersions.Select(v => (m, v, SampleBodySizeBytes(m))))
+            .Concat(ModuleVersions.Select(v => (ModuleModelId, v, ModuleBodySizeBytes)));
 }

@@ -30,20 +30,17 @@ public sealed class SampleImagesTests
     public void CommittedSamples_AreByteIdenticalToBuild_When_Compared()
     {
         var failures = new List<string>();
-        foreach (var model in SampleImages.SampleModelIds)
+        foreach (var (model, version, bodySize) in SampleImages.All())
         {
-            foreach (var version in SampleImages.SampleVersions)
+            var path = Path.Combine(ImagesFolder, SampleImages.FileName(model, version));
+            var expected = SampleImages.Build(model, version, bodySize).Encode();
+            if (!File.Exists(path))
             {
-                var path = Path.Combine(ImagesFolder, SampleImages.FileName(model, version));
-                var expected = SampleImages.Build(model, version, SampleImages.SampleBodySizeBytes(model)).Encode();
-                if (!File.Exists(path))
-                {
-                    failures.Add($"{path} is missing");
-                }
-                else if (!File.ReadAllBytes(path).AsSpan().SequenceEqual(expected))
-                {
-                    failures.Add($"{path} differs from SampleImages.Build; regenerate with HilRig.ImageTool samples");
-                }
+                failures.Add($"{path} is missing");
+            }
+            else if (!File.ReadAllBytes(path).AsSpan().SequenceEqual(expected))
+            {
+                failures.Add($"{path} differs from SampleImages.Build; regenerate with HilRig.ImageTool samples");
             }
         }
 
@@ -53,9 +50,7 @@ public sealed class SampleImagesTests
     [Fact]
     public void CommittedFolder_HoldsOnlyKnownSamples_When_Listed()
     {
-        var expected = SampleImages.SampleModelIds
-            .SelectMany(m => SampleImages.SampleVersions.Select(v => SampleImages.FileName(m, v)))
-            .Order(StringComparer.Ordinal);
+        var expected = SampleImages.All().Select(s => SampleImages.FileName(s.ModelId, s.Version)).Order(StringComparer.Ordinal);
         var actual = Directory.EnumerateFiles(ImagesFolder, "*.hrim").Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
         Assert.Equal(expected, actual);
