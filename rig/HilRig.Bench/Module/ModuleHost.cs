@@ -6,45 +6,82 @@ using System.Text.Json;
 using System.Threading.Channels;
 using HilRig.Bench.Uart;
 using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Module;
 
 /// <summary>Options of the emulated comm module process (`hilrig bench module`).</summary>
-public sealed record ModuleHostOptions(string DownstreamPath, int BaudRate, string StatePath, int ControlPort);
+/// <param name="DownstreamPath">Serial device towards chip 1.</param>
+/// <param name="BaudRate">Line rate.</param>
+/// <param name="StatePath">File of the persisted campaign progress.</param>
+/// <param name="ControlPort">Loopback port of the rig's control channel; 0 for none.</param>
+/// <param name="Network">The WiFi side (docs/cloud.md §4); null for a module with the control channel only.</param>
+public sealed record ModuleHostOptions(string DownstreamPath, int BaudRate, string StatePath, int ControlPort, Network.ModuleNetworkOptions? Network = null);
 
 /// <summary>
-/// The emulated comm module, chain part: one UART towards chip 1 and a control connection to the
-/// server side on loopback, over which campaigns arrive and events go back as JSON lines. A campaign
+/// The emulated comm module: one UART towards chip 1, a control connection to the rig on loopback
+/// (campaigns in, events out as JSON lines) and, when configured, its WiFi side
+/// (<see cref="Network.ModuleNetwork"/>), which takes campaigns from the target OTA server. A campaign
 /// left unfinished by a power cut resumes at boot from the saved state.
 /// </summary>
-public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : IChainPort
+public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : IChainPort, Network.IModuleChain
 {
     private readonly Channel<Frame> _frames = Channel.CreateUnbounded<Frame>();
     private readonly FrameDecoder _decoder = new();
+    private readonly object _campaignLock = new();
     private UartPort? _uart;
     private StreamWriter? _control;
+    private Network.ModuleNetwork? _network;
+    private ModuleStateStore? _store;
+    private Task? _running;
+    private uint? _campaignId;
+    private byte _sequence = 0x80;
+    private CancellationToken _token;
 
-    /// <summary>Runs until cancelled or the control connection closes.</summary>
+    /// <inheritdoc />
+    public event Action<ModuleEvent, uint?>? Reported;
+
+    /// <inheritdoc />
+    public bool CampaignRunning => _running is { IsCompleted: false };
+
+    /// <summary>Runs until cancelled or the control connection closes (without a control channel: until cancelled).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        _token = cancellationToken;
         await using var uart = new UartPort(options.DownstreamPath, options.BaudRate);
         _uart = uart;
         uart.Received += OnBytes;
         uart.Failed += message => Log(message);
         uart.Open();
+        _store = new ModuleStateStore(options.StatePath);
+        var state = _store.Load();
+        Task? networkTask = null;
+        if (options.Network is { } networkOptions)
+        {
+            _network = new Network.ModuleNetwork(networkOptions, this, Log);
+            networkTask = Task.Run(() => _network.RunAsync(cancellationToken), cancellationToken);
+        }
+        if (options.ControlPort == 0)
+        {
+            Report(new ModuleEvent("boot") { Detail = state.Finished ? "idle" : $"resuming campaign {state.Campaign?.CampaignId} at step {state.NextIndex + 1}" });
+            ResumeSaved(state);
+            if (networkTask is not null)
+            {
+                await networkTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            return 0;
+        }
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, options.ControlPort, cancellationToken).ConfigureAwait(false);
         using var stream = client.GetStream();
         using var reader = new StreamReader(stream, Encoding.UTF8);
         _control = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
-        var store = new ModuleStateStore(options.StatePath);
-        var state = store.Load();
         Report(new ModuleEvent("boot") { Detail = state.Finished ? "idle" : $"resuming campaign {state.Campaign?.CampaignId} at step {state.NextIndex + 1}" });
-        Task? running = null;
-        if (!state.Finished && state.Campaign is not null)
-        {
-            running = new ChainUpgrade(this, store, Report).RunAsync(state, cancellationToken);
-        }
+        ResumeSaved(state);
         while (!cancellationToken.IsCancellationRequested)
         {
             var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
@@ -66,28 +103,56 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             {
                 continue;
             }
-            if (request.Validate() is { } problem)
+            if (StartCampaign(request) is { } refusal)
             {
-                Report(new ModuleEvent("campaign-refused") { Detail = $"campaign {request.CampaignId}: {problem}" });
-                continue;
+                Report(new ModuleEvent("campaign-refused") { Detail = refusal });
             }
-            if (running is { IsCompleted: false })
-            {
-                Report(new ModuleEvent("campaign-refused") { Detail = "a campaign is already running" });
-                continue;
-            }
-            state = new ModuleState(request, false, 0, false);
-            store.Save(state);
-            running = new ChainUpgrade(this, store, Report).RunAsync(state, cancellationToken);
         }
         return 0;
+    }
+
+    private void ResumeSaved(ModuleState state)
+    {
+        if (!state.Finished && state.Campaign is not null)
+        {
+            lock (_campaignLock)
+            {
+                _campaignId = state.Campaign.CampaignId;
+                _running = new ChainUpgrade(this, _store!, Report).RunAsync(state, _token);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public string? StartCampaign(CampaignRequest campaign)
+    {
+        if (campaign.Validate() is { } problem)
+        {
+            return $"campaign {campaign.CampaignId}: {problem}";
+        }
+        lock (_campaignLock)
+        {
+            if (CampaignRunning)
+            {
+                return "a campaign is already running";
+            }
+            var state = new ModuleState(campaign, false, 0, false);
+            _store!.Save(state);
+            _campaignId = campaign.CampaignId;
+            _running = new ChainUpgrade(this, _store, Report).RunAsync(state, _token);
+            return null;
+        }
     }
 
     private void OnBytes(byte[] bytes)
     {
         foreach (var item in _decoder.Feed(bytes))
         {
-            if (item is DecodedFrame { Frame: var frame } && frame.Destination is Address.Module or Address.Broadcast)
+            if (item is DecodedFrame { Frame: { Type: MessageType.Provision, Destination: Address.Module } provision })
+            {
+                OnProvision(provision);
+            }
+            else if (item is DecodedFrame { Frame: var frame } && frame.Destination is Address.Module or Address.Broadcast)
             {
                 _frames.Writer.TryWrite(frame);
             }
@@ -96,6 +161,22 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
                 Log($"skipped {skipped.Raw.Length} byte(s): {skipped.Reason}");
             }
         }
+    }
+
+    private void OnProvision(Frame frame)
+    {
+        if (ProvisionPayload.TryDecode(frame.Payload, out var error) is not { } provision)
+        {
+            Log($"PROVISION from 0x{frame.Source:X2} ignored: {error}");
+            return;
+        }
+        if (_network is null)
+        {
+            Log($"PROVISION from 0x{frame.Source:X2} ignored: this module runs without its WiFi side");
+            return;
+        }
+        var status = _network.OnProvision(provision);
+        Send(new Frame(MessageType.ProvisionAck, frame.Source, Address.Module, _sequence++, new ProvisionAckPayload(status).Encode()));
     }
 
     /// <inheritdoc />
@@ -123,6 +204,14 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
     private void Report(ModuleEvent e)
     {
         Log($"{e.Event} {JsonSerializer.Serialize(e, ControlJson.Options)}");
+        try
+        {
+            Reported?.Invoke(e, _campaignId);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or InvalidDataException)
+        {
+            Log($"event {e.Event} could not be relayed: {ex.Message}");
+        }
         lock (this)
         {
             _control?.WriteLine(JsonSerializer.Serialize(e, ControlJson.Options));

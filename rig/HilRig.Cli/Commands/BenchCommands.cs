@@ -81,11 +81,16 @@ internal static class BenchCommands
         var downstream = new Option<string>("--downstream") { Description = "Serial device towards chip 1.", Required = true };
         var baud = new Option<int>("--baud") { Description = "Line rate.", DefaultValueFactory = _ => 115200 };
         var state = new Option<string>("--state") { Description = "File holding the module's persisted campaign progress.", Required = true };
-        var control = new Option<int>("--control-port") { Description = "Loopback TCP port of the server side's control channel.", Required = true };
-        var command = new Command("module", "Run the emulated comm module (chain part).") { downstream, baud, state, control };
+        var control = new Option<int>("--control-port") { Description = "Loopback TCP port of the rig's control channel (0: none)." };
+        var flash = new Option<string?>("--network-flash") { Description = "Directory of the module's flash (factory record, network config, A/B slots); enables the WiFi side (docs/cloud.md §4)." };
+        var air = new Option<string?>("--air") { Description = "JSON file of the access points in range, written by the rig." };
+        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, flash, air };
         command.SetAction(async (result, token) =>
         {
-            var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control));
+            var flashDir = result.GetValue(flash);
+            var network = flashDir is null ? null : new HilRig.Bench.Module.Network.ModuleNetworkOptions(flashDir,
+                result.GetValue(air) ?? Path.Combine(flashDir, "air.json"));
+            var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network);
             return await new ModuleHost(options, Console.Error).RunAsync(token);
         });
         return command;

@@ -75,7 +75,7 @@ public sealed record CampaignInstruction(uint CampaignId, IReadOnlyList<byte> Or
 /// <param name="Event">
 /// "download-progress", "download-failed", "module-upgrading", "module-upgraded", "module-upgrade-failed",
 /// "ota-ignored", or a chain event relayed as the module reports it ("prepared", "prepare-refused",
-/// "order-refused", "chip-started", "chip-progress", "chip-complete", "campaign-complete", "campaign-failed").
+/// "order-refused", "chip-start", "progress", "chip-complete", "campaign-complete", "campaign-failed").
 /// </param>
 public sealed record DeviceEvent(string Event)
 {

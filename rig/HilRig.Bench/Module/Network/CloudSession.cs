@@ -1,0 +1,260 @@
+using System.Text;
+using HilRig.Protocol.Cloud;
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Images;
+
+namespace HilRig.Bench.Module.Network;
+
+/// <summary>
+/// One boot's worth of the module's cloud traffic (docs/cloud.md §2–§4): the vendor server link
+/// (control commands, status) and, when the vendor server is not the target server, the target server
+/// link (reports, instructions, campaigns, events). Ends when the boot is cancelled (a reboot).
+/// </summary>
+public sealed partial class CloudSession : IAsyncDisposable
+{
+    /// <summary>Interval of the periodic status report (docs/cloud.md §3.2).</summary>
+    public static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(2);
+
+    private readonly ModuleFlash _flash;
+    private readonly NetworkConfig _config;
+    private readonly IModuleChain _chain;
+    private readonly ModuleNetwork _network;
+    private readonly Action<string> _log;
+    private readonly MqttLink _vendor;
+    private readonly MqttLink _target;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly FirmwareDownloader _downloader;
+    private readonly Dictionary<string, CommandReply> _answered = new(StringComparer.Ordinal);
+    private readonly Queue<string> _answeredOrder = new();
+    private readonly CancellationTokenSource _work = new();
+    private readonly List<Task> _jobs = new();
+    private string _power = "on";
+    private string _activity = "idle";
+    private long _statusSequence;
+    private uint? _campaignId;
+    private int _busy;
+
+    /// <summary>Creates the session's links (nothing connects before <see cref="RunAsync"/>).</summary>
+    public CloudSession(ModuleFlash flash, NetworkConfig config, IModuleChain chain, ModuleNetwork network, Action<string> log)
+    {
+        _flash = flash;
+        _config = config;
+        _chain = chain;
+        _network = network;
+        _log = log;
+        _downloader = new FirmwareDownloader(_http, log);
+        var device = flash.Factory.DeviceId;
+        var vendorIsTarget = config.ServerId == flash.Factory.TargetServerId;
+        var vendorTopics = new List<string>(CloudTopics.VendorDeviceSubscribe(device));
+        if (vendorIsTarget)
+        {
+            vendorTopics.AddRange(CloudTopics.OtaDeviceSubscribe(device));
+        }
+        _vendor = new MqttLink($"vendor server '{config.ServerId}'", flash.Factory.Access[config.ServerId], device, vendorTopics,
+            OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log);
+        _target = vendorIsTarget
+            ? _vendor
+            : new MqttLink($"target server '{flash.Factory.TargetServerId}'", TargetAccess(flash), device,
+                CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log);
+        _chain.Reported += OnChainEvent;
+    }
+
+    private static AccessConfig TargetAccess(ModuleFlash flash) =>
+        flash.Factory.Access.TryGetValue(flash.Factory.TargetServerId, out var access) ? access
+            : throw new InvalidOperationException($"the access config table has no entry for the target server '{flash.Factory.TargetServerId}'");
+
+    private string Device => _flash.Factory.DeviceId;
+
+    /// <summary>Why the next report to the target server is sent.</summary>
+    public static string NextReportReason { get; set; } = "connect";
+
+    /// <summary>Connects and serves until <paramref name="token"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken token)
+    {
+        _vendor.Start();
+        if (!ReferenceEquals(_target, _vendor))
+        {
+            _target.Start();
+        }
+        using var timer = new PeriodicTimer(StatusInterval);
+        while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+        {
+            if (_vendor.IsConnected)
+            {
+                PublishStatus();
+            }
+        }
+    }
+
+    private async Task OnVendorConnectedAsync()
+    {
+        if (_config.Flag == 1)
+        {
+            _flash.SaveNetwork(_config with { Flag = 0 });
+            _log($"provisioned: connected to vendor server '{_config.ServerId}'; network-config flag 0 written");
+        }
+        PublishStatus();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private async Task OnTargetConnectedAsync()
+    {
+        var chips = _flash.LoadChips();
+        var reason = NextReportReason;
+        NextReportReason = "connect";
+        var report = new DeviceReport(Device, _flash.Factory.Product, Firmware(), _config.ServerId, chips, reason);
+        _target.Publish(CloudTopics.OtaReport(Device), CloudJson.Encode(report));
+        _log($"reported to the target server: WiFi firmware {report.Module.Version} (slot {report.Module.Slot}), reason {reason}");
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private async Task OnVendorAndTargetConnectedAsync()
+    {
+        await OnVendorConnectedAsync().ConfigureAwait(false);
+        await OnTargetConnectedAsync().ConfigureAwait(false);
+    }
+
+    private ModuleFirmware Firmware()
+    {
+        var slots = _flash.LoadSlots();
+        return new ModuleFirmware(slots.RunningVersion, slots.Active);
+    }
+
+    private void PublishStatus()
+    {
+        var status = new StatusReport(Device, Interlocked.Increment(ref _statusSequence), Firmware(), _activity, _power);
+        _vendor.Publish(CloudTopics.VendorStatus(Device), CloudJson.Encode(status));
+    }
+
+    private void SetActivity(string activity)
+    {
+        if (_activity != activity)
+        {
+            _activity = activity;
+            PublishStatus();
+        }
+    }
+
+    private void Event(DeviceEvent e) => _target.Publish(CloudTopics.OtaEvents(Device), CloudJson.Encode(e));
+
+    private Task OnMessageAsync(string topic, byte[] payload)
+    {
+        if (topic == CloudTopics.VendorControl(Device))
+        {
+            OnCommand(payload);
+        }
+        else if (topic == CloudTopics.VendorOta(Device))
+        {
+            var ins = CloudJson.TryDecode<OtaInstruction>(payload, out _);
+            var text = $"ignored OTA instruction for {ins?.Version ?? "an unreadable version"} from vendor server '{_config.ServerId}': only the target server upgrades this module";
+            _log(text);
+            Event(new DeviceEvent("ota-ignored") { InstructionId = ins?.InstructionId, Detail = text });
+        }
+        else if (topic == CloudTopics.OtaInstruction(Device))
+        {
+            if (CloudJson.TryDecode<OtaInstruction>(payload, out var error) is { } ins)
+            {
+                StartJob(token => UpgradeSelfAsync(ins, token));
+            }
+            else
+            {
+                _log($"unreadable OTA instruction on {topic}: {error}");
+            }
+        }
+        else if (topic == CloudTopics.OtaCampaign(Device))
+        {
+            if (CloudJson.TryDecode<CampaignInstruction>(payload, out var error) is { } campaign)
+            {
+                StartJob(token => RunCampaignAsync(campaign, token));
+            }
+            else
+            {
+                _log($"unreadable campaign on {topic}: {error}");
+            }
+        }
+        else
+        {
+            _log($"message on unexpected topic {topic} ignored ({payload.Length} bytes)");
+        }
+        return Task.CompletedTask;
+    }
+
+    private void StartJob(Func<CancellationToken, Task> job)
+    {
+        lock (_jobs)
+        {
+            _jobs.RemoveAll(t => t.IsCompleted);
+            _jobs.Add(Task.Run(() => job(_work.Token)));
+        }
+    }
+
+    private void OnCommand(byte[] payload)
+    {
+        var command = CloudJson.TryDecode<ControlCommand>(payload, out var error);
+        if (command is null || string.IsNullOrEmpty(command.CommandId))
+        {
+            _log($"unreadable control command ignored: {error ?? "no command id"} ({Encoding.UTF8.GetString(payload.AsSpan(0, Math.Min(payload.Length, 80)))})");
+            return;
+        }
+        CommandReply reply;
+        lock (_answered)
+        {
+            if (_answered.TryGetValue(command.CommandId, out var first))
+            {
+                _log($"command {command.CommandId} ({command.Name}) seen before: answered again, not run");
+                _vendor.Publish(CloudTopics.VendorReply(Device), CloudJson.Encode(first));
+                return;
+            }
+            reply = Run(command);
+            _answered[command.CommandId] = reply;
+            _answeredOrder.Enqueue(command.CommandId);
+            if (_answeredOrder.Count > 1024)
+            {
+                _answered.Remove(_answeredOrder.Dequeue());
+            }
+        }
+        _vendor.Publish(CloudTopics.VendorReply(Device), CloudJson.Encode(reply));
+    }
+
+    private CommandReply Run(ControlCommand command)
+    {
+        switch (command.Name)
+        {
+            case "ping":
+                return new CommandReply(command.CommandId, true, "pong");
+            case "get-status":
+                var status = new StatusReport(Device, _statusSequence, Firmware(), _activity, _power);
+                return new CommandReply(command.CommandId, true, Encoding.UTF8.GetString(CloudJson.Encode(status)));
+            case "set-power" when command.Argument is "on" or "off":
+                _power = command.Argument;
+                PublishStatus();
+                return new CommandReply(command.CommandId, true, $"power {_power}");
+            case "set-power":
+                return new CommandReply(command.CommandId, false, $"set-power takes 'on' or 'off', not '{command.Argument}'");
+            case "set-mode":
+                return new CommandReply(command.CommandId, true, $"mode {command.Argument}");
+            default:
+                return new CommandReply(command.CommandId, false, $"unknown command '{command.Name}'");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _chain.Reported -= OnChainEvent;
+        await _work.CancelAsync().ConfigureAwait(false);
+        Task[] jobs;
+        lock (_jobs)
+        {
+            jobs = _jobs.ToArray();
+        }
+        await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _vendor.DisposeAsync().ConfigureAwait(false);
+        if (!ReferenceEquals(_target, _vendor))
+        {
+            await _target.DisposeAsync().ConfigureAwait(false);
+        }
+        _http.Dispose();
+        _work.Dispose();
+    }
+}

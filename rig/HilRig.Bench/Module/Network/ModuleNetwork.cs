@@ -1,0 +1,140 @@
+using System.Text.Json;
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Bench.Module.Network;
+
+/// <summary>The chain side of the module, as its network side sees it.</summary>
+public interface IModuleChain
+{
+    /// <summary>Starts a campaign on the chain; null when it started, else why it was refused.</summary>
+    string? StartCampaign(CampaignRequest campaign);
+
+    /// <summary>True while a chain campaign runs.</summary>
+    bool CampaignRunning { get; }
+
+    /// <summary>Raised for every event of the chain upgrade, with the campaign id it belongs to.</summary>
+    event Action<ModuleEvent, uint?>? Reported;
+}
+
+/// <summary>Where the emulated module's network side keeps its flash and finds its WiFi.</summary>
+/// <param name="FlashDirectory">The module's non-volatile storage (<see cref="ModuleFlash"/>).</param>
+/// <param name="AirFile">JSON list of the access points in range ({"accessPoints":[{"ssid":..,"passphrase":..}]}), written by the rig.</param>
+public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile);
+
+/// <summary>An access point in range of the module.</summary>
+public sealed record AccessPoint(string Ssid, string Passphrase);
+
+/// <summary>What the module's radio can hear.</summary>
+public sealed record Air(IReadOnlyList<AccessPoint> AccessPoints);
+
+/// <summary>
+/// The WiFi module's network side (docs/cloud.md §4): boots from its network config (flag 1, 0 or
+/// absent), waits for the processor's PROVISION when it has none, joins the WiFi, and runs a
+/// <see cref="CloudSession"/> until it reboots (after its own upgrade or a new PROVISION).
+/// </summary>
+public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain chain, Action<string> log)
+{
+    /// <summary>Wait between retries of a join or lookup that failed (docs/cloud.md §4.1).</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
+    private readonly ModuleFlash _flash = new(options.FlashDirectory);
+    private TaskCompletionSource _provisioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _boot;
+
+    /// <summary>The module's storage.</summary>
+    public ModuleFlash Flash => _flash;
+
+    /// <summary>Runs boot after boot until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var boot = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Volatile.Write(ref _boot, boot);
+            try
+            {
+                await BootAsync(boot.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A reboot: volatile state is dropped with the session; the next boot reads the flash again.
+            }
+        }
+    }
+
+    /// <summary>Handles the processor's PROVISION (docs/protocol.md §5.10): stores flag 1 and reboots the network side.</summary>
+    public ProvisionStatus OnProvision(ProvisionPayload provision)
+    {
+        if (!_flash.Factory.Access.ContainsKey(provision.ServerId))
+        {
+            log($"PROVISION refused: server id '{provision.ServerId}' is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)})");
+            return ProvisionStatus.UnknownServer;
+        }
+        _flash.SaveNetwork(new NetworkConfig(1, provision.Ssid, provision.Passphrase, provision.ServerId));
+        log($"PROVISION accepted: SSID '{provision.Ssid}', server id '{provision.ServerId}' stored with network-config flag 1");
+        _provisioned.TrySetResult();
+        Reboot("new network config");
+        return ProvisionStatus.Accepted;
+    }
+
+    /// <summary>Drops the current session and boots again.</summary>
+    public void Reboot(string reason)
+    {
+        log($"rebooting the network side: {reason}");
+        try
+        {
+            Volatile.Read(ref _boot)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task BootAsync(CancellationToken token)
+    {
+        var slots = _flash.LoadSlots();
+        log($"boot: WiFi firmware {slots.RunningVersion} from slot {slots.Active}, device {_flash.Factory.DeviceId}");
+        var config = _flash.LoadNetwork();
+        if (config is null)
+        {
+            log("no network config: waiting for the processor's PROVISION on the UART");
+            _provisioned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _provisioned.Task.WaitAsync(token).ConfigureAwait(false);
+            return;
+        }
+        AccessConfig? access;
+        while (!_flash.Factory.Access.TryGetValue(config.ServerId, out access))
+        {
+            log($"network config names server id '{config.ServerId}', which is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)}); waiting for a new PROVISION");
+            await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+        }
+        while (JoinProblem(config) is { } problem)
+        {
+            log($"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+            await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+        }
+        log($"WiFi joined: SSID '{config.Ssid}'");
+        await using var session = new CloudSession(_flash, config, chain, this, log);
+        await session.RunAsync(token).ConfigureAwait(false);
+    }
+
+    private string? JoinProblem(NetworkConfig config)
+    {
+        Air? air;
+        try
+        {
+            air = File.Exists(options.AirFile) ? JsonSerializer.Deserialize<Air>(File.ReadAllBytes(options.AirFile), Protocol.Cloud.CloudJson.Options) : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            return $"the air file {options.AirFile} is unreadable ({ex.Message})";
+        }
+        var ap = air?.AccessPoints.FirstOrDefault(a => a.Ssid == config.Ssid);
+        if (ap is null)
+        {
+            return $"no access point with SSID '{config.Ssid}' in range";
+        }
+        return ap.Passphrase == config.Passphrase ? null : $"SSID '{config.Ssid}' refused the passphrase";
+    }
+}

@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Threading.Channels;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace HilRig.Bench.Module.Network;
+
+/// <summary>
+/// The module's connection to one broker: connects with the device's credentials, subscribes to its
+/// topics after every connect, reconnects with back-off (0.5 s doubling to 8 s, docs/cloud.md §4.2)
+/// and keeps an outbox so that nothing published while the link is down is lost; messages leave in
+/// the order they were published.
+/// </summary>
+public sealed class MqttLink : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly AccessConfig _access;
+    private readonly string _deviceId;
+    private readonly IReadOnlyList<string> _subscriptions;
+    private readonly Func<string, byte[], Task> _onMessage;
+    private readonly Func<Task> _onConnected;
+    private readonly Action<string> _log;
+    private readonly IMqttClient _client;
+    private readonly Channel<(string Topic, byte[] Payload)> _outbox = Channel.CreateUnbounded<(string, byte[])>();
+    private readonly CancellationTokenSource _stop = new();
+    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _connectLoop;
+    private Task? _sendLoop;
+    private int _pending;
+
+    /// <summary>Creates the link; <see cref="Start"/> begins connecting.</summary>
+    public MqttLink(string name, AccessConfig access, string deviceId, IReadOnlyList<string> subscriptions,
+        Func<string, byte[], Task> onMessage, Func<Task> onConnected, Action<string> log)
+    {
+        _name = name;
+        _access = access;
+        _deviceId = deviceId;
+        _subscriptions = subscriptions;
+        _onMessage = onMessage;
+        _onConnected = onConnected;
+        _log = log;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += async e =>
+        {
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            try
+            {
+                await _onMessage(e.ApplicationMessage.Topic, payload).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _log($"{_name}: message on {e.ApplicationMessage.Topic} could not be handled: {ex.Message}");
+            }
+        };
+        _client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                _log($"{_name}: connection lost ({e.Reason}{(e.Exception is null ? "" : $": {e.Exception.Message}")})");
+                Interlocked.Exchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                _reconnect.Writer.TryWrite(true);
+            }
+            return Task.CompletedTask;
+        };
+    }
+
+    private readonly Channel<bool> _reconnect = Channel.CreateUnbounded<bool>();
+
+    /// <summary>True while connected.</summary>
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Messages waiting in the outbox.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Starts connecting and sending.</summary>
+    public void Start()
+    {
+        _reconnect.Writer.TryWrite(true);
+        _connectLoop = Task.Run(() => ConnectLoopAsync(_stop.Token));
+        _sendLoop = Task.Run(() => SendLoopAsync(_stop.Token));
+    }
+
+    /// <summary>Completes when the link is connected.</summary>
+    public Task WhenConnected(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Queues a QoS 1 message; it leaves as soon as the link is up.</summary>
+    public void Publish(string topic, byte[] payload)
+    {
+        Interlocked.Increment(ref _pending);
+        _outbox.Writer.TryWrite((topic, payload));
+    }
+
+    /// <summary>Waits until the outbox is empty or <paramref name="timeout"/> passes; true when it emptied.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (Pending > 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+        return Pending == 0;
+    }
+
+    private async Task ConnectLoopAsync(CancellationToken token)
+    {
+        var backOff = FirmwareDownloader.FirstBackOff;
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(_access.Host, _access.Port)
+            .WithClientId(_deviceId)
+            .WithCredentials(_deviceId, _access.Secret)
+            .WithCleanSession(true)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
+            .Build();
+        try
+        {
+            while (await _reconnect.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (_reconnect.Reader.TryRead(out _))
+                {
+                }
+                while (!_client.IsConnected)
+                {
+                    try
+                    {
+                        var result = await _client.ConnectAsync(options, token).ConfigureAwait(false);
+                        if (result.ResultCode != MqttClientConnectResultCode.Success)
+                        {
+                            throw new InvalidOperationException($"CONNACK {result.ResultCode}");
+                        }
+                        foreach (var topic in _subscriptions)
+                        {
+                            var sub = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                                .WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
+                            var code = sub.Items.FirstOrDefault()?.ResultCode;
+                            if (code is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+                            {
+                                _log($"{_name}: subscription to {topic} refused ({code})");
+                            }
+                        }
+                        _log($"{_name}: connected to {_access.Host}:{_access.Port} as {_deviceId}");
+                        backOff = FirmwareDownloader.FirstBackOff;
+                        _connected.TrySetResult();
+                        await _onConnected().ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                    {
+                        _log($"{_name}: cannot connect to {_access.Host}:{_access.Port} ({ex.Message}); retrying in {backOff.TotalSeconds:0.#} s");
+                        await Task.Delay(backOff, token).ConfigureAwait(false);
+                        backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, FirmwareDownloader.MaxBackOff.Ticks));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (await _outbox.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                if (!_outbox.Reader.TryPeek(out var item))
+                {
+                    continue;
+                }
+                await _connected.Task.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    var message = new MqttApplicationMessageBuilder().WithTopic(item.Topic).WithPayload(item.Payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+                    var result = await _client.PublishAsync(message, token).ConfigureAwait(false);
+                    if (!result.IsSuccess)
+                    {
+                        _log($"{_name}: publish to {item.Topic} refused ({result.ReasonCode})");
+                    }
+                    _outbox.Reader.TryRead(out _);
+                    Interlocked.Decrement(ref _pending);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // Kept at the head of the outbox: it leaves again once the link is back.
+                    if (!_client.IsConnected)
+                    {
+                        await Task.Delay(50, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _log($"{_name}: publish to {item.Topic} failed ({ex.Message}); retrying");
+                        await Task.Delay(200, token).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var loop in new[] { _connectLoop, _sendLoop })
+        {
+            if (loop is not null)
+            {
+                await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or TimeoutException or OperationCanceledException)
+            {
+            }
+        }
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}
