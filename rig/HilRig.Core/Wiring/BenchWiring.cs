@@ -21,6 +21,9 @@ public sealed record BenchWiring(
     IReadOnlyList<LinkWiring> Links,
     IReadOnlyList<string>? DefaultOrder)
 {
+    /// <summary>The device's network side and its servers (docs/cloud.md), or null for a bench without them.</summary>
+    public NetworkWiring? Network { get; init; }
+
     /// <summary>The order chips are upgraded in: <see cref="DefaultOrder"/> or else <see cref="FarToNearOrder"/>.</summary>
     public IReadOnlyList<string> UpgradeOrder => DefaultOrder ?? FarToNearOrder();
 

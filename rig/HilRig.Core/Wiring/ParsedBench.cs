@@ -40,4 +40,6 @@ internal sealed class ParsedBench
     public List<ParsedOrderEntry>? DefaultOrder { get; set; }
 
     public Mark? DefaultOrderMark { get; set; }
+
+    public NetworkWiring? Network { get; set; }
 }

@@ -57,7 +57,10 @@ public static class WiringLoader
             bench.Module,
             bench.Chips.Select(c => c.Chip).ToList(),
             bench.Links.Select(l => l.Link).ToList(),
-            bench.DefaultOrder?.Select(e => e.Name).ToList());
+            bench.DefaultOrder?.Select(e => e.Name).ToList())
+        {
+            Network = bench.Network,
+        };
     }
 
     private static YamlNode? ReadDocument(string yamlText, WiringErrorList errors)

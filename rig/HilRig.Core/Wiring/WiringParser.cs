@@ -13,7 +13,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
     /// <summary>Most chips a bench may have.</summary>
     public const int MaxChips = 32;
 
-    private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade"];
+    private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade", "network"];
     private static readonly string[] ModuleKeys = ["power", "command", "sensor"];
     private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far"];
     private static readonly string[] UpgradeKeys = ["default_order"];
@@ -64,6 +64,11 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         if (map.Get("upgrade") is { } upgrade)
         {
             ParseUpgrade(upgrade);
+        }
+
+        if (map.Get("network") is { } network)
+        {
+            ParseNetwork(network);
         }
 
         return bench;

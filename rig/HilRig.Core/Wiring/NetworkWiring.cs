@@ -1,0 +1,41 @@
+namespace HilRig.Core.Wiring;
+
+/// <summary>
+/// The device's network side and the servers the rig emulates for it (docs/cloud.md): the WiFi access
+/// point, the device's identity, the target OTA server, the vendor servers and where their brokers run.
+/// </summary>
+/// <param name="Wifi">The access point the rig emulates.</param>
+/// <param name="DeviceId">The device id preset in the module (MQTT client id and user name).</param>
+/// <param name="Product">Product name; the target server keeps an upgrade order per product.</param>
+/// <param name="TargetId">Server id of the target OTA server.</param>
+/// <param name="Vendors">Vendor servers, each with its server id.</param>
+/// <param name="Broker">Where the servers' MQTT brokers run.</param>
+/// <param name="Line">Line of the <c>network</c> entry.</param>
+public sealed record NetworkWiring(WifiWiring Wifi, string DeviceId, string Product, string TargetId,
+    IReadOnlyList<VendorWiring> Vendors, BrokerWiring Broker, int Line = 0)
+{
+    /// <summary>The vendor server with the given id.</summary>
+    public VendorWiring Vendor(string id) => Vendors.FirstOrDefault(v => v.Id == id)
+        ?? throw new ArgumentException($"the bench has no vendor server '{id}' (vendor servers: {string.Join(", ", Vendors.Select(v => v.Id))})");
+}
+
+/// <summary>The emulated WiFi access point.</summary>
+/// <param name="Ssid">Its SSID.</param>
+/// <param name="Passphrase">Its passphrase.</param>
+/// <param name="KilobytesPerSecond">Throughput of the emulated link per direction, in KiB/s (0: unlimited).</param>
+public sealed record WifiWiring(string Ssid, string Passphrase, int KilobytesPerSecond);
+
+/// <summary>A vendor server.</summary>
+/// <param name="Id">Its server id (a key of the module's access config table).</param>
+/// <param name="OtaUnit">True when it runs an OTA unit of its own (which the module must ignore).</param>
+public sealed record VendorWiring(string Id, bool OtaUnit);
+
+/// <summary>Where the servers' MQTT brokers run: embedded in the rig (MQTTnet, port 0), or an external broker on loopback.</summary>
+/// <param name="External">False: embedded brokers. True: the external broker at <paramref name="Host"/>:<paramref name="Port"/>.</param>
+/// <param name="Host">External broker host (loopback only).</param>
+/// <param name="Port">External broker port.</param>
+public sealed record BrokerWiring(bool External, string Host = "127.0.0.1", int Port = 1883)
+{
+    /// <summary>Embedded brokers.</summary>
+    public static BrokerWiring Embedded { get; } = new(false);
+}

@@ -1,0 +1,72 @@
+using HilRig.Core.Wiring;
+using Xunit;
+
+namespace HilRig.Core.Tests.Wiring;
+
+/// <summary>The <c>network:</c> section: what it gives the bench, and each rule it can break (file, line, column, rule).</summary>
+public class NetworkWiringTests
+{
+    // A one-chip bench; lines 10.. are the network section.
+    private const string Bench = """
+        bench: net-bench
+        kind: virtual
+        module:
+          power: { kind: virtual }
+        chips:
+          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
+        links:
+          - { from: module, to: chip1, baud: 115200, rig: relay }
+        network:
+          wifi: { ssid: hilrig-lab, passphrase: hilrig-pass, kib_per_s: 256 }
+          device: { id: dev-0001, product: sim-chain }
+          target: { id: hilrig-ota }
+          vendors:
+            - { id: acme }
+            - { id: rival, ota_unit: true }
+        """;
+
+    private static string With(string from, string to) => Bench.Replace(from, to, StringComparison.Ordinal);
+
+    [Fact]
+    public void The_network_section_gives_the_bench_its_servers_and_device()
+    {
+        var network = WiringAssert.Parse(Bench).Network;
+        Assert.NotNull(network);
+        Assert.Equal(new WifiWiring("hilrig-lab", "hilrig-pass", 256), network.Wifi);
+        Assert.Equal(("dev-0001", "sim-chain", "hilrig-ota"), (network.DeviceId, network.Product, network.TargetId));
+        Assert.Equal([new VendorWiring("acme", false), new VendorWiring("rival", true)], network.Vendors);
+        Assert.False(network.Broker.External);
+    }
+
+    [Fact]
+    public void A_bench_without_a_network_section_has_no_servers()
+    {
+        Assert.Null(WiringAssert.Parse(Bench[..Bench.IndexOf("network:", StringComparison.Ordinal)]).Network);
+    }
+
+    [Fact]
+    public void A_vendor_listed_under_the_target_id_is_refused()
+    {
+        WiringAssert.HasError(With("- { id: acme }", "- { id: hilrig-ota }"), 14, 13,
+            "server id 'hilrig-ota' is the target server's");
+    }
+
+    [Fact]
+    public void An_external_broker_must_be_on_loopback()
+    {
+        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3, port: 1883 }", 16, 35,
+            "'host' must be a loopback address (127.0.0.1 or ::1), got '10.1.2.3'");
+    }
+
+    [Fact]
+    public void A_bad_device_id_names_the_rule()
+    {
+        WiringAssert.HasError(With("id: dev-0001", "id: Dev_1"), 11, 17, "'id' 'Dev_1' must be 1 to 32 lower-case letters, digits and '-'");
+    }
+
+    [Fact]
+    public void An_unknown_key_is_refused()
+    {
+        WiringAssert.HasError(With("  target: { id: hilrig-ota }", "  target: { id: hilrig-ota }\n  dns: 8.8.8.8"), 13, 3, "dns");
+    }
+}
