@@ -88,7 +88,7 @@ public class WiringRulesTests
     [Fact]
     public void Parse_ListsAllowedKeys_When_KeyIsUnrelated()
     {
-        WiringAssert.HasError(Chain + "\nservers: []\n", 28, 1, "unknown key 'servers' (allowed keys: bench, kind, module, chips, links, upgrade)");
+        WiringAssert.HasError(Chain + "\nservers: []\n", 28, 1, "unknown key 'servers' (allowed keys: bench, kind, module, chips, links, upgrade, network)");
     }
 
     [Theory]
