@@ -3,28 +3,6 @@ using HilRig.Protocol.Cloud;
 
 namespace HilRig.Bench.Module.Network;
 
-/// <summary>Host, port and device secret of one server, as preset in the module's access config table.</summary>
-public sealed record AccessConfig(string Host, int Port, string Secret);
-
-/// <summary>
-/// What the factory writes into the module's flash: its device id and product, which server id is the
-/// target OTA server, and the access config table (server id → access config) (docs/cloud.md §1, §4.1).
-/// </summary>
-public sealed record ModuleFactoryConfig(string DeviceId, string Product, string TargetServerId, IReadOnlyDictionary<string, AccessConfig> Access);
-
-/// <summary>The network config record: flag 1 = pending provisioning, 0 = configured (docs/cloud.md §4.1).</summary>
-public sealed record NetworkConfig(int Flag, string Ssid, string Passphrase, string ServerId);
-
-/// <summary>The module's own A/B firmware slots: which is active, and the version each holds (null: empty).</summary>
-public sealed record ModuleSlots(string Active, string? SlotA, string? SlotB)
-{
-    /// <summary>The version running.</summary>
-    public string RunningVersion => (Active == "A" ? SlotA : SlotB) ?? "0.0.0";
-
-    /// <summary>The slot an upgrade is written to.</summary>
-    public string Inactive => Active == "A" ? "B" : "A";
-}
-
 /// <summary>
 /// The module's non-volatile storage: one directory, one JSON file per record, each written to a
 /// temporary file and renamed over the old one so that a power cut leaves the old or the new record.
@@ -32,9 +10,9 @@ public sealed record ModuleSlots(string Active, string? SlotA, string? SlotB)
 /// </summary>
 public sealed class ModuleFlash
 {
-    private const string FactoryFile = "factory.json";
-    private const string NetworkFile = "netcfg.json";
-    private const string SlotsFile = "firmware.json";
+    private const string FactoryFile = ModuleFlashFiles.Factory;
+    private const string NetworkFile = ModuleFlashFiles.Network;
+    private const string SlotsFile = ModuleFlashFiles.Slots;
     private const string ChipsFile = "chips.json";
     private const string FinishedFile = "finished-campaigns.json";
 
@@ -57,12 +35,13 @@ public sealed class ModuleFlash
     public ModuleFactoryConfig Factory { get; }
 
     /// <summary>Programs a new module's flash (the factory's job; the rig does it for a virtual bench).</summary>
-    public static void Program(string directory, ModuleFactoryConfig factory, string factoryVersion, byte[] factoryImage)
+    public static void Program(string directory, IReadOnlyDictionary<string, byte[]> files)
     {
         System.IO.Directory.CreateDirectory(directory);
-        WriteAtomically(Path.Combine(directory, FactoryFile), JsonSerializer.SerializeToUtf8Bytes(factory, CloudJson.Options));
-        WriteAtomically(Path.Combine(directory, "slot-a.hrim"), factoryImage);
-        WriteAtomically(Path.Combine(directory, SlotsFile), JsonSerializer.SerializeToUtf8Bytes(new ModuleSlots("A", factoryVersion, null), CloudJson.Options));
+        foreach (var (name, bytes) in files)
+        {
+            WriteAtomically(Path.Combine(directory, name), bytes);
+        }
     }
 
     /// <summary>The network config, or null when absent.</summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Messages;
 
+using HilRig.Protocol.Cloud;
+
 namespace HilRig.Bench.Module.Network;
 
 /// <summary>The chain side of the module, as its network side sees it.</summary>

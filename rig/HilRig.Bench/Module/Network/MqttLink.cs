@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
 
+using HilRig.Protocol.Cloud;
+
 namespace HilRig.Bench.Module.Network;
 
 /// <summary>
