@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+
+namespace HilRig.Servers.Mqtt;
+
+/// <summary>
+/// The devices a server knows: device id → device secret (docs/cloud.md §1). The device id is the MQTT client id
+/// and user name, the secret its MQTT password. Safe to extend while a broker runs.
+/// </summary>
+public sealed class DeviceRegistry
+{
+    private readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a device or replaces its secret; returns this registry for chaining.</summary>
+    public DeviceRegistry Add(string deviceId, string secret)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        _secrets[deviceId] = secret;
+        return this;
+    }
+
+    /// <summary>Every device id, sorted.</summary>
+    public IReadOnlyList<string> DeviceIds => _secrets.Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether the device is known.</summary>
+    public bool Contains(string deviceId) => _secrets.ContainsKey(deviceId);
+
+    /// <summary>Whether <paramref name="secret"/> is the device's secret (false for an unknown device).</summary>
+    public bool IsSecretOf(string deviceId, string? secret) =>
+        _secrets.TryGetValue(deviceId, out var expected) && string.Equals(expected, secret, StringComparison.Ordinal);
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Headers;
+using HilRig.Protocol.Cloud;
+
+namespace HilRig.Servers.TargetOta;
+
+/// <summary>
+/// A typed client of the target server's admin API (docs/cloud.md §2.6), for steps and tools. A refused request
+/// throws <see cref="TargetOtaRequestException"/> with the status and the server's one-line reason.
+/// </summary>
+public sealed class TargetOtaAdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    /// <summary>A client of the server at <paramref name="baseUri"/> (http://127.0.0.1:{port}/).</summary>
+    public TargetOtaAdminClient(Uri baseUri) => _http = new HttpClient { BaseAddress = baseUri };
+
+    /// <summary>POST /admin/firmware: publishes an image file for a model.</summary>
+    public Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string filePath, CancellationToken cancellationToken) =>
+        SendAsync<CampaignImage>(HttpMethod.Post, "admin/firmware", new PublishFirmwareRequest(modelId, version, filePath), cancellationToken);
+
+    /// <summary>PUT /admin/products/{product}/order: sets a product's chip upgrade order.</summary>
+    public Task SetProductOrderAsync(string product, IReadOnlyList<byte> order, CancellationToken cancellationToken) =>
+        SendAsync<ProductOrderRequest>(HttpMethod.Put, $"admin/products/{Uri.EscapeDataString(product)}/order", new ProductOrderRequest(order), cancellationToken);
+
+    /// <summary>POST /admin/devices/{device}/campaign: starts a campaign for the device's outdated chips.</summary>
+    public Task<CampaignInstruction> StartCampaignAsync(string deviceId, CancellationToken cancellationToken) =>
+        SendAsync<CampaignInstruction>(HttpMethod.Post, $"admin/devices/{Uri.EscapeDataString(deviceId)}/campaign", null, cancellationToken);
+
+    /// <summary>GET /admin/devices/{device}: what the server knows of a device, or null when it never reported.</summary>
+    public async Task<DeviceView?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync<DeviceView>(HttpMethod.Get, $"admin/devices/{Uri.EscapeDataString(deviceId)}", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetOtaRequestException ex) when (ex.StatusCode == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken) where T : class
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(CloudJson.Encode(body));
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var reason = CloudJson.TryDecode<AdminError>(bytes, out _)?.Error ?? response.ReasonPhrase;
+            throw new TargetOtaRequestException((int)response.StatusCode, $"{method} /{path} answered {(int)response.StatusCode}: {reason}");
+        }
+        return CloudJson.TryDecode<T>(bytes, out var error)
+            ?? throw new InvalidDataException($"{method} /{path} answered 200 with a body that is not a {typeof(T).Name}: {error}");
+    }
+}

@@ -1,0 +1,166 @@
+using HilRig.Protocol.Cloud;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace HilRig.Servers.TargetOta;
+
+// What steps and the admin API ask of the server (docs/cloud.md §2.6).
+public sealed partial class TargetOtaServer
+{
+    private readonly Dictionary<string, IReadOnlyList<byte>> _productOrders = new(StringComparer.Ordinal);
+    private uint _lastCampaignId;
+
+    /// <summary>
+    /// Publishes an image for a model (the file is read and checked now). For the module (model 1), every device
+    /// that reported an older module version is sent an instruction. Throws <see cref="TargetOtaRequestException"/> (400) for a bad file.
+    /// </summary>
+    public async Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string filePath, CancellationToken cancellationToken)
+    {
+        var image = PublishedImage.Load(modelId, version, filePath);
+        _firmware.Publish(image);
+        _sink(Source, "ota", $"published model 0x{modelId:X2} version {image.Version}: {image.FileName}, {image.Bytes.Length} bytes, sha256 {image.Sha256}");
+        if (modelId == OtaInstruction.ModuleModelId)
+        {
+            List<(string DeviceId, OtaInstruction Instruction)> toSend = new();
+            lock (_gate)
+            {
+                foreach (var (deviceId, state) in _devices.Where(d => d.Value.LastReport is not null))
+                {
+                    var (send, decision) = DecideModule(state, deviceId);
+                    _sink(Source, "ota", decision);
+                    if (send is not null)
+                    {
+                        toSend.Add((deviceId, send));
+                    }
+                }
+            }
+            foreach (var (deviceId, instruction) in toSend)
+            {
+                await Broker.PublishAsync(CloudTopics.OtaInstruction(deviceId), CloudJson.Encode(instruction), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return new CampaignImage(modelId, image.Version.ToString(), FirmwareUrl(image), image.Sha256, image.Bytes.LongLength);
+    }
+
+    /// <summary>Sets a product's chip upgrade order (model ids, first upgraded first).</summary>
+    public void SetProductOrder(string product, IReadOnlyList<byte> order)
+    {
+        if (order.Count == 0 || order.Distinct().Count() != order.Count)
+        {
+            throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest,
+                $"order [{string.Join(", ", order)}] for product '{product}' must name each chip once and at least one");
+        }
+        lock (_gate)
+        {
+            _productOrders[product] = order.ToList();
+        }
+        _sink(Source, "ota", $"product '{product}' upgrade order [{string.Join(", ", order.Select(m => $"0x{m:X2}"))}]");
+    }
+
+    /// <summary>
+    /// Starts a campaign for the device's chips older than the published images, in its product's order, and sends
+    /// it to ota/{device}/campaign. Throws <see cref="TargetOtaRequestException"/>: 404 never reported, 409 a
+    /// campaign is running, 422 nothing to upgrade or no chips reported.
+    /// </summary>
+    public async Task<CampaignInstruction> StartCampaignAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        CampaignInstruction campaign;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(deviceId, out var state) || state.LastReport is not { } report)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.NotFound, $"device {deviceId} has not reported to the target server");
+            }
+            if (state.CampaignRunning)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.Conflict, $"campaign {state.Campaign!.CampaignId} is running for {deviceId}");
+            }
+            if (report.Chips is not { } chips)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.Unprocessable, $"device {deviceId} has not reported its chips' versions");
+            }
+            var plan = CampaignPlanner.Plan(deviceId, chips, _productOrders.GetValueOrDefault(report.Product), _firmware.Current);
+            foreach (var note in plan.Notes)
+            {
+                _sink(Source, "ota", note);
+            }
+            if (plan.Order.Count == 0)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.Unprocessable, $"nothing to upgrade on {deviceId}: no chip is older than its published image");
+            }
+            var images = plan.Order.Select(m => _firmware.Current(m)!)
+                .Select(i => new CampaignImage(i.ModelId, i.Version.ToString(), FirmwareUrl(i), i.Sha256, i.Bytes.LongLength))
+                .ToList();
+            campaign = new CampaignInstruction(++_lastCampaignId, plan.Order, images);
+            state.Campaign = campaign;
+            state.CampaignRunning = true;
+        }
+        _sink(Source, "ota", $"campaign {campaign.CampaignId} for {deviceId}: order [{string.Join(", ", campaign.Order.Select(m => $"0x{m:X2}"))}]");
+        await Broker.PublishAsync(CloudTopics.OtaCampaign(deviceId), CloudJson.Encode(campaign), cancellationToken).ConfigureAwait(false);
+        return campaign;
+    }
+
+    /// <summary>What the server knows of a device, or null when it never reported.</summary>
+    public DeviceView? GetDevice(string deviceId)
+    {
+        lock (_gate)
+        {
+            return _devices.TryGetValue(deviceId, out var s)
+                ? new DeviceView(deviceId, s.LastReport, s.Outstanding, s.Campaign, s.CampaignRunning, _events.Of(deviceId))
+                : null;
+        }
+    }
+
+    private void MapAdmin(WebApplication app)
+    {
+        app.MapPost("/admin/firmware", (RequestDelegate)(context => AnswerAsync(context, async () =>
+        {
+            var request = await ReadBodyAsync<PublishFirmwareRequest>(context).ConfigureAwait(false);
+            return await PublishFirmwareAsync(request.ModelId, request.Version, request.File, context.RequestAborted).ConfigureAwait(false);
+        })));
+        app.MapPut("/admin/products/{product}/order", (RequestDelegate)(context => AnswerAsync(context, async () =>
+        {
+            var request = await ReadBodyAsync<ProductOrderRequest>(context).ConfigureAwait(false);
+            SetProductOrder((string)context.Request.RouteValues["product"]!, request.Order ?? []);
+            return request;
+        })));
+        app.MapPost("/admin/devices/{device}/campaign", (RequestDelegate)(context => AnswerAsync(context, async () =>
+            await StartCampaignAsync((string)context.Request.RouteValues["device"]!, context.RequestAborted).ConfigureAwait(false))));
+        app.MapGet("/admin/devices/{device}", (RequestDelegate)GetDeviceEndpointAsync);
+    }
+
+    private Task GetDeviceEndpointAsync(HttpContext context)
+    {
+        var deviceId = (string)context.Request.RouteValues["device"]!;
+        var view = GetDevice(deviceId);
+        return AnswerAsync(context, () => view is null
+            ? throw new TargetOtaRequestException(TargetOtaRequestException.NotFound, $"device {deviceId} has not reported to the target server")
+            : Task.FromResult(view));
+    }
+
+    private static async Task<T> ReadBodyAsync<T>(HttpContext context) where T : class
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return CloudJson.TryDecode<T>(buffer.ToArray(), out var error)
+            ?? throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest, $"body is not a {typeof(T).Name}: {error}");
+    }
+
+    private async Task AnswerAsync<T>(HttpContext context, Func<Task<T>> action) where T : class
+    {
+        object answer;
+        try
+        {
+            answer = await action().ConfigureAwait(false);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+        catch (TargetOtaRequestException ex)
+        {
+            context.Response.StatusCode = ex.StatusCode;
+            Http.RequestLog.Note(context, ex.Message);
+            answer = new AdminError(ex.Message);
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(CloudJson.Encode(answer), context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,143 @@
+using HilRig.Protocol.Cloud;
+using HilRig.Protocol.Messages;
+using HilRig.Servers.Mqtt;
+
+namespace HilRig.Servers.TargetOta;
+
+// Device traffic: reports, events, the module's OTA instruction (docs/cloud.md §2.1, §2.2, §2.4).
+public sealed partial class TargetOtaServer
+{
+    private static readonly string[] CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];
+    private static readonly string[] InstructionEndingEvents = ["module-upgraded", "module-upgrade-failed", "download-failed"];
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, DeviceState> _devices = new(StringComparer.Ordinal);
+    private int _nextInstruction;
+
+    private sealed class DeviceState
+    {
+        public DeviceReport? LastReport;
+        public OtaInstruction? Outstanding;
+        public CampaignInstruction? Campaign;
+        public bool CampaignRunning;
+    }
+
+    private DeviceState StateOf(string deviceId)
+    {
+        if (!_devices.TryGetValue(deviceId, out var state))
+        {
+            _devices[deviceId] = state = new DeviceState();
+        }
+        return state;
+    }
+
+    private static string DeviceOf(string topic) => topic.Split('/')[1];
+
+    private async Task OnReportAsync(BrokerMessage message)
+    {
+        var deviceId = DeviceOf(message.Topic);
+        var report = CloudJson.TryDecode<DeviceReport>(message.Payload, out var error);
+        if (report is null)
+        {
+            _sink(Source, "error", $"ignored message on {message.Topic}: not a DeviceReport ({error})");
+            return;
+        }
+        if (report.DeviceId != deviceId)
+        {
+            _sink(Source, "error", $"ignored report on {message.Topic}: it names device '{report.DeviceId}'");
+            return;
+        }
+        OtaInstruction? toSend;
+        string decision;
+        lock (_gate)
+        {
+            var state = StateOf(deviceId);
+            state.LastReport = report;
+            ApplyReport(state, report);
+            (toSend, decision) = DecideModule(state, deviceId);
+        }
+        _reports.Add(deviceId, report);
+        _sink(Source, "ota", decision);
+        if (toSend is not null)
+        {
+            await Broker.PublishAsync(CloudTopics.OtaInstruction(deviceId), CloudJson.Encode(toSend), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A report that shows the instructed version, or an upgrade failure, ends the outstanding instruction.</summary>
+    private void ApplyReport(DeviceState state, DeviceReport report)
+    {
+        if (state.Outstanding is not { } outstanding)
+        {
+            return;
+        }
+        if (FirmwareVersion.TryParse(report.Module.Version, out var running) && running.ToString() == outstanding.Version)
+        {
+            _sink(Source, "ota", $"{report.DeviceId} runs {running}: instruction {outstanding.InstructionId} done");
+            state.Outstanding = null;
+        }
+        else if (report.Reason == "upgrade-failed")
+        {
+            _sink(Source, "ota", $"{report.DeviceId} reports upgrade-failed: instruction {outstanding.InstructionId} ended");
+            state.Outstanding = null;
+        }
+    }
+
+    /// <summary>The module rule of docs/cloud.md §2.1: an older module gets an instruction, unless one for that version is outstanding (then the same one again).</summary>
+    private (OtaInstruction? Send, string Decision) DecideModule(DeviceState state, string deviceId)
+    {
+        var reported = state.LastReport!.Module.Version;
+        if (_firmware.Current(OtaInstruction.ModuleModelId) is not { } published)
+        {
+            return (null, $"{deviceId} runs module {reported}; no module image published");
+        }
+        if (!FirmwareVersion.TryParse(reported, out var running))
+        {
+            return (null, $"{deviceId} reports module version '{reported}', not major.minor.patch: left alone");
+        }
+        var comparison = VersionOrder.Compare(running, published.Version);
+        if (comparison == 0)
+        {
+            return (null, $"{deviceId} runs the published module {published.Version}");
+        }
+        if (comparison > 0)
+        {
+            return (null, $"{deviceId} runs module {running}, newer than the published {published.Version}: left alone");
+        }
+        if (state.Outstanding is { } outstanding && outstanding.Version == published.Version.ToString())
+        {
+            return (outstanding, $"{deviceId} runs module {running}: instruction {outstanding.InstructionId} for {published.Version} is outstanding, sent again");
+        }
+        var instruction = new OtaInstruction($"ins-{Interlocked.Increment(ref _nextInstruction)}", published.Version.ToString(),
+            FirmwareUrl(published), published.Sha256, published.Bytes.LongLength);
+        state.Outstanding = instruction;
+        return (instruction, $"{deviceId} runs module {running}: instruction {instruction.InstructionId} to {published.Version}");
+    }
+
+    private Task OnEventAsync(BrokerMessage message)
+    {
+        var deviceId = DeviceOf(message.Topic);
+        var e = CloudJson.TryDecode<DeviceEvent>(message.Payload, out var error);
+        if (e is null)
+        {
+            _sink(Source, "error", $"ignored message on {message.Topic}: not a DeviceEvent ({error})");
+            return Task.CompletedTask;
+        }
+        lock (_gate)
+        {
+            var state = StateOf(deviceId);
+            if (state.Outstanding is { } outstanding && e.InstructionId == outstanding.InstructionId && InstructionEndingEvents.Contains(e.Event))
+            {
+                state.Outstanding = null;
+                _sink(Source, "ota", $"{deviceId} {e.Event}: instruction {outstanding.InstructionId} ended");
+            }
+            if (state.CampaignRunning && e.CampaignId == state.Campaign?.CampaignId && CampaignEndingEvents.Contains(e.Event))
+            {
+                state.CampaignRunning = false;
+                _sink(Source, "ota", $"{deviceId} {e.Event}: campaign {e.CampaignId} ended");
+            }
+        }
+        _events.Add(deviceId, e);
+        return Task.CompletedTask;
+    }
+}

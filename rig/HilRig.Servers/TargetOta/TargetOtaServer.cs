@@ -1,0 +1,153 @@
+using HilRig.Protocol.Cloud;
+using HilRig.Servers.Faults;
+using HilRig.Servers.Internal;
+using HilRig.Servers.Mqtt;
+using HilRig.Servers.TargetOta.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace HilRig.Servers.TargetOta;
+
+/// <summary>
+/// The target OTA server (docs/cloud.md §2): a broker for device traffic on ota/{device}/…, and Kestrel on loopback
+/// for firmware downloads and the admin API. It sends the module its OTA instruction when a report shows another
+/// version, composes chip campaigns, and collects every device's events for steps to await.
+/// </summary>
+public sealed partial class TargetOtaServer : IAsyncDisposable
+{
+    /// <summary>Source name on the sink.</summary>
+    public const string Source = "target";
+
+    private readonly ServerEventSink _sink;
+    private readonly MqttBrokerHost? _ownedBroker;
+    private readonly KestrelHost _http;
+    private readonly FirmwareStore _firmware = new();
+    private readonly DeviceMessageLog<DeviceEvent> _events = new("event", Describe);
+    private readonly DeviceMessageLog<DeviceReport> _reports = new("report", r => $"{r.Reason}, module {r.Module.Version}");
+
+    private TargetOtaServer(IDeviceBroker broker, MqttBrokerHost? ownedBroker, ServerEventSink sink, TimeProvider time)
+    {
+        Broker = broker;
+        _ownedBroker = ownedBroker;
+        _sink = sink;
+        _http = new KestrelHost(MapRoutes);
+        HttpFaults = new HttpFaults(Source, sink, time, RefuseConnectionsAsync);
+        BrokerFaults = ownedBroker is null ? null : new BrokerFaults(ownedBroker, sink);
+        broker.AddHandler(CloudTopics.OtaReport("+"), OnReportAsync);
+        broker.AddHandler(CloudTopics.OtaEvents("+"), OnEventAsync);
+    }
+
+    /// <summary>Starts the target server with an embedded broker; both ports are known when this returns.</summary>
+    public static async Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, ServerEventSink sink, CancellationToken cancellationToken)
+    {
+        var broker = await MqttBrokerHost.StartAsync(new MqttBrokerOptions
+        {
+            Name = Source,
+            Devices = options.Devices,
+            Acl = DeviceTopicAcl.TargetOta,
+            Port = options.MqttPort,
+        }, sink, cancellationToken).ConfigureAwait(false);
+        return await StartAsync(options, broker, broker, sink, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the target server on a broker it does not own (an external broker, for example).</summary>
+    public static Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, IDeviceBroker broker, ServerEventSink sink, CancellationToken cancellationToken) =>
+        StartAsync(options, broker, null, sink, cancellationToken);
+
+    private static async Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, IDeviceBroker broker, MqttBrokerHost? owned, ServerEventSink sink, CancellationToken cancellationToken)
+    {
+        var server = new TargetOtaServer(broker, owned, sink, options.Time);
+        try
+        {
+            await server._http.StartAsync(options.HttpPort, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        sink(Source, "http", $"listening on {server.BaseUri}");
+        return server;
+    }
+
+    /// <summary>The broker devices connect to.</summary>
+    public IDeviceBroker Broker { get; }
+
+    /// <summary>The embedded broker, when this server runs one.</summary>
+    public MqttBrokerHost? EmbeddedBroker => _ownedBroker;
+
+    /// <summary>Loopback HTTP port of downloads and the admin API.</summary>
+    public int HttpPort => _http.Port;
+
+    /// <summary>http://127.0.0.1:{port}/</summary>
+    public Uri BaseUri => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>Download faults and refusing connections.</summary>
+    public HttpFaults HttpFaults { get; }
+
+    /// <summary>Broker restart, when this server runs its own broker.</summary>
+    public BrokerFaults? BrokerFaults { get; }
+
+    /// <summary>Every event a device sent so far, oldest first.</summary>
+    public IReadOnlyList<DeviceEvent> EventsOf(string deviceId) => _events.Of(deviceId);
+
+    /// <summary>
+    /// Waits for a device event (one already received counts) matching <paramref name="match"/>; throws
+    /// <see cref="TimeoutException"/> naming <paramref name="description"/>, the device and the last event seen.
+    /// </summary>
+    public Task<DeviceEvent> WaitForEventAsync(string deviceId, Func<DeviceEvent, bool> match, string description, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _events.WaitAsync("target server", deviceId, match, description, timeout, cancellationToken);
+
+    /// <summary>Waits for a device report (one already received counts) matching <paramref name="match"/>; throws <see cref="TimeoutException"/> like <see cref="WaitForEventAsync"/>.</summary>
+    public Task<DeviceReport> WaitForReportAsync(string deviceId, Func<DeviceReport, bool> match, string description, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _reports.WaitAsync("target server", deviceId, match, description, timeout, cancellationToken);
+
+    /// <summary>A typed client of this server's admin API over HTTP (dispose it).</summary>
+    public TargetOtaAdminClient CreateAdminClient() => new(BaseUri);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _http.DisposeAsync().ConfigureAwait(false);
+        if (_ownedBroker is not null)
+        {
+            await _ownedBroker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One line for an event: name, chip, campaign or instruction, progress, detail.</summary>
+    public static string Describe(DeviceEvent e) =>
+        e.Event
+        + (e.Chip is { } chip ? $" chip 0x{chip:X2}" : "")
+        + (e.CampaignId is { } campaign ? $" campaign {campaign}" : "")
+        + (e.InstructionId is { } instruction ? $" instruction {instruction}" : "")
+        + (e.Offset is { } offset ? $" {offset}/{e.SizeBytes?.ToString() ?? "?"}" : "")
+        + (e.Detail is { } detail ? $": {detail}" : "");
+
+    private string FirmwareUrl(PublishedImage image) => $"{BaseUri}firmware/{Uri.EscapeDataString(image.FileName)}";
+
+    private void MapRoutes(WebApplication app)
+    {
+        app.Use((context, next) => RequestLog.MiddlewareAsync(context, next, _sink, Source));
+        app.MapGet("/firmware/{file}", (RequestDelegate)(context => FirmwareEndpoint.HandleAsync(context, _firmware, HttpFaults)));
+        MapAdmin(app);
+    }
+
+    private async Task RefuseConnectionsAsync(TimeSpan duration, CancellationToken cancellationToken)
+    {
+        _sink(Source, "fault", $"refusing HTTP connections for {duration.TotalSeconds:0.###} s on port {HttpPort}");
+        var port = HttpPort;
+        await _http.StopAsync().ConfigureAwait(false);
+        _sink(Source, "http", $"stopped listening on port {port}");
+        try
+        {
+            // The downtime itself is the fault, not a wait for something to happen.
+            await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _http.StartAsync(port, CancellationToken.None).ConfigureAwait(false);
+            _sink(Source, "fault", $"HTTP listening again on port {port}");
+        }
+    }
+}

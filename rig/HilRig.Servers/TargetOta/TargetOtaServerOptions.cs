@@ -1,0 +1,19 @@
+using HilRig.Servers.Mqtt;
+
+namespace HilRig.Servers.TargetOta;
+
+/// <summary>How to run the target OTA server (<see cref="TargetOtaServer.StartAsync(TargetOtaServerOptions, ServerEventSink, CancellationToken)"/>).</summary>
+public sealed class TargetOtaServerOptions
+{
+    /// <summary>The devices that may connect to its broker, with their secrets.</summary>
+    public required DeviceRegistry Devices { get; init; }
+
+    /// <summary>Loopback MQTT port of the embedded broker; 0 lets the OS pick one.</summary>
+    public int MqttPort { get; init; }
+
+    /// <summary>Loopback HTTP port (downloads and admin API); 0 lets the OS pick one.</summary>
+    public int HttpPort { get; init; }
+
+    /// <summary>Clock of the time-bound faults (<see cref="Faults.HttpFaults.FailFor"/>).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
