@@ -12,6 +12,15 @@ public sealed record BenchOptions(string ArtifactsDirectory)
     /// <summary>Firmware defects to start emulated chips with, by chip name (defect names as `hilrig bench chip --defect` takes them).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ChipDefects { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Starts the bench's emulated servers and the module's WiFi side when the wiring has a network section (default true).</summary>
+    public bool StartCloud { get; init; } = true;
+
+    /// <summary>
+    /// The network config record the module's flash starts with (docs/cloud.md §4.1); null from the function
+    /// means no record at all. Unset: configured (flag 0) for the first vendor server on the bench's access point.
+    /// </summary>
+    public Func<Wiring.NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; init; }
+
     /// <summary>How long a node may take to answer its first STATUS after power-on.</summary>
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

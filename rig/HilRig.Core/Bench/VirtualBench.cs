@@ -22,14 +22,25 @@ public sealed class VirtualBench : IAsyncDisposable
     private readonly Dictionary<string, IPowerSwitch> _power = new();
     private readonly Dictionary<string, NodeLaunch> _launches = new();
 
-    private VirtualBench(BenchWiring wiring, BenchOptions options, BenchTimeline timeline, ModuleControlServer server)
+    private VirtualBench(BenchWiring wiring, BenchOptions options, BenchTimeline timeline, ModuleControlServer server, CloudBench? cloud)
     {
         Wiring = wiring;
         Options = options;
         Timeline = timeline;
         Server = server;
+        Cloud = cloud;
         Probe = new ChipProbe(this);
     }
+
+    /// <summary>The bench's emulated servers and network (null when the wiring has no network section or they were not started).</summary>
+    public CloudBench? Cloud { get; }
+
+    /// <summary>The cloud, or a clear error for a bench without one.</summary>
+    public CloudBench RequireCloud() => Cloud ?? throw new InvalidOperationException(
+        $"{Wiring.SourcePath}: bench '{Wiring.Name}' has no network section, so it has no servers (see wiring/sim-chain.yaml)");
+
+    /// <summary>The module's flash directory (its WiFi side's records), when the bench has a cloud.</summary>
+    public string ModuleFlashDirectory => Path.Combine(Options.ArtifactsDirectory, "flash", "module");
 
     /// <summary>The bench description.</summary>
     public BenchWiring Wiring { get; }
@@ -68,7 +79,21 @@ public sealed class VirtualBench : IAsyncDisposable
         var timeline = new BenchTimeline(Path.Combine(options.ArtifactsDirectory, "timeline.ndjson"));
         var server = new ModuleControlServer(timeline);
         server.Start();
-        var bench = new VirtualBench(wiring, options, timeline, server);
+        CloudBench? cloud = null;
+        if (wiring.Network is { } network && options.StartCloud)
+        {
+            try
+            {
+                cloud = CloudBench.StartAsync(network, timeline, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                timeline.Dispose();
+                throw;
+            }
+        }
+        var bench = new VirtualBench(wiring, options, timeline, server, cloud);
         try
         {
             bench.LayLinks();
@@ -139,13 +164,40 @@ public sealed class VirtualBench : IAsyncDisposable
         var moduleLink = Wiring.DownstreamLinks(ModuleWiring.Name).Single();
         var modulePath = _downstreamPaths[ModuleWiring.Name][0];
         var statePath = Path.Combine(flashDir, "module-state.json");
+        var networkArgs = Cloud is null ? [] : ProgramModuleFlash(Cloud);
         _power[ModuleWiring.Name] = new VirtualPowerSwitch(ModuleWiring.Name, () =>
         {
             var (file, prefix) = HilrigExecutable.Resolve();
             var args = prefix.Concat(["bench", "module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--state", statePath, "--control-port", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                "--state", statePath, "--control-port", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArgs]);
             return NodeProcess.Start(ModuleWiring.Name, file, args, Path.Combine(logs, "module.log"), Timeline);
         }, Timeline);
+    }
+
+    /// <summary>
+    /// Programs the module's flash like a factory (identity, access config table pointing at the network gates,
+    /// WiFi firmware 2.0.0 in slot A, the network config of <see cref="BenchOptions.ModuleNetwork"/>) and writes the
+    /// air file; returns the module's extra arguments.
+    /// </summary>
+    private string[] ProgramModuleFlash(CloudBench cloud)
+    {
+        var network = cloud.Wiring;
+        var config = Options.ModuleNetwork is { } choose ? choose(network)
+            : new Protocol.Cloud.NetworkConfig(0, network.Wifi.Ssid, network.Wifi.Passphrase, network.Vendors[0].Id);
+        var imagePath = Wiring.Module.FactoryImage ?? throw new InvalidOperationException(
+            $"{Wiring.SourcePath}: the module needs a factory_image (its WiFi firmware) when the bench has a network section");
+        var image = File.ReadAllBytes(imagePath);
+        var header = Protocol.Images.ImageHeader.TryDecode(image, out var error)
+            ?? throw new InvalidDataException($"{imagePath}: not a firmware image ({error})");
+        var files = Protocol.Cloud.ModuleFlashImage.Build(cloud.FactoryConfig(), header.Version.ToString(), image, config);
+        Directory.CreateDirectory(ModuleFlashDirectory);
+        foreach (var (name, bytes) in files)
+        {
+            File.WriteAllBytes(Path.Combine(ModuleFlashDirectory, name), bytes);
+        }
+        var air = Path.Combine(Options.ArtifactsDirectory, "air.json");
+        File.WriteAllBytes(air, Protocol.Cloud.CloudJson.Encode(cloud.Air()));
+        return ["--network-flash", ModuleFlashDirectory, "--air", air];
     }
 
     /// <summary>Powers every chip and then the module on, and waits until every chip answers STATUS.</summary>
@@ -196,6 +248,10 @@ public sealed class VirtualBench : IAsyncDisposable
             wire.Dispose();
         }
         await Server.DisposeAsync().ConfigureAwait(false);
+        if (Cloud is not null)
+        {
+            await Cloud.DisposeAsync().ConfigureAwait(false);
+        }
         Timeline.Dispose();
     }
 }

@@ -10,6 +10,9 @@ namespace HilRig.Core.Wiring;
 /// <param name="Line">Line of the <c>module</c> entry in the wiring file.</param>
 public sealed record ModuleWiring(PowerWiring Power, string? Command = null, SensorWiring? Sensor = null, int Line = 0)
 {
+    /// <summary>The WiFi firmware image programmed into the emulated module's slot A when its flash is new (absolute path), if given.</summary>
+    public string? FactoryImage { get; init; }
+
     /// <summary>The node name of the module, used in links.</summary>
     public const string Name = "module";
 }

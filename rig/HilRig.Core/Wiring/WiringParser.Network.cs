@@ -96,6 +96,10 @@ internal sealed partial class WiringParser
             var port = b.Integer("port", 1, 65535, "from 1 to 65535") ?? 1883;
             broker = new BrokerWiring(external, host, (int)port);
         }
+        if (IsVirtual && bench.Module.FactoryImage is null)
+        {
+            map.Error(node, "a virtual bench with a network section needs module.factory_image (the emulated module's WiFi firmware)");
+        }
         bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line);
     }
 

@@ -14,7 +14,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
     public const int MaxChips = 32;
 
     private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade", "network"];
-    private static readonly string[] ModuleKeys = ["power", "command", "sensor"];
+    private static readonly string[] ModuleKeys = ["power", "command", "sensor", "factory_image"];
     private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far"];
     private static readonly string[] UpgradeKeys = ["default_order"];
     private static readonly string[] BenchKinds = ["virtual", "hardware"];
@@ -80,7 +80,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
 
     private void ParseModule(YamlNode node)
     {
-        var map = YamlMap.From(node, "module: ", "must be a mapping with keys power, command, sensor", errors);
+        var map = YamlMap.From(node, "module: ", "must be a mapping with keys power, command, sensor, factory_image", errors);
         if (map is null)
         {
             return;
@@ -90,7 +90,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         var power = map.Require("power") is { } powerNode ? ParsePower(powerNode, map.Context) : new VirtualPower();
         var command = ParseCommand(map);
         var sensor = map.Get("sensor") is { } sensorNode ? ParseSensor(sensorNode, map.Context) : null;
-        bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line);
+        bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line) { FactoryImage = ParseFactoryImage(map) };
         bench.ModuleCommandMark = command is null ? null : map.Get("command")!.Start;
     }
 

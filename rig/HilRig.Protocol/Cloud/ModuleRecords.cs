@@ -25,6 +25,12 @@ public sealed record ModuleSlots(string Active, string? SlotA, string? SlotB)
     public string Inactive => Active == "A" ? "B" : "A";
 }
 
+/// <summary>An access point in range of the emulated module.</summary>
+public sealed record AccessPoint(string Ssid, string Passphrase);
+
+/// <summary>What the emulated module's radio can hear (the air file the rig writes).</summary>
+public sealed record Air(IReadOnlyList<AccessPoint> AccessPoints);
+
 /// <summary>File names of the module's flash records (docs/cloud.md §4.1).</summary>
 public static class ModuleFlashFiles
 {

@@ -124,7 +124,13 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
         + (e.Offset is { } offset ? $" {offset}/{e.SizeBytes?.ToString() ?? "?"}" : "")
         + (e.Detail is { } detail ? $": {detail}" : "");
 
-    private string FirmwareUrl(PublishedImage image) => $"{BaseUri}firmware/{Uri.EscapeDataString(image.FileName)}";
+    /// <summary>
+    /// The base address devices download firmware from: <see cref="BaseUri"/> unless the rig sets the address of a
+    /// network gate in front of the server (the device's path to it, which faults can take down).
+    /// </summary>
+    public Uri? DownloadBaseUri { get; set; }
+
+    private string FirmwareUrl(PublishedImage image) => $"{DownloadBaseUri ?? BaseUri}firmware/{Uri.EscapeDataString(image.FileName)}";
 
     private void MapRoutes(WebApplication app)
     {

@@ -12,6 +12,7 @@ public class NetworkWiringTests
         kind: virtual
         module:
           power: { kind: virtual }
+          factory_image: ../firmware-images/images/module-01-v2.0.0.hrim
         chips:
           - { name: chip1, model_id: 0x11, power: { kind: virtual } }
         links:
@@ -25,12 +26,15 @@ public class NetworkWiringTests
             - { id: rival, ota_unit: true }
         """;
 
+    private static BenchWiring Parse(string yaml) =>
+        WiringLoader.Parse(yaml, WiringAssert.SourcePath, new WiringLoadOptions { CheckFilesExist = false });
+
     private static string With(string from, string to) => Bench.Replace(from, to, StringComparison.Ordinal);
 
     [Fact]
     public void The_network_section_gives_the_bench_its_servers_and_device()
     {
-        var network = WiringAssert.Parse(Bench).Network;
+        var network = Parse(Bench).Network;
         Assert.NotNull(network);
         Assert.Equal(new WifiWiring("hilrig-lab", "hilrig-pass", 256), network.Wifi);
         Assert.Equal(("dev-0001", "sim-chain", "hilrig-ota"), (network.DeviceId, network.Product, network.TargetId));
@@ -41,32 +45,39 @@ public class NetworkWiringTests
     [Fact]
     public void A_bench_without_a_network_section_has_no_servers()
     {
-        Assert.Null(WiringAssert.Parse(Bench[..Bench.IndexOf("network:", StringComparison.Ordinal)]).Network);
+        Assert.Null(Parse(Bench[..Bench.IndexOf("network:", StringComparison.Ordinal)]).Network);
     }
 
     [Fact]
     public void A_vendor_listed_under_the_target_id_is_refused()
     {
-        WiringAssert.HasError(With("- { id: acme }", "- { id: hilrig-ota }"), 14, 13,
+        WiringAssert.HasError(With("- { id: acme }", "- { id: hilrig-ota }"), 15, 13,
             "server id 'hilrig-ota' is the target server's");
     }
 
     [Fact]
     public void An_external_broker_must_be_on_loopback()
     {
-        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3, port: 1883 }", 16, 35,
+        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3, port: 1883 }", 17, 35,
             "'host' must be a loopback address (127.0.0.1 or ::1), got '10.1.2.3'");
     }
 
     [Fact]
     public void A_bad_device_id_names_the_rule()
     {
-        WiringAssert.HasError(With("id: dev-0001", "id: Dev_1"), 11, 17, "'id' 'Dev_1' must be 1 to 32 lower-case letters, digits and '-'");
+        WiringAssert.HasError(With("id: dev-0001", "id: Dev_1"), 12, 17, "'id' 'Dev_1' must be 1 to 32 lower-case letters, digits and '-'");
+    }
+
+    [Fact]
+    public void A_virtual_bench_with_a_network_needs_the_module_firmware()
+    {
+        WiringAssert.HasError(With("  factory_image: ../firmware-images/images/module-01-v2.0.0.hrim\n", ""), 10, 3,
+            "needs module.factory_image");
     }
 
     [Fact]
     public void An_unknown_key_is_refused()
     {
-        WiringAssert.HasError(With("  target: { id: hilrig-ota }", "  target: { id: hilrig-ota }\n  dns: 8.8.8.8"), 13, 3, "dns");
+        WiringAssert.HasError(With("  target: { id: hilrig-ota }", "  target: { id: hilrig-ota }\n  dns: 8.8.8.8"), 14, 3, "dns");
     }
 }

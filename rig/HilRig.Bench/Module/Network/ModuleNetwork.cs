@@ -24,12 +24,6 @@ public interface IModuleChain
 /// <param name="AirFile">JSON list of the access points in range ({"accessPoints":[{"ssid":..,"passphrase":..}]}), written by the rig.</param>
 public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile);
 
-/// <summary>An access point in range of the module.</summary>
-public sealed record AccessPoint(string Ssid, string Passphrase);
-
-/// <summary>What the module's radio can hear.</summary>
-public sealed record Air(IReadOnlyList<AccessPoint> AccessPoints);
-
 /// <summary>
 /// The WiFi module's network side (docs/cloud.md §4): boots from its network config (flag 1, 0 or
 /// absent), waits for the processor's PROVISION when it has none, joins the WiFi, and runs a

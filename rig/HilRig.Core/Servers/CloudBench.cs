@@ -1,0 +1,153 @@
+using System.Net;
+using System.Security.Cryptography;
+using HilRig.Core.Network;
+using HilRig.Core.Timeline;
+using HilRig.Core.Wiring;
+using HilRig.Protocol.Cloud;
+using HilRig.Servers;
+using HilRig.Servers.Mqtt;
+using HilRig.Servers.TargetOta;
+using HilRig.Servers.Vendor;
+
+namespace HilRig.Core.Servers;
+
+/// <summary>
+/// The emulated cloud of one bench (docs/cloud.md): the target OTA server, the vendor servers, and a
+/// <see cref="NetworkGate"/> in front of every endpoint the module reaches, so the rig can take the
+/// device's network down. Everything the servers see goes on the bench timeline.
+/// </summary>
+public sealed class CloudBench : IAsyncDisposable
+{
+    private readonly Dictionary<string, VendorServer> _vendors;
+    private readonly Dictionary<string, NetworkGate> _vendorGates;
+    private readonly Dictionary<string, string> _secrets;
+
+    private CloudBench(NetworkWiring wiring, TargetOtaServer target, Dictionary<string, VendorServer> vendors,
+        NetworkGate targetMqtt, NetworkGate targetHttp, Dictionary<string, NetworkGate> vendorGates, Dictionary<string, string> secrets)
+    {
+        Wiring = wiring;
+        Target = target;
+        _vendors = vendors;
+        TargetMqttGate = targetMqtt;
+        TargetHttpGate = targetHttp;
+        _vendorGates = vendorGates;
+        _secrets = secrets;
+    }
+
+    /// <summary>The network section of the wiring file.</summary>
+    public NetworkWiring Wiring { get; }
+
+    /// <summary>The target OTA server.</summary>
+    public TargetOtaServer Target { get; }
+
+    /// <summary>The vendor servers by server id.</summary>
+    public IReadOnlyDictionary<string, VendorServer> Vendors => _vendors;
+
+    /// <summary>The device's path to the target server's broker.</summary>
+    public NetworkGate TargetMqttGate { get; }
+
+    /// <summary>The device's path to the target server's HTTP endpoint (firmware downloads).</summary>
+    public NetworkGate TargetHttpGate { get; }
+
+    /// <summary>Every gate of the device's network.</summary>
+    public IReadOnlyList<NetworkGate> Gates => [TargetMqttGate, TargetHttpGate, .. _vendorGates.Values];
+
+    /// <summary>The device id.</summary>
+    public string DeviceId => Wiring.DeviceId;
+
+    /// <summary>The vendor server with this id, or the target server's broker side when the id is the target's.</summary>
+    public VendorServer Vendor(string serverId) => _vendors.TryGetValue(serverId, out var v) ? v
+        : throw new ArgumentException($"no vendor server '{serverId}' (vendor servers: {string.Join(", ", _vendors.Keys)})");
+
+    /// <summary>The gate in front of a server id's broker (the target's when the id is the target's).</summary>
+    public NetworkGate BrokerGate(string serverId) => serverId == Wiring.TargetId ? TargetMqttGate
+        : _vendorGates.TryGetValue(serverId, out var g) ? g
+        : throw new ArgumentException($"no server '{serverId}' (servers: {Wiring.TargetId}, {string.Join(", ", _vendorGates.Keys)})");
+
+    /// <summary>The device's secret on a server.</summary>
+    public string SecretFor(string serverId) => _secrets[serverId];
+
+    /// <summary>Starts every server and gate of <paramref name="wiring"/>.</summary>
+    public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, CancellationToken cancellationToken)
+    {
+        if (wiring.Broker.External)
+        {
+            throw new NotSupportedException($"wiring line {wiring.Line}: an external broker is not supported for the target and vendor servers yet; use the embedded brokers");
+        }
+        ServerEventSink sink = (source, kind, detail) => timeline.Add(source, kind, detail);
+        var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        string NewSecret(string server) => secrets[server] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal);
+        var vendorGates = new Dictionary<string, NetworkGate>(StringComparer.Ordinal);
+        TargetOtaServer? target = null;
+        NetworkGate? targetMqtt = null, targetHttp = null;
+        try
+        {
+            var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId));
+            target = await TargetOtaServer.StartAsync(new TargetOtaServerOptions { Devices = targetDevices }, sink, cancellationToken).ConfigureAwait(false);
+            targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond);
+            targetHttp = StartGate($"net:{wiring.TargetId}-http", target.HttpPort, timeline, bytesPerSecond);
+            target.DownloadBaseUri = new Uri($"http://127.0.0.1:{targetHttp.Port}/");
+            foreach (var vendor in wiring.Vendors)
+            {
+                var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id));
+                var server = await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit }, sink, cancellationToken).ConfigureAwait(false);
+                vendors[vendor.Id] = server;
+                vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
+            }
+            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets);
+        }
+        catch
+        {
+            foreach (var gate in vendorGates.Values.Append(targetMqtt).Append(targetHttp).OfType<NetworkGate>()) await gate.DisposeAsync().ConfigureAwait(false);
+            foreach (var server in vendors.Values) await server.DisposeAsync().ConfigureAwait(false);
+            if (target is not null) await target.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static NetworkGate StartGate(string name, int port, BenchTimeline timeline, long? bytesPerSecond)
+    {
+        var gate = new NetworkGate(name, new IPEndPoint(IPAddress.Loopback, port), timeline, bytesPerSecond);
+        gate.Start();
+        return gate;
+    }
+
+    /// <summary>The factory record of the bench's module: its identity and the access config table, pointing at the gates.</summary>
+    public ModuleFactoryConfig FactoryConfig()
+    {
+        var access = new Dictionary<string, AccessConfig>(StringComparer.Ordinal)
+        {
+            [Wiring.TargetId] = new AccessConfig("127.0.0.1", TargetMqttGate.Port, _secrets[Wiring.TargetId]),
+        };
+        foreach (var (id, gate) in _vendorGates)
+        {
+            access[id] = new AccessConfig("127.0.0.1", gate.Port, _secrets[id]);
+        }
+        return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access);
+    }
+
+    /// <summary>The access points the module's radio hears: the bench's one.</summary>
+    public Air Air() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
+
+    /// <summary>Takes the device's whole network down (every gate).</summary>
+    public void NetworkDown(string reason)
+    {
+        foreach (var gate in Gates) gate.Down(reason);
+    }
+
+    /// <summary>Brings the device's network back.</summary>
+    public void NetworkUp()
+    {
+        foreach (var gate in Gates) gate.Up();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var gate in Gates) await gate.DisposeAsync().ConfigureAwait(false);
+        foreach (var server in _vendors.Values) await server.DisposeAsync().ConfigureAwait(false);
+        await Target.DisposeAsync().ConfigureAwait(false);
+    }
+}
