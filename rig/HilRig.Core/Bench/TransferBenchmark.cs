@@ -32,7 +32,7 @@ public static class TransferBenchmark
         var imagePath = Path.Combine(artifactsDirectory, $"bench-{chip.ModelId:x2}.hrim");
         await File.WriteAllBytesAsync(imagePath, image.Encode(), cancellationToken).ConfigureAwait(false);
         var slot = (imageSizeBytes / chip.Flash.SectorSizeBytes + 1) * chip.Flash.SectorSizeBytes;
-        var options = new BenchOptions(artifactsDirectory) { BaudRateOverride = baudRate, SlotSizeOverrideBytes = Math.Max(slot, chip.Flash.SlotSizeBytes) };
+        var options = new BenchOptions(artifactsDirectory) { StartCloud = false, BaudRateOverride = baudRate, SlotSizeOverrideBytes = Math.Max(slot, chip.Flash.SlotSizeBytes) };
         await using var bench = VirtualBench.Create(wiring, options);
         await bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);
         var firstLink = bench.RelaysByChip[wiring.Children(ModuleWiring.Name)[0]];

@@ -85,7 +85,7 @@ public static partial class PowerCutSweep
         var modelId = wiring.Chip(chip).ModelId;
         var dir = Path.Combine(options.ArtifactsDirectory, index == 0 ? "dry-run" : $"point-{index:D3}");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        await using var bench = VirtualBench.Create(wiring, new BenchOptions(dir) { BaudRateOverride = options.BaudRate, ChipDefects = options.ChipDefects });
+        await using var bench = VirtualBench.Create(wiring, new BenchOptions(dir) { StartCloud = false, BaudRateOverride = options.BaudRate, ChipDefects = options.ChipDefects });
         await bench.PowerOnAllAsync(token).ConfigureAwait(false);
         await using var engine = new FaultEngine(bench);
         using var accounting = new TransferAccounting(bench);
