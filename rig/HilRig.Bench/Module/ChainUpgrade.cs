@@ -46,7 +46,7 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         {
             if (!state.Prepared)
             {
-                var topology = await PrepareAsync(campaign, cancellationToken).ConfigureAwait(false);
+                var topology = await PrepareAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
                 if (topology is null)
                 {
                     store.Save(state with { Finished = true });
@@ -85,17 +85,24 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
     private void Send(MessageType type, byte destination, byte[] payload) =>
         port.Send(new Frame(type, destination, Address.Module, _sequence++, payload));
 
-    private async Task<IReadOnlyList<TopologyEntry>?> PrepareAsync(CampaignRequest campaign, CancellationToken token)
+    /// <summary>
+    /// PREPARE only (docs/cloud.md §2.3, first phase): asks the chain whether an upgrade may start and reports
+    /// "prepared" or "prepare-refused" with the chips; returns the topology, or null when refused.
+    /// </summary>
+    public Task<IReadOnlyList<TopologyEntry>?> PrepareOnlyAsync(uint campaignId, CancellationToken cancellationToken) =>
+        PrepareAsync(campaignId, cancellationToken);
+
+    private async Task<IReadOnlyList<TopologyEntry>?> PrepareAsync(uint campaignId, CancellationToken token)
     {
         for (var attempt = 1; attempt <= PrepareTries; attempt++)
         {
-            Send(MessageType.Prepare, Address.Broadcast, new PreparePayload(campaign.CampaignId, PrepareBudgetMs).Encode());
+            Send(MessageType.Prepare, Address.Broadcast, new PreparePayload(campaignId, PrepareBudgetMs).Encode());
             var deadline = DateTimeOffset.UtcNow.AddMilliseconds(PrepareBudgetMs + PrepareSlackMs);
             while (DateTimeOffset.UtcNow < deadline)
             {
                 var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
                 if (frame?.Type != MessageType.PrepareAck || PrepareAckPayload.TryDecode(frame.Payload, out _) is not { } ack
-                    || ack.CampaignId != campaign.CampaignId)
+                    || ack.CampaignId != campaignId)
                 {
                     continue;
                 }

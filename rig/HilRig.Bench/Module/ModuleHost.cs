@@ -124,6 +124,21 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
     }
 
     /// <inheritdoc />
+    public string? Prepare(uint campaignId)
+    {
+        lock (_campaignLock)
+        {
+            if (CampaignRunning)
+            {
+                return "a campaign is already running";
+            }
+            _campaignId = campaignId;
+            _running = new ChainUpgrade(this, _store!, Report).PrepareOnlyAsync(campaignId, _token);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
     public string? StartCampaign(CampaignRequest campaign)
     {
         if (campaign.Validate() is { } problem)

@@ -55,7 +55,7 @@ public sealed class CloudBench : IAsyncDisposable
     /// <summary>The device id.</summary>
     public string DeviceId => Wiring.DeviceId;
 
-    /// <summary>The vendor server with this id, or the target server's broker side when the id is the target's.</summary>
+    /// <summary>The vendor server with this id (the target server's id names its vendor side, on the target's broker).</summary>
     public VendorServer Vendor(string serverId) => _vendors.TryGetValue(serverId, out var v) ? v
         : throw new ArgumentException($"no vendor server '{serverId}' (vendor servers: {string.Join(", ", _vendors.Keys)})");
 
@@ -85,7 +85,9 @@ public sealed class CloudBench : IAsyncDisposable
         try
         {
             var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId));
-            target = await TargetOtaServer.StartAsync(new TargetOtaServerOptions { Devices = targetDevices }, sink, cancellationToken).ConfigureAwait(false);
+            target = await TargetOtaServer.StartAsync(new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor }, sink, cancellationToken).ConfigureAwait(false);
+            // A device provisioned with the target's own server id uses the target server as its vendor server too.
+            vendors[wiring.TargetId] = new VendorServer(wiring.TargetId, target.Broker, sink);
             targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond);
             targetHttp = StartGate($"net:{wiring.TargetId}-http", target.HttpPort, timeline, bytesPerSecond);
             target.DownloadBaseUri = new Uri($"http://127.0.0.1:{targetHttp.Port}/");
@@ -101,7 +103,10 @@ public sealed class CloudBench : IAsyncDisposable
         catch
         {
             foreach (var gate in vendorGates.Values.Append(targetMqtt).Append(targetHttp).OfType<NetworkGate>()) await gate.DisposeAsync().ConfigureAwait(false);
-            foreach (var server in vendors.Values) await server.DisposeAsync().ConfigureAwait(false);
+            foreach (var (id, server) in vendors)
+            {
+                if (id != wiring.TargetId) await server.DisposeAsync().ConfigureAwait(false);
+            }
             if (target is not null) await target.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -147,7 +152,10 @@ public sealed class CloudBench : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var gate in Gates) await gate.DisposeAsync().ConfigureAwait(false);
-        foreach (var server in _vendors.Values) await server.DisposeAsync().ConfigureAwait(false);
+        foreach (var (id, server) in _vendors)
+        {
+            if (id != Wiring.TargetId) await server.DisposeAsync().ConfigureAwait(false);
+        }
         await Target.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -62,6 +62,13 @@ public sealed record OtaInstruction(string InstructionId, string Version, string
     public const byte ModuleModelId = 0x01;
 }
 
+/// <summary>
+/// Target server → device: prepare a chip campaign (docs/cloud.md §2.3). The module sends PREPARE down the chain
+/// and relays the answer as a "prepared" or "prepare-refused" event carrying the chips and their versions; the
+/// server then sends the <see cref="CampaignInstruction"/> with the same campaign id.
+/// </summary>
+public sealed record PrepareInstruction(uint CampaignId);
+
 /// <summary>One image of a chip campaign.</summary>
 public sealed record CampaignImage(byte ModelId, string Version, string Url, string Sha256, long SizeBytes);
 
@@ -91,6 +98,8 @@ public sealed record DeviceEvent(string Event)
     public long? Offset { get; init; }
     /// <summary>Bytes in all.</summary>
     public long? SizeBytes { get; init; }
+    /// <summary>The chain's chips and versions ("prepared" and "prepare-refused").</summary>
+    public IReadOnlyList<ChipVersion>? Chips { get; init; }
 }
 
 /// <summary>Vendor backend → device (docs/cloud.md §3.1).</summary>

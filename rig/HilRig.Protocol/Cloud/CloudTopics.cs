@@ -14,6 +14,9 @@ public static class CloudTopics
     /// <summary>Target server → device: <see cref="OtaInstruction"/> (the module's own upgrade).</summary>
     public static string OtaInstruction(string deviceId) => $"ota/{deviceId}/instruction";
 
+    /// <summary>Target server → device: <see cref="PrepareInstruction"/> (first phase of a chip campaign: learn the chain).</summary>
+    public static string OtaPrepare(string deviceId) => $"ota/{deviceId}/prepare";
+
     /// <summary>Target server → device: <see cref="CampaignInstruction"/> (the chips' upgrade).</summary>
     public static string OtaCampaign(string deviceId) => $"ota/{deviceId}/campaign";
 
@@ -44,5 +47,5 @@ public static class CloudTopics
     public static IReadOnlyList<string> OtaDevicePublish(string deviceId) => [OtaReport(deviceId), OtaEvents(deviceId)];
 
     /// <summary>Topics a device may subscribe to on the target server (its ACL; no wildcards).</summary>
-    public static IReadOnlyList<string> OtaDeviceSubscribe(string deviceId) => [OtaInstruction(deviceId), OtaCampaign(deviceId)];
+    public static IReadOnlyList<string> OtaDeviceSubscribe(string deviceId) => [OtaInstruction(deviceId), OtaPrepare(deviceId), OtaCampaign(deviceId)];
 }

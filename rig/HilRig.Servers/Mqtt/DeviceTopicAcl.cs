@@ -16,6 +16,14 @@ public sealed class DeviceTopicAcl(Func<string, IReadOnlyList<string>> publishTo
     /// <summary>The target server's rules: publish ota/{id}/report and /events, subscribe ota/{id}/instruction and /campaign.</summary>
     public static DeviceTopicAcl TargetOta { get; } = new(CloudTopics.OtaDevicePublish, CloudTopics.OtaDeviceSubscribe);
 
+    /// <summary>
+    /// The target server's rules and a vendor server's together: the broker of a target server that is also some
+    /// devices' vendor server (docs/cloud.md §1).
+    /// </summary>
+    public static DeviceTopicAcl TargetAndVendor { get; } = new(
+        id => [.. CloudTopics.OtaDevicePublish(id), .. CloudTopics.VendorDevicePublish(id)],
+        id => [.. CloudTopics.OtaDeviceSubscribe(id), .. CloudTopics.VendorDeviceSubscribe(id)]);
+
     /// <summary>Whether the device may publish to <paramref name="topic"/>; otherwise why not.</summary>
     public bool MayPublish(string deviceId, string topic, out string reason) =>
         Check(publishTopics(deviceId), deviceId, topic, "publish to", out reason);

@@ -44,7 +44,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
         {
             Name = Source,
             Devices = options.Devices,
-            Acl = DeviceTopicAcl.TargetOta,
+            Acl = options.Acl,
             Port = options.MqttPort,
         }, sink, cancellationToken).ConfigureAwait(false);
         return await StartAsync(options, broker, broker, sink, cancellationToken).ConfigureAwait(false);

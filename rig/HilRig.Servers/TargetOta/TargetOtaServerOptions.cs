@@ -8,6 +8,9 @@ public sealed class TargetOtaServerOptions
     /// <summary>The devices that may connect to its broker, with their secrets.</summary>
     public required DeviceRegistry Devices { get; init; }
 
+    /// <summary>The topics devices may use on its broker; <see cref="DeviceTopicAcl.TargetAndVendor"/> when it is also a vendor server.</summary>
+    public DeviceTopicAcl Acl { get; init; } = DeviceTopicAcl.TargetOta;
+
     /// <summary>Loopback MQTT port of the embedded broker; 0 lets the OS pick one.</summary>
     public int MqttPort { get; init; }
 

@@ -43,7 +43,7 @@ public class CloudMessagesTests
     {
         var topics = CloudTopics.VendorDevicePublish("dev-1").Concat(CloudTopics.VendorDeviceSubscribe("dev-1"))
             .Concat(CloudTopics.OtaDevicePublish("dev-1")).Concat(CloudTopics.OtaDeviceSubscribe("dev-1")).ToList();
-        Assert.Equal(8, topics.Distinct().Count());
+        Assert.Equal(9, topics.Distinct().Count());
         Assert.All(topics, t => Assert.Equal("dev-1", t.Split('/')[1]));
     }
 }

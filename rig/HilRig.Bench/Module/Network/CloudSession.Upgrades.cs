@@ -125,20 +125,26 @@ public sealed partial class CloudSession
     private void OnChainEvent(ModuleEvent e, uint? campaignId)
     {
         campaignId ??= _campaignId;
+        IReadOnlyList<ChipVersion>? learned = null;
         if (e.Event is "prepared" or "prepare-refused" && e.Chips is { Count: > 0 } chips)
         {
-            _flash.SaveChips(chips.Select(ParseChip).OfType<ChipVersion>().ToList());
+            learned = chips.Select(ParseChip).OfType<ChipVersion>().ToList();
+            _flash.SaveChips(learned);
         }
-        if (e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" && campaignId is { } id)
+        else if (e.Event == "chip-complete" && e.Chip is { } done && e.Detail is { } version && _flash.LoadChips() is { } known)
+        {
+            _flash.SaveChips(known.Select(c => c.ModelId == done ? c with { Version = version } : c).ToList());
+        }
+        if (e.Event is "campaign-complete" or "campaign-failed" or "order-refused" && campaignId is { } id)
         {
             _flash.AddFinishedCampaign(id);
             SetActivity("idle");
         }
-        else if (e.Event is "chip-start" or "prepared")
+        else if (e.Event is "chip-start")
         {
             SetActivity("chip-upgrade");
         }
-        Event(new DeviceEvent(e.Event) { CampaignId = campaignId, Chip = e.Chip, Detail = e.Detail, Offset = e.Offset, SizeBytes = e.SizeBytes });
+        Event(new DeviceEvent(e.Event) { CampaignId = campaignId, Chip = e.Chip, Detail = e.Detail, Offset = e.Offset, SizeBytes = e.SizeBytes, Chips = learned });
     }
 
     private static ChipVersion? ParseChip(string entry)

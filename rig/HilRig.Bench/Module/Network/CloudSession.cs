@@ -161,6 +161,20 @@ public sealed partial class CloudSession : IAsyncDisposable
                 _log($"unreadable OTA instruction on {topic}: {error}");
             }
         }
+        else if (topic == CloudTopics.OtaPrepare(Device))
+        {
+            if (CloudJson.TryDecode<PrepareInstruction>(payload, out var error) is { } prepare)
+            {
+                if (_chain.Prepare(prepare.CampaignId) is { } refusal)
+                {
+                    Event(new DeviceEvent("prepare-refused") { CampaignId = prepare.CampaignId, Detail = refusal });
+                }
+            }
+            else
+            {
+                _log($"unreadable prepare instruction on {topic}: {error}");
+            }
+        }
         else if (topic == CloudTopics.OtaCampaign(Device))
         {
             if (CloudJson.TryDecode<CampaignInstruction>(payload, out var error) is { } campaign)

@@ -12,6 +12,9 @@ public interface IModuleChain
     /// <summary>Starts a campaign on the chain; null when it started, else why it was refused.</summary>
     string? StartCampaign(CampaignRequest campaign);
 
+    /// <summary>Sends PREPARE only and reports the answer; null when it started, else why it was refused.</summary>
+    string? Prepare(uint campaignId);
+
     /// <summary>True while a chain campaign runs.</summary>
     bool CampaignRunning { get; }
 
