@@ -200,9 +200,12 @@ public sealed partial class ProtocolDocumentTests
             foreach (Match m in Citation().Matches(File.ReadAllText(file)))
             {
                 var page = m.Groups["page"].Success ? m.Groups["page"].Value : "protocol.md";
-                if (!HeadingsOf(page).Contains(m.Groups["number"].Value))
+                foreach (Capture number in m.Groups["number"].Captures)
                 {
-                    missing.Add($"{Path.GetRelativePath(RepositoryPaths.Root, file)} cites docs/{page} §{m.Groups["number"].Value}");
+                    if (!HeadingsOf(page).Contains(number.Value))
+                    {
+                        missing.Add($"{Path.GetRelativePath(RepositoryPaths.Root, file)} cites docs/{page} §{number.Value}");
+                    }
                 }
             }
         }
@@ -217,6 +220,6 @@ public sealed partial class ProtocolDocumentTests
     [GeneratedRegex(@"^#{2,3} (?<number>\d+(\.\d+)?) ", RegexOptions.Multiline)]
     private static partial Regex Heading();
 
-    [GeneratedRegex(@"(?:docs/(?<page>[a-z-]+\.md) )?§(?<number>\d+(\.\d+)?)")]
+    [GeneratedRegex(@"(?<!RFC \d+ )(?:docs/(?<page>[a-z-]+\.md) )?§(?<number>\d+(?:\.\d+)?)(?:(?:, | and )§(?<number>\d+(?:\.\d+)?))*")]
     private static partial Regex Citation();
 }
