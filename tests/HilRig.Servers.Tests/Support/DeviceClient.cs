@@ -40,9 +40,17 @@ public sealed class DeviceClient : IAsyncDisposable
             .WithProtocolVersion(version)
             .WithTimeout(TestTimeouts.Event)
             .Build();
-        // MQTTnet 5 returns a refused CONNACK as a result instead of throwing.
-        var result = await device._client.ConnectAsync(options, TestContext.Current.CancellationToken);
-        return (device, result.ResultCode);
+        try
+        {
+            // MQTTnet 5 returns a refused CONNACK as a result; it throws only when there is no CONNACK at all.
+            var result = await device._client.ConnectAsync(options, TestContext.Current.CancellationToken);
+            return (device, result.ResultCode);
+        }
+        catch
+        {
+            await device.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Connects as a device (client id = user name = device id); fails the test when refused.</summary>
