@@ -12,8 +12,9 @@ public sealed class TargetOtaAdminClient : IDisposable
 {
     private readonly HttpClient _http;
 
+    // No proxy: the rig talks to loopback only, whatever the environment says.
     /// <summary>A client of the server at <paramref name="baseUri"/> (http://127.0.0.1:{port}/).</summary>
-    public TargetOtaAdminClient(Uri baseUri) => _http = new HttpClient { BaseAddress = baseUri };
+    public TargetOtaAdminClient(Uri baseUri) => _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUri };
 
     /// <summary>POST /admin/firmware: publishes an image file for a model.</summary>
     public Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string filePath, CancellationToken cancellationToken) =>

@@ -56,12 +56,13 @@ public sealed partial class TargetOtaServer
             ApplyReport(state, report);
             (toSend, decision) = DecideModule(state, deviceId);
         }
-        _reports.Add(deviceId, report);
         _sink(Source, "ota", decision);
         if (toSend is not null)
         {
             await Broker.PublishAsync(CloudTopics.OtaInstruction(deviceId), CloudJson.Encode(toSend), CancellationToken.None).ConfigureAwait(false);
         }
+        // Kept last, so a step that saw the report knows the instruction (if any) is already on its way.
+        _reports.Add(deviceId, report);
     }
 
     /// <summary>A report that shows the instructed version, or an upgrade failure, ends the outstanding instruction.</summary>

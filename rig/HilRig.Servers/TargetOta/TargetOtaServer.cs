@@ -91,6 +91,9 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     /// <summary>Every event a device sent so far, oldest first.</summary>
     public IReadOnlyList<DeviceEvent> EventsOf(string deviceId) => _events.Of(deviceId);
 
+    /// <summary>Every report a device sent so far, oldest first (a report is listed once the server has acted on it).</summary>
+    public IReadOnlyList<DeviceReport> ReportsOf(string deviceId) => _reports.Of(deviceId);
+
     /// <summary>
     /// Waits for a device event (one already received counts) matching <paramref name="match"/>; throws
     /// <see cref="TimeoutException"/> naming <paramref name="description"/>, the device and the last event seen.

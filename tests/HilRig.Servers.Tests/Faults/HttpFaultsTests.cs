@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HilRig.Servers.Tests.Support;
+
+namespace HilRig.Servers.Tests.Faults;
+
+public sealed class HttpFaultsTests : TargetOtaTestBase
+{
+    private byte[] _file = [];
+    private string _url = "";
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var (path, bytes) = WriteImage(0x13, "1.1.0", bodyBytes: 20_000);
+        _file = bytes;
+        _url = (await Server.PublishFirmwareAsync(0x13, "1.1.0", path, Cancel)).Url;
+    }
+
+    private async Task<HttpStatusCode> StatusAsync()
+    {
+        using var response = await Http.GetAsync(_url, Cancel);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task FailNextRequests_Answers500_ThatManyTimes()
+    {
+        Server.HttpFaults.FailNextRequests(2);
+
+        Assert.Equal([HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError, HttpStatusCode.OK],
+            [await StatusAsync(), await StatusAsync(), await StatusAsync()]);
+        Assert.Contains(Sink.Lines, l => l.Kind == "fault" && l.Detail == "HTTP 500 for the next 2 firmware request(s)");
+    }
+
+    [Fact]
+    public async Task FailFor_Answers500_UntilTheDurationHasPassed()
+    {
+        Server.HttpFaults.FailFor(TimeSpan.FromSeconds(30));
+        var during = await StatusAsync();
+        Time.Advance(TimeSpan.FromSeconds(29));
+        var stillDuring = await StatusAsync();
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal((HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError, HttpStatusCode.OK), (during, stillDuring, await StatusAsync()));
+    }
+
+    [Fact]
+    public async Task Failures_DoNotTouchTheAdminApi()
+    {
+        Server.HttpFaults.FailNextRequests(1);
+        using var admin = Server.CreateAdminClient();
+
+        Assert.Null(await admin.GetDeviceAsync("dev-1", Cancel));
+        Assert.Equal(HttpStatusCode.InternalServerError, await StatusAsync());
+    }
+
+    [Fact]
+    public async Task TruncateNextDownloadAt_ClosesTheConnectionAtThatByte_Once()
+    {
+        Server.HttpFaults.TruncateNextDownloadAt(8000);
+
+        using var response = await Http.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        await using var body = await response.Content.ReadAsStreamAsync(Cancel);
+        var received = new MemoryStream();
+        var error = await Record.ExceptionAsync(() => body.CopyToAsync(received, Cancel));
+
+        Assert.IsAssignableFrom<IOException>(error);
+        Assert.Equal(_file.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(_file[..8000], received.ToArray());
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("→ 200, 8000 bytes (fault: connection closed at byte 8000)", StringComparison.Ordinal), "the cut request's line");
+    }
+
+    [Fact]
+    public async Task TruncateNextDownloadAt_CountsFileOffsets_InARangedRequest()
+    {
+        Server.HttpFaults.TruncateNextDownloadAt(8000);
+        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        request.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
+
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        var received = new MemoryStream();
+        await Assert.ThrowsAnyAsync<IOException>(async () => await (await response.Content.ReadAsStreamAsync(Cancel)).CopyToAsync(received, Cancel));
+
+        Assert.Equal(_file[5000..8000], received.ToArray());
+    }
+
+    [Fact]
+    public async Task CorruptNextDownloads_ServesBytesThatFailTheChecksum_Once()
+    {
+        Server.HttpFaults.CorruptNextDownloads();
+
+        using var corrupt = await Http.GetAsync(_url, Cancel);
+        var corruptBytes = await corrupt.Content.ReadAsByteArrayAsync(Cancel);
+        var advertised = corrupt.Headers.GetValues("X-Checksum-Sha256").Single();
+
+        Assert.Equal(_file.Length, corruptBytes.Length);
+        Assert.NotEqual(advertised, Convert.ToHexStringLower(SHA256.HashData(corruptBytes)));
+        Assert.Equal(1, _file.Zip(corruptBytes).Count(p => p.First != p.Second));
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+    }
+
+    [Fact]
+    public async Task ServeWrongChecksum_SendsAWellFormedWrongDigest_WithIntactBytes_Once()
+    {
+        Server.HttpFaults.ServeWrongChecksumOnNextDownloads();
+        var trueDigest = Convert.ToHexStringLower(SHA256.HashData(_file));
+
+        using var wrong = await Http.GetAsync(_url, Cancel);
+        using var right = await Http.GetAsync(_url, Cancel);
+
+        Assert.Equal(_file, await wrong.Content.ReadAsByteArrayAsync(Cancel));
+        var wrongDigest = wrong.Headers.GetValues("X-Checksum-Sha256").Single();
+        Assert.Matches("^[0-9a-f]{64}$", wrongDigest);
+        Assert.NotEqual(trueDigest, wrongDigest);
+        Assert.Equal(trueDigest, right.Headers.GetValues("X-Checksum-Sha256").Single());
+    }
+
+    [Fact]
+    public async Task Clear_TurnsEverySwitchOff()
+    {
+        Server.HttpFaults.FailNextRequests(5);
+        Server.HttpFaults.CorruptNextDownloads(5);
+        Server.HttpFaults.Clear();
+
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+    }
+
+    [Fact]
+    public async Task RefuseConnections_StopsListening_ThenListensAgainOnTheSamePort()
+    {
+        var port = Server.HttpPort;
+
+        var refusing = Server.HttpFaults.RefuseConnectionsAsync(TimeSpan.FromSeconds(2), Cancel);
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail == $"stopped listening on port {port}", "the HTTP server stopping");
+        using (var during = NewHttpClient())
+        {
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => during.GetAsync(_url, Cancel));
+            Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(error.InnerException).SocketErrorCode);
+        }
+        await refusing;
+
+        using var after = NewHttpClient();
+        Assert.Equal(port, Server.HttpPort);
+        Assert.Equal(_file, await after.GetByteArrayAsync(_url, Cancel));
+    }
+}
