@@ -43,8 +43,8 @@ public sealed class NetworkGate : IAsyncDisposable
     /// <summary>The gate's name.</summary>
     public string Name { get; }
 
-    /// <summary>Throughput per direction (null: unlimited).</summary>
-    public long? BytesPerSecond { get; }
+    /// <summary>Throughput per direction (null: unlimited); a change applies to the connections made after it.</summary>
+    public long? BytesPerSecond { get; set; }
 
     /// <summary>The loopback port the device connects to.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;

@@ -73,6 +73,53 @@ public sealed class BenchTimeline : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> events so far or to come match; throws <see cref="TimeoutException"/>
+    /// naming <paramref name="description"/> and how many matched.
+    /// </summary>
+    public async Task<IReadOnlyList<TimelineEvent>> WaitForAsync(Func<TimelineEvent, bool> match, int count, string description, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var found = new List<TimelineEvent>();
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRecorded(TimelineEvent e)
+        {
+            lock (found)
+            {
+                if (seen.Add(e) && match(e))
+                {
+                    found.Add(e);
+                    if (found.Count >= count) done.TrySetResult();
+                }
+            }
+        }
+        lock (_events)
+        {
+            // Past events and the subscription under one lock: none is missed or counted twice.
+            foreach (var e in _events)
+            {
+                if (seen.Add(e) && match(e)) found.Add(e);
+            }
+            Recorded += OnRecorded;
+        }
+        try
+        {
+            if (found.Count < count)
+            {
+                await done.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            lock (found) return found.ToList();
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{description}: seen {found.Count} time(s) within {timeout.TotalSeconds:0.#} s, expected {count}");
+        }
+        finally
+        {
+            Recorded -= OnRecorded;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

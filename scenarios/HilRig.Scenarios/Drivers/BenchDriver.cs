@@ -19,6 +19,15 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     /// <summary>The bench's description (null until a bench was started).</summary>
     public BenchWiring Wiring => Bench.Wiring;
 
+    /// <summary>The network config record the module's flash starts with (set by a Given before the bench starts; unset: configured for the first vendor server).</summary>
+    public Func<NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; set; }
+
+    /// <summary>What Given steps want done to the bench after it is laid out and before any node gets power.</summary>
+    public List<Action<VirtualBench>> BeforePowerOn { get; } = new();
+
+    /// <summary>The run's cancellation.</summary>
+    public CancellationToken Cancellation => scenario.RunCancellation;
+
     /// <summary>True once a step started the bench.</summary>
     public bool Started => _bench is not null;
 
@@ -33,8 +42,9 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
         {
             Directory.Delete(ArtifactsDirectory, recursive: true);
         }
-        _bench = VirtualBench.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects });
+        _bench = VirtualBench.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects, ModuleNetwork = ModuleNetwork });
         _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
+        foreach (var step in BeforePowerOn) step(_bench);
         await _bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);
     }
 

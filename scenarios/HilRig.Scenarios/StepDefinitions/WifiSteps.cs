@@ -1,0 +1,137 @@
+using HilRig.Gherkin;
+using HilRig.Protocol.Cloud;
+using HilRig.Protocol.Messages;
+using HilRig.Scenarios.Drivers;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.StepDefinitions;
+
+/// <summary>Steps about the WiFi module's network config, provisioning and connections (docs/cloud.md §4).</summary>
+[Binding]
+public sealed class WifiSteps(BenchDriver bench, CloudDriver cloud)
+{
+    [Given("the module is configured for vendor server {string}")]
+    public void GivenConfigured(string serverId) =>
+        bench.ModuleNetwork = n => new NetworkConfig(0, n.Wifi.Ssid, n.Wifi.Passphrase, serverId);
+
+    [Given("the module has pending provisioning for vendor server {string} on SSID {string} with passphrase {string}")]
+    public void GivenPending(string serverId, string ssid, string passphrase) =>
+        bench.ModuleNetwork = _ => new NetworkConfig(1, ssid, passphrase, serverId);
+
+    [Given("the module has no network config")]
+    public void GivenNoNetworkConfig() => bench.ModuleNetwork = _ => null;
+
+    [Given("vendor server {string} will refuse connections for {int} ms from power-on")]
+    public void GivenVendorRefuses(string serverId, int ms)
+    {
+        // The bench does not run yet: the refusal starts with it (the gate is taken down as soon as it exists).
+        bench.BeforePowerOn.Add(b =>
+        {
+            var gate = b.RequireCloud().BrokerGate(serverId);
+            gate.Down($"vendor server '{serverId}' refuses connections for {ms} ms");
+            _ = Task.Delay(ms).ContinueWith(_ => gate.Up(), TaskScheduler.Default);
+        });
+    }
+
+    [Given("the WiFi link is limited to {int} KiB/s")]
+    public void GivenWifiLimited(int kib)
+    {
+        foreach (var gate in cloud.Cloud.Gates) gate.BytesPerSecond = kib * 1024L;
+    }
+
+    [Then("the module is connected to vendor server {string}")]
+    public async Task ThenConnected(string serverId)
+    {
+        var vendor = cloud.Cloud.Vendor(serverId);
+        await Wait(vendor.WaitForStatusAsync(cloud.DeviceId, _ => true, $"a status report from {cloud.DeviceId}", CloudDriver.ConnectTimeout, bench.Cancellation));
+    }
+
+    [Then("vendor server {string} has no connection from the module")]
+    public void ThenNoConnection(string serverId)
+    {
+        var source = serverId == cloud.Cloud.Wiring.TargetId ? "target" : $"vendor:{serverId}";
+        var connects = cloud.Timeline.Snapshot().Where(e => e.Source == source && e.Kind == "connect" && e.Summary.StartsWith($"{cloud.DeviceId} connected", StringComparison.Ordinal)).ToList();
+        Expect.That(connects.Count == 0, $"{source} saw the module connect: {string.Join("; ", connects.Select(c => c.Summary))}");
+    }
+
+    [Then("the target server holds a report from the module with WiFi firmware {string} and vendor server {string}")]
+    public async Task ThenReport(string version, string serverId)
+    {
+        var target = cloud.Cloud.Target;
+        var report = await Wait(target.WaitForReportAsync(cloud.DeviceId, r => r.Module.Version == version && r.VendorServerId == serverId,
+            $"a report with WiFi firmware {version} and vendor server {serverId}", CloudDriver.ConnectTimeout, bench.Cancellation));
+        Expect.That(report.Product == cloud.Cloud.Wiring.Product, $"the module reports product '{report.Product}', the bench's is '{cloud.Cloud.Wiring.Product}'");
+    }
+
+    [Then("the module's network config flag is {int}")]
+    public void ThenFlag(int flag)
+    {
+        var config = cloud.NetworkConfigOnFlash();
+        Expect.That(config is not null, "the module's flash holds no network config");
+        Expect.That(config!.Flag == flag, $"the module's network config flag is {config.Flag}, expected {flag}");
+    }
+
+    [Then("the module has no network config")]
+    public void ThenNoConfig()
+    {
+        var config = cloud.NetworkConfigOnFlash();
+        Expect.That(config is null, $"the module's flash holds a network config: flag {config?.Flag}, server id '{config?.ServerId}'");
+    }
+
+    [Then("the module's log says it is waiting for the processor's PROVISION")]
+    public Task ThenWaitingForProvision() => Wait(cloud.WaitForModuleLogAsync("waiting for the processor's PROVISION", 1, CloudDriver.ConnectTimeout));
+
+    [Then("the module's log says {string}")]
+    public Task ThenLogSays(string text) => Wait(cloud.WaitForModuleLogAsync(text, 1, CloudDriver.ConnectTimeout));
+
+    [Then("the module's log says {string} at least twice")]
+    public Task ThenLogSaysTwice(string text) => Wait(cloud.WaitForModuleLogAsync(text, 2, CloudDriver.ConnectTimeout));
+
+    [When("the processor sends PROVISION for vendor server {string} on SSID {string} with passphrase {string}")]
+    public Task WhenProvision(string serverId, string ssid, string passphrase) => cloud.ProvisionAsync(serverId, ssid, passphrase);
+
+    [Then("the module answers PROVISION_ACK {string}")]
+    public void ThenProvisionAck(string status)
+    {
+        var expected = Enum.GetValues<ProvisionStatus>().FirstOrDefault(s => Screaming(s) == status);
+        Expect.That(Screaming(expected) == status, $"'{status}' is not a PROVISION_ACK status (statuses: {string.Join(", ", Enum.GetValues<ProvisionStatus>().Select(Screaming))})");
+        Expect.That(cloud.ProvisionAcks.Count > 0, "the module sent no PROVISION_ACK");
+        var last = cloud.ProvisionAcks[^1].Status;
+        Expect.That(last == expected, $"the module answered PROVISION_ACK {Screaming(last)}, expected {status}");
+    }
+
+    [Then("the module answers {string} with {string} through vendor server {string}")]
+    public async Task ThenCommandAnswered(string command, string result, string serverId)
+    {
+        var reply = await cloud.Cloud.Vendor(serverId).SendCommandAsync(cloud.DeviceId, command, null, CloudDriver.ConnectTimeout, bench.Cancellation);
+        Expect.That(reply.Ok && reply.Result == result, $"the module answered '{command}' with ok={reply.Ok} '{reply.Result}', expected '{result}'");
+    }
+
+    private static string Screaming(ProvisionStatus status) =>
+        string.Concat(status.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
+
+    /// <summary>Turns a server's timeout into a scenario expectation with its message.</summary>
+    internal static async Task<T> Wait<T>(Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new ExpectationException(ex.Message);
+        }
+    }
+
+    internal static async Task Wait(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new ExpectationException(ex.Message);
+        }
+    }
+}
