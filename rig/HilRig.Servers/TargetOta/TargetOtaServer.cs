@@ -50,7 +50,10 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
         return await StartAsync(options, broker, broker, sink, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Starts the target server on a broker it does not own (an external broker, for example).</summary>
+    /// <summary>
+    /// Starts the target server on a broker it does not own (an external broker, for example); that broker checks
+    /// credentials and ACLs, so <see cref="TargetOtaServerOptions.Devices"/> and <see cref="TargetOtaServerOptions.MqttPort"/> are not used.
+    /// </summary>
     public static Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, IDeviceBroker broker, ServerEventSink sink, CancellationToken cancellationToken) =>
         StartAsync(options, broker, null, sink, cancellationToken);
 

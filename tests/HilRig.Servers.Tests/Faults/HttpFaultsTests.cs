@@ -88,6 +88,23 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     }
 
     [Fact]
+    public async Task TruncateNextDownloadAt_AnOffsetBeforeTheRange_ClosesTheConnectionWithNoBodyByte()
+    {
+        Server.HttpFaults.TruncateNextDownloadAt(100);
+        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        request.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        giveUp.CancelAfter(TestTimeouts.Event);
+
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, giveUp.Token);
+        var received = new MemoryStream();
+        await Assert.ThrowsAnyAsync<IOException>(async () => await (await response.Content.ReadAsStreamAsync(giveUp.Token)).CopyToAsync(received, giveUp.Token));
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(0, received.Length);
+    }
+
+    [Fact]
     public async Task CorruptNextDownloads_ServesBytesThatFailTheChecksum_Once()
     {
         Server.HttpFaults.CorruptNextDownloads();

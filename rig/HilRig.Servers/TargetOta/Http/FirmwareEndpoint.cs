@@ -46,7 +46,9 @@ internal static class FirmwareEndpoint
 
         response.Headers.AcceptRanges = "bytes";
         response.Headers.ETag = image.ETag;
-        response.Headers[ChecksumHeader] = faults.TakeWrongChecksum() ? WrongChecksum(context, image.Sha256) : image.Sha256;
+        // The checksum fault is for a download: a 416 does not use it up.
+        var wrongChecksum = range.Kind != ByteRangeKind.Unsatisfiable && faults.TakeWrongChecksum();
+        response.Headers[ChecksumHeader] = wrongChecksum ? WrongChecksum(context, image.Sha256) : image.Sha256;
         if (range.Kind == ByteRangeKind.Unsatisfiable)
         {
             response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
@@ -88,12 +90,14 @@ internal static class FirmwareEndpoint
         var cutAt = faults.TakeTruncation();
         if (cutAt is { } cut && cut <= range.End)
         {
+            // Returning with fewer bytes than Content-Length makes Kestrel send what was written and then close
+            // the connection (FIN, so the bytes arrive); HttpContext.Abort could drop bytes not yet on the wire.
+            // "Connection: close" also closes it when not a single body byte is sent.
             var sent = (int)Math.Max(0, cut - range.Start);
+            context.Response.Headers.Connection = "close";
             await context.Response.Body.WriteAsync(body[..sent], context.RequestAborted).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             RequestLog.SetBytes(context, sent);
             RequestLog.Note(context, $"fault: connection closed at byte {range.Start + sent}");
-            context.Abort();
             return;
         }
         if (cutAt is { } past)
