@@ -33,6 +33,12 @@ public static partial class TriggerPhrases
     [GeneratedRegex(@"^after (\d+) ms$")]
     private static partial Regex Delay();
 
+    [GeneratedRegex(@"^when the module has downloaded (\d+)% of its firmware$")]
+    private static partial Regex ModuleDownload();
+
+    [GeneratedRegex(@"^when the module has downloaded (\d+) bytes of chip firmware$")]
+    private static partial Regex ChipDownload();
+
     /// <summary>Parses <paramref name="phrase"/>; throws with the list of phrases understood when it is not one.</summary>
     public static IFaultTrigger Parse(string phrase, BenchDriver bench)
     {
@@ -45,6 +51,14 @@ public static partial class TriggerPhrases
             return new OnLastByteAcknowledged(bench.Chip(l.Groups[1].Value).Name);
         if (Delay().Match(phrase) is { Success: true } d)
             return new AfterDelay(TimeSpan.FromMilliseconds(int.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture)));
+        if (ModuleDownload().Match(phrase) is { Success: true } md)
+        {
+            var percent = int.Parse(md.Groups[1].Value, CultureInfo.InvariantCulture);
+            var size = ModuleImageSize(bench);
+            return new AtDownloadedBytes(size * percent / 100, $"{percent}% of its firmware ({size * percent / 100} of {size} bytes)");
+        }
+        if (ChipDownload().Match(phrase) is { Success: true } cd)
+            return new AtDownloadedBytes(long.Parse(cd.Groups[1].Value, CultureInfo.InvariantCulture), $"{cd.Groups[1].Value} bytes of chip firmware");
         if (Protocol().Match(phrase) is { Success: true } m)
         {
             var nth = Ordinal(m.Groups[1].Value);
@@ -59,7 +73,16 @@ public static partial class TriggerPhrases
         throw new ArgumentException(
             $"'{phrase}' is not a fault moment the rig knows. Use one of: \"at 50% of chip3's transfer\", \"at byte 1 of chip3's transfer\", " +
             "\"when chip3 acknowledges the last byte of its image\", \"when the first PREPARE reaches chip2\", " +
-            "\"when the second START_ACK reaches the module\", \"when the first COMPLETE from chip3 leaves chip2\", \"after 300 ms\".");
+            "\"when the second START_ACK reaches the module\", \"when the first COMPLETE from chip3 leaves chip2\", \"after 300 ms\", " +
+            "\"when the module has downloaded 50% of its firmware\", \"when the module has downloaded 5000 bytes of chip firmware\".");
+    }
+
+    /// <summary>Size of the WiFi module's firmware files the bench's servers hand out (every sample has the same size).</summary>
+    private static long ModuleImageSize(BenchDriver bench)
+    {
+        var path = bench.Wiring.Module.FactoryImage
+            ?? throw new ArgumentException($"bench {bench.Wiring.Name} gives its module no factory_image, so it has no WiFi firmware to download");
+        return new FileInfo(path).Length;
     }
 
     private static int Ordinal(string word) => word switch

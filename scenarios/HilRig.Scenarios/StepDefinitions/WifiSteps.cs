@@ -33,7 +33,7 @@ public sealed class WifiSteps(BenchDriver bench, CloudDriver cloud)
         });
     }
 
-    [Given("the WiFi link is limited to {int} KiB/s")]
+    [Given(@"^the WiFi link is limited to (\d+) KiB/s$")]
     public void GivenWifiLimited(int kib)
     {
         foreach (var gate in cloud.Cloud.Gates) gate.BytesPerSecond = kib * 1024L;
