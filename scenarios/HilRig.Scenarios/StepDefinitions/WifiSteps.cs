@@ -39,6 +39,7 @@ public sealed class WifiSteps(BenchDriver bench, CloudDriver cloud)
         foreach (var gate in cloud.Cloud.Gates) gate.BytesPerSecond = kib * 1024L;
     }
 
+    [Given("the module is connected to vendor server {string}")]
     [Then("the module is connected to vendor server {string}")]
     public async Task ThenConnected(string serverId)
     {
