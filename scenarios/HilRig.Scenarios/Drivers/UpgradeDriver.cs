@@ -34,6 +34,21 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// <summary>The last campaign's outcome, or a message saying no campaign ran.</summary>
     public CampaignOutcome RequireOutcome() => Outcome ?? throw new InvalidOperationException("no upgrade was started in this scenario");
 
+    /// <summary>
+    /// Takes the outcome of a campaign the target server ran (docs/cloud.md §2.3): the module reports the same
+    /// chain events on its control channel, so the Then steps about the last campaign read them from there.
+    /// </summary>
+    public CampaignOutcome AdoptCloudCampaign(IReadOnlyDictionary<string, CatalogImage> images)
+    {
+        var history = bench.Bench.Server.History;
+        var final = history.LastOrDefault(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused")
+            ?? new ModuleEvent("none") { Detail = "the module reported no end of a chain campaign" };
+        Images.Clear();
+        foreach (var (name, image) in images) Images[name] = image;
+        Outcome = new CampaignOutcome(final, history, [], LinkDiagnosis.Describe(bench.Bench));
+        return Outcome;
+    }
+
     /// <summary>Runs a campaign to <paramref name="version"/> in <paramref name="order"/> (chip names; the bench's default when null).</summary>
     public async Task<CampaignOutcome> RunAsync(string version, IReadOnlyList<string>? order, bool watchModes, CancellationToken cancellationToken)
     {

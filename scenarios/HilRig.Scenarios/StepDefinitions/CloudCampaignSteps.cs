@@ -1,0 +1,88 @@
+using HilRig.Core.Servers;
+using HilRig.Gherkin;
+using HilRig.Protocol.Messages;
+using HilRig.Scenarios.Drivers;
+using HilRig.Scenarios.Support;
+using static HilRig.Scenarios.StepDefinitions.WifiSteps;
+
+namespace HilRig.Scenarios.StepDefinitions;
+
+/// <summary>Steps about chip campaigns the target OTA server runs (docs/cloud.md §2.3, §2.4).</summary>
+[Binding]
+public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, UpgradeDriver upgrade, RigSettings settings)
+{
+    /// <summary>How long a campaign through the target server may take on the sim benches (downloads, three chips at 115200 baud, faults).</summary>
+    private static readonly TimeSpan CampaignTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly Dictionary<string, CatalogImage> _published = new();
+    private uint? _campaignId;
+
+    private uint CampaignId => _campaignId ?? throw new InvalidOperationException("no campaign was started in this scenario");
+
+    private async Task PublishAsync(string version, IEnumerable<string> chips)
+    {
+        var catalog = new FirmwareCatalog(settings.FirmwareDirectory);
+        foreach (var name in chips)
+        {
+            var image = catalog.Find(bench.Chip(name).ModelId, FirmwareVersion.Parse(version));
+            await cloud.Cloud.Target.PublishFirmwareAsync(image.Header.ModelId, version, image.Path, bench.Cancellation);
+            _published[name] = image;
+        }
+    }
+
+    [Given("the target server publishes version {string} for every chip")]
+    public Task GivenPublishAll(string version) => PublishAsync(version, bench.Wiring.Chips.Select(c => c.Name));
+
+    [Given("the target server publishes version {string} for the farthest chip only")]
+    public Task GivenPublishFarthest(string version) => PublishAsync(version, [bench.Wiring.UpgradeOrder[0]]);
+
+    [Given("the target server's upgrade order for the product is the bench's default order")]
+    public void GivenProductOrder() =>
+        cloud.Cloud.Target.SetProductOrder(cloud.Cloud.Wiring.Product, bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList());
+
+    [When("the target server starts a campaign for the module")]
+    public async Task WhenStartCampaign()
+    {
+        var started = await cloud.Cloud.Target.StartCampaignAsync(cloud.DeviceId, bench.Cancellation);
+        _campaignId = started.CampaignId;
+    }
+
+    [Then("the target server receives {string} for the campaign")]
+    public Task ThenReceives(string name) => ThenReceivesNaming(name, "");
+
+    [Then("the target server receives {string} for the campaign naming {string}")]
+    public async Task ThenReceivesNaming(string name, string text)
+    {
+        var id = CampaignId;
+        await Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId, e => e.Event == name && e.CampaignId == id && (e.Detail ?? "").Contains(text, StringComparison.Ordinal),
+            $"'{name}' for campaign {id}{(text.Length > 0 ? $" naming '{text}'" : "")}", CampaignTimeout, bench.Cancellation));
+        upgrade.AdoptCloudCampaign(_published);
+    }
+
+    [Then("the target server received \"chip-complete\" for the chips in the bench's default order")]
+    public void ThenCompletionsInOrder()
+    {
+        var id = CampaignId;
+        var completed = cloud.Cloud.Target.EventsOf(cloud.DeviceId).Where(e => e.Event == "chip-complete" && e.CampaignId == id && e.Chip is not null)
+            .Select(e => e.Chip!.Value).ToList();
+        var expected = bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList();
+        Expect.That(completed.SequenceEqual(expected),
+            $"the target server heard chip-complete for [{Hex(completed)}], expected [{Hex(expected)}] (the bench's default order)");
+    }
+
+    [Then("only the farthest chip was upgraded")]
+    public async Task ThenOnlyFarthest()
+    {
+        var farthest = bench.Wiring.UpgradeOrder[0];
+        var id = CampaignId;
+        var completed = cloud.Cloud.Target.EventsOf(cloud.DeviceId).Where(e => e.Event == "chip-complete" && e.CampaignId == id).Select(e => e.Chip).ToList();
+        Expect.That(completed.Count == 1 && completed[0] == bench.Chip(farthest).ModelId, $"chip-complete came for [{Hex(completed.OfType<byte>().ToList())}], expected only {farthest}");
+        var statuses = await bench.Bench.QueryAllAsync(bench.Cancellation);
+        Expect.ForEachChip(statuses, (name, s) =>
+            s is null ? $"{name} is silent" :
+            name == farthest ? (s.ActiveVersion == _published[farthest].Header.Version ? null : $"{name} runs {s.ActiveVersion}, expected {_published[farthest].Header.Version}") :
+            s.ActiveVersion == new FirmwareVersion(1, 0, 0) ? null : $"{name} runs {s.ActiveVersion}; it was not in the campaign and should still run 1.0.0");
+    }
+
+    private static string Hex(IReadOnlyList<byte> ids) => string.Join(", ", ids.Select(i => $"0x{i:X2}"));
+}
