@@ -84,7 +84,7 @@ public sealed class VirtualBench : IAsyncDisposable
         {
             try
             {
-                cloud = CloudBench.StartAsync(network, timeline, CancellationToken.None).GetAwaiter().GetResult();
+                cloud = CloudBench.StartAsync(network, timeline, Path.Combine(options.ArtifactsDirectory, "brokers"), CancellationToken.None).GetAwaiter().GetResult();
             }
             catch
             {

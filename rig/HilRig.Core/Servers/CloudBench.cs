@@ -21,6 +21,7 @@ public sealed class CloudBench : IAsyncDisposable
     private readonly Dictionary<string, VendorServer> _vendors;
     private readonly Dictionary<string, NetworkGate> _vendorGates;
     private readonly Dictionary<string, string> _secrets;
+    private List<MosquittoBroker> _mosquittos = [];
 
     private CloudBench(NetworkWiring wiring, TargetOtaServer target, Dictionary<string, VendorServer> vendors,
         NetworkGate targetMqtt, NetworkGate targetHttp, Dictionary<string, NetworkGate> vendorGates, Dictionary<string, string> secrets)
@@ -67,25 +68,38 @@ public sealed class CloudBench : IAsyncDisposable
     /// <summary>The device's secret on a server.</summary>
     public string SecretFor(string serverId) => _secrets[serverId];
 
-    /// <summary>Starts every server and gate of <paramref name="wiring"/>.</summary>
-    public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, CancellationToken cancellationToken)
+    /// <summary>Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.</summary>
+    public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken)
     {
-        if (wiring.Broker.External)
+        if (wiring.Broker.Mosquitto && MosquittoBroker.FindBinary() is null)
         {
-            throw new NotSupportedException($"wiring line {wiring.Line}: an external broker is not supported for the target and vendor servers yet; use the embedded brokers");
+            throw new FileNotFoundException($"wiring line {wiring.Line}: the bench runs its servers on mosquitto (broker: {{ kind: mosquitto }}), which is not installed; ./setup.sh mosquitto installs it");
         }
         ServerEventSink sink = (source, kind, detail) => timeline.Add(source, kind, detail);
         var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         string NewSecret(string server) => secrets[server] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal);
+        var mosquittos = new List<MosquittoBroker>();
+        async Task<MosquittoBroker> MosquittoAsync(string name, DeviceRegistry devices, DeviceTopicAcl acl)
+        {
+            var broker = await MosquittoBroker.StartAsync(new MosquittoOptions
+            {
+                Name = name, Devices = devices, Acl = acl, WorkDirectory = Path.Combine(workDirectory, name.Replace(':', '-')),
+            }, sink, cancellationToken).ConfigureAwait(false);
+            mosquittos.Add(broker);
+            return broker;
+        }
         var vendorGates = new Dictionary<string, NetworkGate>(StringComparer.Ordinal);
         TargetOtaServer? target = null;
         NetworkGate? targetMqtt = null, targetHttp = null;
         try
         {
             var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId));
-            target = await TargetOtaServer.StartAsync(new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor }, sink, cancellationToken).ConfigureAwait(false);
+            var targetOptions = new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor };
+            target = wiring.Broker.Mosquitto
+                ? await TargetOtaServer.StartAsync(targetOptions, await MosquittoAsync("target", targetDevices, DeviceTopicAcl.TargetAndVendor).ConfigureAwait(false), sink, cancellationToken).ConfigureAwait(false)
+                : await TargetOtaServer.StartAsync(targetOptions, sink, cancellationToken).ConfigureAwait(false);
             // A device provisioned with the target's own server id uses the target server as its vendor server too.
             vendors[wiring.TargetId] = new VendorServer(wiring.TargetId, target.Broker, sink);
             targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond);
@@ -94,11 +108,13 @@ public sealed class CloudBench : IAsyncDisposable
             foreach (var vendor in wiring.Vendors)
             {
                 var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id));
-                var server = await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit }, sink, cancellationToken).ConfigureAwait(false);
+                var server = wiring.Broker.Mosquitto
+                    ? new VendorServer(vendor.Id, await MosquittoAsync($"vendor:{vendor.Id}", devices, DeviceTopicAcl.Vendor).ConfigureAwait(false), sink, vendor.OtaUnit)
+                    : await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit }, sink, cancellationToken).ConfigureAwait(false);
                 vendors[vendor.Id] = server;
                 vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
             }
-            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets);
+            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets) { _mosquittos = mosquittos };
         }
         catch
         {
@@ -108,6 +124,7 @@ public sealed class CloudBench : IAsyncDisposable
                 if (id != wiring.TargetId) await server.DisposeAsync().ConfigureAwait(false);
             }
             if (target is not null) await target.DisposeAsync().ConfigureAwait(false);
+            foreach (var broker in mosquittos) await broker.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -157,5 +174,6 @@ public sealed class CloudBench : IAsyncDisposable
             if (id != Wiring.TargetId) await server.DisposeAsync().ConfigureAwait(false);
         }
         await Target.DisposeAsync().ConfigureAwait(false);
+        foreach (var broker in _mosquittos) await broker.DisposeAsync().ConfigureAwait(false);
     }
 }

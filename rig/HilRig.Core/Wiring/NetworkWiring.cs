@@ -30,11 +30,12 @@ public sealed record WifiWiring(string Ssid, string Passphrase, int KilobytesPer
 /// <param name="OtaUnit">True when it runs an OTA unit of its own (which the module must ignore).</param>
 public sealed record VendorWiring(string Id, bool OtaUnit);
 
-/// <summary>Where the servers' MQTT brokers run: embedded in the rig (MQTTnet, port 0), or an external broker on loopback.</summary>
-/// <param name="External">False: embedded brokers. True: the external broker at <paramref name="Host"/>:<paramref name="Port"/>.</param>
-/// <param name="Host">External broker host (loopback only).</param>
-/// <param name="Port">External broker port.</param>
-public sealed record BrokerWiring(bool External, string Host = "127.0.0.1", int Port = 1883)
+/// <summary>
+/// Where the servers' MQTT brokers run: embedded in the rig (MQTTnet, loopback, a port the OS picks), or one
+/// mosquitto process per server that the rig starts on a loopback port with the devices' credentials and ACLs.
+/// </summary>
+/// <param name="Mosquitto">True: mosquitto processes (installed by ./setup.sh mosquitto). False: embedded brokers.</param>
+public sealed record BrokerWiring(bool Mosquitto)
 {
     /// <summary>Embedded brokers.</summary>
     public static BrokerWiring Embedded { get; } = new(false);

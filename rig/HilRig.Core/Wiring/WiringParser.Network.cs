@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -11,8 +10,8 @@ internal sealed partial class WiringParser
     private static readonly string[] DeviceKeys = ["id", "product"];
     private static readonly string[] TargetKeys = ["id"];
     private static readonly string[] VendorKeys = ["id", "ota_unit"];
-    private static readonly string[] BrokerKeys = ["kind", "host", "port"];
-    private static readonly string[] BrokerKinds = ["embedded", "external"];
+    private static readonly string[] BrokerKeys = ["kind"];
+    private static readonly string[] BrokerKinds = ["embedded", "mosquitto"];
 
     private void ParseNetwork(YamlNode node)
     {
@@ -84,17 +83,10 @@ internal sealed partial class WiringParser
             }
         }
         var broker = BrokerWiring.Embedded;
-        if (map.Get("broker") is { } brokerNode && YamlMap.From(brokerNode, "network.broker: ", "must be a mapping with keys kind, host, port", errors) is { } b)
+        if (map.Get("broker") is { } brokerNode && YamlMap.From(brokerNode, "network.broker: ", "must be a mapping with key kind (embedded or mosquitto)", errors) is { } b)
         {
             b.RejectUnknownKeys(BrokerKeys);
-            var external = b.Choice("kind", BrokerKinds, required: true) == 1;
-            var host = b.String("host") ?? "127.0.0.1";
-            if (!IPAddress.TryParse(host, out var address) || !IPAddress.IsLoopback(address))
-            {
-                b.Error(b.Get("host") ?? brokerNode, $"'host' must be a loopback address (127.0.0.1 or ::1), got '{host}': the rig reaches no other address");
-            }
-            var port = b.Integer("port", 1, 65535, "from 1 to 65535") ?? 1883;
-            broker = new BrokerWiring(external, host, (int)port);
+            broker = new BrokerWiring(b.Choice("kind", BrokerKinds, required: true) == 1);
         }
         if (IsVirtual && bench.Module.FactoryImage is null)
         {

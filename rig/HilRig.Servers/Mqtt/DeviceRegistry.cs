@@ -22,6 +22,10 @@ public sealed class DeviceRegistry
     /// <summary>Every device id, sorted.</summary>
     public IReadOnlyList<string> DeviceIds => _secrets.Keys.Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The device's secret, for brokers configured from a file (mosquitto); throws for an unknown device.</summary>
+    public string SecretOf(string deviceId) => _secrets.TryGetValue(deviceId, out var secret) ? secret
+        : throw new KeyNotFoundException($"device {deviceId} is not registered");
+
     /// <summary>Whether the device is known.</summary>
     public bool Contains(string deviceId) => _secrets.ContainsKey(deviceId);
 

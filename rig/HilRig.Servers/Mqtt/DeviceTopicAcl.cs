@@ -24,6 +24,12 @@ public sealed class DeviceTopicAcl(Func<string, IReadOnlyList<string>> publishTo
         id => [.. CloudTopics.OtaDevicePublish(id), .. CloudTopics.VendorDevicePublish(id)],
         id => [.. CloudTopics.OtaDeviceSubscribe(id), .. CloudTopics.VendorDeviceSubscribe(id)]);
 
+    /// <summary>The exact topics a device may publish to (for brokers configured from a file, such as mosquitto).</summary>
+    public IReadOnlyList<string> PublishTopics(string deviceId) => publishTopics(deviceId);
+
+    /// <summary>The exact topics a device may subscribe to.</summary>
+    public IReadOnlyList<string> SubscribeTopics(string deviceId) => subscribeTopics(deviceId);
+
     /// <summary>Whether the device may publish to <paramref name="topic"/>; otherwise why not.</summary>
     public bool MayPublish(string deviceId, string topic, out string reason) =>
         Check(publishTopics(deviceId), deviceId, topic, "publish to", out reason);

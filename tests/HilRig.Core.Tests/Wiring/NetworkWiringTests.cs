@@ -39,7 +39,7 @@ public class NetworkWiringTests
         Assert.Equal(new WifiWiring("hilrig-lab", "hilrig-pass", 256), network.Wifi);
         Assert.Equal(("dev-0001", "sim-chain", "hilrig-ota"), (network.DeviceId, network.Product, network.TargetId));
         Assert.Equal([new VendorWiring("acme", false), new VendorWiring("rival", true)], network.Vendors);
-        Assert.False(network.Broker.External);
+        Assert.False(network.Broker.Mosquitto);
     }
 
     [Fact]
@@ -56,10 +56,16 @@ public class NetworkWiringTests
     }
 
     [Fact]
-    public void An_external_broker_must_be_on_loopback()
+    public void The_brokers_can_be_mosquitto_processes()
     {
-        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3, port: 1883 }", 17, 35,
-            "'host' must be a loopback address (127.0.0.1 or ::1), got '10.1.2.3'");
+        Assert.True(Parse(Bench + "\n  broker: { kind: mosquitto }").Network!.Broker.Mosquitto);
+    }
+
+    [Fact]
+    public void A_broker_elsewhere_is_not_a_choice()
+    {
+        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3 }", 17, 3,
+            "must be one of embedded, mosquitto, got 'external'");
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the optional parts of HilRig on Debian. The default path (the scenario catalogue on the
+# virtual bench, and `dotnet test HilRig.sln`) needs nothing but the .NET 10 SDK; these are extras.
+#
+#   ./setup.sh mosquitto   the mosquitto broker, for benches with `broker: { kind: mosquitto }`
+#                          (docs/cloud.md §5) and the tests that run the servers on it
+#
+# Packages are installed without recommends. Run as root or with sudo available.
+set -euo pipefail
+
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+case "${1:-}" in
+  mosquitto)
+    apt_install mosquitto
+    # The package enables a system service on port 1883; the rig starts its own instances on loopback
+    # ports it picks, so the system one is left as the package set it up.
+    mosquitto -h 2>&1 | head -1 || true
+    ;;
+  *)
+    echo "usage: ./setup.sh mosquitto" >&2
+    exit 2
+    ;;
+esac
