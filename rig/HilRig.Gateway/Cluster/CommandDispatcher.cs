@@ -164,6 +164,7 @@ public sealed class CommandDispatcher : IAccessNodeObserver, IPendingCommandSour
         else if (_completed.ContainsKey(reply.CommandId))
         {
             Interlocked.Increment(ref _duplicateReplies);
+            _sink(Source, "duplicate", $"second reply from {deviceId} via {node.NodeId} for {reply.CommandId} ignored");
         }
         else
         {

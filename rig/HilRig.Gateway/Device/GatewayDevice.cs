@@ -135,9 +135,14 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                 return;
             }
             channel.Offline = offline;
-            _sink(_source, "offline", $"{DeviceId} told to leave {offline.NodeId} ({offline.Reason})");
             bool current;
-            lock (_gate) current = channel == _current;
+            lock (_gate)
+            {
+                current = channel == _current;
+                // From this moment new commands wait in the local queue.
+                if (current) _switching = true;
+            }
+            _sink(_source, "offline", $"{DeviceId} told to leave {offline.NodeId} ({offline.Reason})");
             // Not current yet: the switch that is opening this channel sees the mark and moves on again.
             if (current) _ = Task.Run(() => SwitchAsync(channel));
         }
