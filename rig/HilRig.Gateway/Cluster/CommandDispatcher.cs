@@ -17,8 +17,7 @@ public sealed class CommandDispatcher : IAccessNodeObserver, IPendingCommandSour
     private const string Source = "dispatcher";
 
     private readonly ConcurrentDictionary<string, DeviceLine> _lines = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandReply>> _open = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _completed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandReply>> _commands = new(StringComparer.Ordinal);
     private readonly ServerEventSink _sink;
     private long _nextId;
     private long _sent;
@@ -57,7 +56,7 @@ public sealed class CommandDispatcher : IAccessNodeObserver, IPendingCommandSour
     {
         var id = "cmd-" + Interlocked.Increment(ref _nextId).ToString("D7", CultureInfo.InvariantCulture);
         var command = new ControlCommand(id, name, argument);
-        _open[id] = new TaskCompletionSource<CommandReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _commands[id] = new TaskCompletionSource<CommandReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Increment(ref _sent);
         var line = LineOf(deviceId);
         await line.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -84,15 +83,15 @@ public sealed class CommandDispatcher : IAccessNodeObserver, IPendingCommandSour
 
     /// <summary>The reply of a submitted command.</summary>
     public Task<CommandReply> WhenRepliedAsync(string commandId, CancellationToken cancellationToken) =>
-        _open.TryGetValue(commandId, out var open) ? open.Task.WaitAsync(cancellationToken)
-        : Task.FromException<CommandReply>(new InvalidOperationException($"command {commandId} is not open (already answered or never sent)"));
+        _commands.TryGetValue(commandId, out var command) ? command.Task.WaitAsync(cancellationToken)
+        : Task.FromException<CommandReply>(new InvalidOperationException($"command {commandId} was never sent"));
 
     /// <summary>Waits until every command submitted so far is answered; false when <paramref name="timeout"/> passes first.</summary>
     public async Task<bool> WhenAllRepliedAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.WhenAll(_open.Values.Select(o => o.Task)).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_commands.Values.Select(o => o.Task)).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
@@ -149,28 +148,26 @@ public sealed class CommandDispatcher : IAccessNodeObserver, IPendingCommandSour
 
     async Task IAccessNodeObserver.OnReplyAsync(AccessNode node, string deviceId, CommandReply reply)
     {
-        if (_open.TryRemove(reply.CommandId, out var open))
-        {
-            _completed[reply.CommandId] = 0;
-            Interlocked.Increment(ref _completedCount);
-            if (_lines.TryGetValue(deviceId, out var line))
-            {
-                await line.Gate.WaitAsync().ConfigureAwait(false);
-                if (line.SentVia.Remove(reply.CommandId) || RemoveQueued(line, reply.CommandId)) Interlocked.Decrement(ref line.Pending);
-                line.Gate.Release();
-            }
-            open.TrySetResult(reply);
-        }
-        else if (_completed.ContainsKey(reply.CommandId))
-        {
-            Interlocked.Increment(ref _duplicateReplies);
-            _sink(Source, "duplicate", $"second reply from {deviceId} via {node.NodeId} for {reply.CommandId} ignored");
-        }
-        else
+        if (!_commands.TryGetValue(reply.CommandId, out var command))
         {
             Interlocked.Increment(ref _unknownReplies);
             _sink(Source, "garbage", $"reply from {deviceId} via {node.NodeId} for unknown command '{reply.CommandId}' ignored");
+            return;
         }
+        if (command.Task.IsCompleted)
+        {
+            Interlocked.Increment(ref _duplicateReplies);
+            _sink(Source, "duplicate", $"second reply from {deviceId} via {node.NodeId} for {reply.CommandId} ignored");
+            return;
+        }
+        if (_lines.TryGetValue(deviceId, out var line))
+        {
+            await line.Gate.WaitAsync().ConfigureAwait(false);
+            if (line.SentVia.Remove(reply.CommandId) || RemoveQueued(line, reply.CommandId)) Interlocked.Decrement(ref line.Pending);
+            line.Gate.Release();
+        }
+        if (command.TrySetResult(reply)) Interlocked.Increment(ref _completedCount);
+        else Interlocked.Increment(ref _duplicateReplies);
     }
 
     private async Task FlushLockedAsync(string deviceId, DeviceLine line, AccessNode node)
