@@ -15,6 +15,7 @@ internal static class BenchCommands
         bench.Add(CreateModule());
         bench.Add(TransferBenchmarkCommand.Create());
         bench.Add(SweepCommand.Create());
+        bench.Add(FleetBenchmarkCommand.Create());
         return bench;
     }
 

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using HilRig.Servers;
+
+namespace HilRig.Gateway.Cluster;
+
+/// <summary>
+/// The gateway management service (docs/cloud.md §5.4): binds logical nodes to physical access
+/// nodes and runs rolling upgrades, canary first. Per old node: start a new-version node on a
+/// spare server, bind it, let the old one stop accepting and send offline instructions in batches,
+/// watch its connections and uplink traffic, and unbind and shut it when both are zero; if the new
+/// node misbehaves meanwhile, bind back to the old node and shut the new one.
+/// </summary>
+public sealed class Gms
+{
+    private const string Source = "gms";
+
+    private readonly NodeBindings _bindings;
+    private readonly SpareServerStarter _startNode;
+    private readonly GmsOptions _options;
+    private readonly ServerEventSink _sink;
+    private readonly ConcurrentDictionary<string, LogicalNodeState> _states = new(StringComparer.Ordinal);
+    private volatile RolloutState _state = RolloutState.Idle;
+
+    /// <summary>A GMS over <paramref name="bindings"/>, starting new nodes with <paramref name="startNode"/>.</summary>
+    public Gms(NodeBindings bindings, SpareServerStarter startNode, GmsOptions options, ServerEventSink sink)
+    {
+        _bindings = bindings;
+        _startNode = startNode;
+        _options = options;
+        _sink = sink;
+    }
+
+    /// <summary>Where the rolling upgrade is.</summary>
+    public RolloutState State => _state;
+
+    /// <summary>Where a logical node is.</summary>
+    public LogicalNodeState StateOf(string logicalNode) => _states.GetValueOrDefault(logicalNode, LogicalNodeState.Serving);
+
+    /// <summary>Raised on every logical node state change.</summary>
+    public event Action<string, LogicalNodeState>? LogicalNodeStateChanged;
+
+    /// <summary>Raised on every rollout state change.</summary>
+    public event Action<RolloutState>? StateChanged;
+
+    /// <summary>Upgrades every logical node to <paramref name="version"/>: the canary first, its health checked, then the others.</summary>
+    public async Task<RolloutResult> RollingUpgradeAsync(string version, CancellationToken cancellationToken)
+    {
+        var logicalNodes = _bindings.LogicalNodes;
+        var canary = _options.CanaryLogicalNode ?? logicalNodes.FirstOrDefault() ?? throw new InvalidOperationException("no logical node to upgrade");
+        if (!logicalNodes.Contains(canary)) throw new ArgumentException($"canary '{canary}' is not a logical node");
+        SetState(RolloutState.Canary);
+        _sink(Source, "rollout", $"rolling upgrade to {version}: canary {canary}, then {logicalNodes.Count - 1} other logical node(s)");
+        var canaryResult = await UpgradeLogicalNodeAsync(canary, version, cancellationToken).ConfigureAwait(false);
+        if (canaryResult.State != LogicalNodeState.Upgraded)
+        {
+            return Halt(canary, [canaryResult], $"canary {canary} rolled back: {canaryResult.Reason}");
+        }
+        SetState(RolloutState.CanaryCheck);
+        await Task.Delay(_options.CanaryObservationMs, cancellationToken).ConfigureAwait(false);
+        foreach (var node in _bindings.BoundTo(canary))
+        {
+            var health = await _options.HealthProbe(node, cancellationToken).ConfigureAwait(false);
+            if (!health.Healthy) return Halt(canary, [canaryResult], $"canary {canary} failed its check: {health.Detail}");
+        }
+        SetState(RolloutState.Rolling);
+        using var parallel = new SemaphoreSlim(Math.Max(1, Math.Min(_options.MaxParallelLogicalNodes, logicalNodes.Count)));
+        var others = logicalNodes.Where(l => l != canary).Select(async logical =>
+        {
+            await parallel.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await UpgradeLogicalNodeAsync(logical, version, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                parallel.Release();
+            }
+        });
+        var results = new List<LogicalNodeUpgrade> { canaryResult };
+        results.AddRange(await Task.WhenAll(others).ConfigureAwait(false));
+        var allUpgraded = results.All(r => r.State == LogicalNodeState.Upgraded);
+        SetState(allUpgraded ? RolloutState.Completed : RolloutState.PartlyRolledBack);
+        _sink(Source, "rollout", $"rolling upgrade to {version}: {_state}");
+        return new RolloutResult(_state, canary, results);
+    }
+
+    /// <summary>Replaces every node of <paramref name="logicalNode"/> not at <paramref name="version"/>, one at a time.</summary>
+    public async Task<LogicalNodeUpgrade> UpgradeLogicalNodeAsync(string logicalNode, string version, CancellationToken cancellationToken)
+    {
+        var retired = new List<string>();
+        var started = new List<string>();
+        foreach (var old in _bindings.BoundTo(logicalNode).Where(n => n.Version != version).ToList())
+        {
+            SetState(logicalNode, LogicalNodeState.StartingNode);
+            var fresh = await _startNode(logicalNode, version, old.Capacity, cancellationToken).ConfigureAwait(false);
+            started.Add(fresh.NodeId);
+            var failure = await ReplaceAsync(logicalNode, old, fresh, cancellationToken).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                SetState(logicalNode, LogicalNodeState.RolledBack);
+                return new LogicalNodeUpgrade(logicalNode, LogicalNodeState.RolledBack, retired, started, failure);
+            }
+            retired.Add(old.NodeId);
+        }
+        SetState(logicalNode, LogicalNodeState.Upgraded);
+        return new LogicalNodeUpgrade(logicalNode, LogicalNodeState.Upgraded, retired, started);
+    }
+
+    /// <summary>Moves the devices of <paramref name="old"/> to <paramref name="fresh"/>; null when done, else why it rolled back.</summary>
+    private async Task<string?> ReplaceAsync(string logicalNode, AccessNode old, AccessNode fresh, CancellationToken cancellationToken)
+    {
+        _bindings.Bind(logicalNode, fresh);
+        old.BeginDrain("upgrade");
+        _bindings.NotifyChanged();
+        SetState(logicalNode, LogicalNodeState.Draining);
+        _sink(Source, "bind", $"{logicalNode}: {fresh.NodeId} v{fresh.Version} bound; {old.NodeId} v{old.Version} draining ({old.Connections} device(s))");
+        var started = Environment.TickCount64;
+        var lastUplink = old.UplinkMessages;
+        while (true)
+        {
+            var sent = await old.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            var health = await _options.HealthProbe(fresh, cancellationToken).ConfigureAwait(false);
+            if (!health.Healthy)
+            {
+                await RollBackAsync(logicalNode, old, fresh, health.Detail, cancellationToken).ConfigureAwait(false);
+                return health.Detail;
+            }
+            var uplink = old.UplinkMessages;
+            var quiet = uplink == lastUplink;
+            lastUplink = uplink;
+            if (sent == 0 && old.Connections == 0 && quiet)
+            {
+                _bindings.Unbind(logicalNode, old);
+                await old.ShutAsync().ConfigureAwait(false);
+                _sink(Source, "unbind", $"{logicalNode}: {old.NodeId} idle (no connection, no uplink traffic); unbound and shut");
+                return null;
+            }
+            if (Environment.TickCount64 - started > _options.DrainTimeoutMs)
+            {
+                var why = $"{old.NodeId} still had {old.Connections} connection(s) after {_options.DrainTimeoutMs} ms";
+                await RollBackAsync(logicalNode, old, fresh, why, cancellationToken).ConfigureAwait(false);
+                return why;
+            }
+            await Task.Delay(_options.MonitorIntervalMs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RollBackAsync(string logicalNode, AccessNode old, AccessNode fresh, string why, CancellationToken cancellationToken)
+    {
+        _sink(Source, "rollback", $"{logicalNode}: {fresh.NodeId} misbehaves ({why}); binding back to {old.NodeId}");
+        _bindings.Unbind(logicalNode, fresh);
+        old.Resume();
+        fresh.BeginDrain("rollback");
+        _bindings.NotifyChanged();
+        var started = Environment.TickCount64;
+        while (fresh.IsRunning && Environment.TickCount64 - started < _options.DrainTimeoutMs)
+        {
+            var sent = await fresh.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            if (sent == 0 && fresh.Connections == 0) break;
+            await Task.Delay(_options.MonitorIntervalMs, cancellationToken).ConfigureAwait(false);
+        }
+        await fresh.ShutAsync().ConfigureAwait(false);
+        _sink(Source, "unbind", $"{logicalNode}: {fresh.NodeId} unbound and shut after rollback");
+    }
+
+    private RolloutResult Halt(string canary, IReadOnlyList<LogicalNodeUpgrade> results, string reason)
+    {
+        SetState(RolloutState.Halted);
+        _sink(Source, "rollout", $"halted: {reason}; the other logical nodes were left alone");
+        return new RolloutResult(RolloutState.Halted, canary, results, reason);
+    }
+
+    private void SetState(RolloutState state)
+    {
+        _state = state;
+        StateChanged?.Invoke(state);
+    }
+
+    private void SetState(string logicalNode, LogicalNodeState state)
+    {
+        _states[logicalNode] = state;
+        LogicalNodeStateChanged?.Invoke(logicalNode, state);
+    }
+}

@@ -1,0 +1,20 @@
+using HilRig.Protocol.Cloud;
+
+namespace HilRig.Gateway.Cluster;
+
+/// <summary>How a device talks to the device master gateway: in-process (<see cref="MasterGateway"/> itself) or over loopback HTTP (<see cref="MasterGatewayHttpClient"/>).</summary>
+public interface IMasterGatewayClient
+{
+    /// <summary>Asks for an access node of the device's logical node; waits for room up to the master's limit, then answers "retry".</summary>
+    Task<AddressAnswer> RequestAddressAsync(AddressRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Tells the master the device could not connect to the node it was given, so the slot is freed at once.</summary>
+    Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken);
+}
+
+/// <summary>Where the master gateway learns how many commands wait for a device (the command dispatcher's queue).</summary>
+public interface IPendingCommandSource
+{
+    /// <summary>Commands queued for or sent to the device and not yet answered.</summary>
+    int PendingCommandCount(string deviceId);
+}

@@ -1,0 +1,269 @@
+using System.Globalization;
+using HilRig.Protocol.Cloud;
+using HilRig.Servers;
+
+namespace HilRig.Gateway.Cluster;
+
+/// <summary>
+/// The device master gateway (docs/cloud.md §5.3): gives each device an upgraded access node of its
+/// logical node with room. A node is full ("locked") when its slots (connected devices plus
+/// assigned ones not yet connected) reach its capacity; requests spill to the next upgraded node in
+/// bind order; when none has room they wait, ordered by request time moved earlier by priority
+/// bumps, and are answered "retry" after <see cref="MasterGatewayOptions.MaxWaitMs"/>. Nothing is
+/// ever assigned over capacity.
+/// </summary>
+public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, IDisposable
+{
+    private const string Source = "master-gateway";
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly object _gate = new();
+    private readonly NodeBindings _bindings;
+    private readonly MasterGatewayOptions _options;
+    private readonly ServerEventSink _sink;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, Dictionary<string, Slot>> _slots = new(StringComparer.Ordinal);
+    private readonly SortedSet<Waiter> _waiting = new(WaiterOrder.Instance);
+    private readonly Dictionary<string, int> _waitingPerLogical = new(StringComparer.Ordinal);
+    private readonly ITimer _sweepTimer;
+    private long _sequence;
+
+    /// <summary>A master gateway over the GMS's binding table.</summary>
+    public MasterGateway(NodeBindings bindings, MasterGatewayOptions options, ServerEventSink sink, TimeProvider? time = null)
+    {
+        _bindings = bindings;
+        _options = options;
+        _sink = sink;
+        _time = time ?? TimeProvider.System;
+        _bindings.Changed += GrantWaiting;
+        _sweepTimer = _time.CreateTimer(_ => SweepExpiredReservations(), null, SweepPeriod, SweepPeriod);
+    }
+
+    /// <summary>Where pending-command counts come from (the command dispatcher); none counts 0.</summary>
+    public IPendingCommandSource? PendingCommands { get; set; }
+
+    /// <summary>Which devices may ask; null accepts any.</summary>
+    public Func<string, bool>? IsKnownDevice { get; set; }
+
+    /// <summary>Requests waiting for room now.</summary>
+    public int WaitingCount
+    {
+        get { lock (_gate) return _waiting.Count; }
+    }
+
+    /// <summary>Slots taken on a node (connected devices plus assigned ones not yet connected).</summary>
+    public int Load(string nodeId)
+    {
+        lock (_gate) return _slots.TryGetValue(nodeId, out var slots) ? slots.Count : 0;
+    }
+
+    /// <summary>True when the node's slots have reached its capacity: requests spill past it.</summary>
+    public bool IsLocked(AccessNode node) => Load(node.NodeId) >= node.Capacity;
+
+    /// <summary>The nodes a request for <paramref name="logicalNode"/> may get, in the order they are tried: bound, accepting, running the newest version bound there.</summary>
+    public IReadOnlyList<AccessNode> Candidates(string logicalNode)
+    {
+        var accepting = _bindings.BoundTo(logicalNode).Where(n => n.Accepting).ToList();
+        if (accepting.Count == 0) return [];
+        var newest = accepting.Select(n => ParseVersion(n.Version)).Max()!;
+        return accepting.Where(n => ParseVersion(n.Version) == newest).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<AddressAnswer> RequestAddressAsync(AddressRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.DeviceId) || IsKnownDevice?.Invoke(request.DeviceId) == false)
+        {
+            _sink(Source, "refused", $"address request from unknown device '{request.DeviceId}'");
+            return new AddressAnswer("unknown-device");
+        }
+        if (!_bindings.Contains(request.LogicalNode))
+        {
+            _sink(Source, "refused", $"address request from {request.DeviceId} for unknown logical node '{request.LogicalNode}'");
+            return new AddressAnswer("unknown-logical-node");
+        }
+        var now = _time.GetUtcNow();
+        var pending = Math.Min(PendingCommands?.PendingCommandCount(request.DeviceId) ?? 0, _options.PendingCommandBumpCap);
+        var bumpMs = (long)pending * _options.PendingCommandBumpMs
+            + (long)request.DeviceLevel * _options.DeviceLevelBumpMs
+            + (long)request.AddressPriority * _options.AddressPriorityBumpMs;
+        Waiter waiter;
+        lock (_gate)
+        {
+            // Room and nobody of this logical node waiting: served at once (order only matters among waiters).
+            if (!_waitingPerLogical.ContainsKey(request.LogicalNode) && TryAssignLocked(request, out var answer)) return answer;
+            if (_options.MaxWaitMs <= 0) return Retry(request, "no room");
+            waiter = new Waiter(request, now, now.UtcTicks - bumpMs * TimeSpan.TicksPerMillisecond, ++_sequence);
+            _waiting.Add(waiter);
+            _waitingPerLogical[request.LogicalNode] = _waitingPerLogical.GetValueOrDefault(request.LogicalNode) + 1;
+            GrantWaitingLocked();
+        }
+        _sink(Source, "wait", string.Create(CultureInfo.InvariantCulture,
+            $"{request.DeviceId} waits for room in {request.LogicalNode} (pending {pending}, level {request.DeviceLevel}, address priority {request.AddressPriority})"));
+        try
+        {
+            return await waiter.Answer.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.MaxWaitMs), _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                if (RemoveWaiterLocked(waiter))
+                {
+                    if (ex is OperationCanceledException) throw;
+                    return Retry(request, $"waited {_options.MaxWaitMs} ms");
+                }
+            }
+            // Granted just as the wait ended: keep the answer, or give the slot back when the caller is gone.
+            var granted = await waiter.Answer.Task.ConfigureAwait(false);
+            if (ex is OperationCanceledException)
+            {
+                Release(request.DeviceId, granted.NodeId!);
+                throw;
+            }
+            return granted;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken)
+    {
+        _sink(Source, "release", $"{deviceId} could not connect to {nodeId}; its slot is freed");
+        Release(deviceId, nodeId);
+        return Task.CompletedTask;
+    }
+
+    Task IAccessNodeObserver.OnDeviceConnectedAsync(AccessNode node, string deviceId)
+    {
+        lock (_gate) SlotsOf(node.NodeId)[deviceId] = new Slot(Connected: true, DateTimeOffset.MaxValue);
+        return Task.CompletedTask;
+    }
+
+    Task IAccessNodeObserver.OnDeviceGoneAsync(AccessNode node, string deviceId, bool clean)
+    {
+        Release(deviceId, node.NodeId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _sweepTimer.Dispose();
+
+    private void Release(string deviceId, string nodeId)
+    {
+        lock (_gate)
+        {
+            if (_slots.TryGetValue(nodeId, out var slots) && slots.Remove(deviceId)) GrantWaitingLocked();
+        }
+    }
+
+    private void GrantWaiting()
+    {
+        lock (_gate) GrantWaitingLocked();
+    }
+
+    private void GrantWaitingLocked()
+    {
+        if (_waiting.Count == 0) return;
+        var full = new HashSet<string>(StringComparer.Ordinal);
+        var granted = new List<(Waiter Waiter, AddressAnswer Answer)>();
+        foreach (var waiter in _waiting)
+        {
+            if (full.Contains(waiter.Request.LogicalNode)) continue;
+            if (TryAssignLocked(waiter.Request, out var answer)) granted.Add((waiter, answer));
+            else full.Add(waiter.Request.LogicalNode);
+        }
+        foreach (var (waiter, answer) in granted)
+        {
+            RemoveWaiterLocked(waiter);
+            waiter.Answer.TrySetResult(answer);
+        }
+    }
+
+    private bool TryAssignLocked(AddressRequest request, out AddressAnswer answer)
+    {
+        foreach (var node in Candidates(request.LogicalNode))
+        {
+            var slots = SlotsOf(node.NodeId);
+            if (!slots.ContainsKey(request.DeviceId))
+            {
+                if (slots.Count >= node.Capacity) continue; // locked: spill to the next upgraded node
+                slots[request.DeviceId] = new Slot(node.IsConnected(request.DeviceId), _time.GetUtcNow().AddMilliseconds(_options.ReservationTimeoutMs));
+                if (slots.Count == node.Capacity) _sink(Source, "locked", $"{node.NodeId} is full ({node.Capacity}) and locked");
+            }
+            answer = new AddressAnswer("assigned", node.NodeId, node.Address);
+            return true;
+        }
+        answer = new AddressAnswer("retry", RetryAfterMs: _options.RetryAfterMs);
+        return false;
+    }
+
+    private AddressAnswer Retry(AddressRequest request, string why)
+    {
+        _sink(Source, "retry", $"{request.DeviceId}: no node of {request.LogicalNode} has room ({why}); retry in {_options.RetryAfterMs} ms");
+        return new AddressAnswer("retry", RetryAfterMs: _options.RetryAfterMs);
+    }
+
+    private bool RemoveWaiterLocked(Waiter waiter)
+    {
+        if (!_waiting.Remove(waiter)) return false;
+        var logical = waiter.Request.LogicalNode;
+        if (--_waitingPerLogical[logical] == 0) _waitingPerLogical.Remove(logical);
+        return true;
+    }
+
+    private Dictionary<string, Slot> SlotsOf(string nodeId)
+    {
+        if (!_slots.TryGetValue(nodeId, out var slots)) _slots[nodeId] = slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        return slots;
+    }
+
+    private void SweepExpiredReservations()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var freed = 0;
+            foreach (var slots in _slots.Values)
+            {
+                foreach (var (deviceId, slot) in slots.Where(s => !s.Value.Connected && s.Value.Deadline < now).ToList())
+                {
+                    slots.Remove(deviceId);
+                    freed++;
+                }
+            }
+            if (freed > 0)
+            {
+                _sink(Source, "release", $"{freed} assigned slot(s) never connected within {_options.ReservationTimeoutMs} ms; freed");
+                GrantWaitingLocked();
+            }
+        }
+    }
+
+    private static Version ParseVersion(string version) => Version.TryParse(version, out var v) ? v : new Version(0, 0);
+
+    private sealed record Slot(bool Connected, DateTimeOffset Deadline);
+
+    private sealed class Waiter(AddressRequest request, DateTimeOffset requestedAt, long effectiveTicks, long sequence)
+    {
+        public AddressRequest Request { get; } = request;
+        public DateTimeOffset RequestedAt { get; } = requestedAt;
+        public long EffectiveTicks { get; } = effectiveTicks;
+        public long Sequence { get; } = sequence;
+        public TaskCompletionSource<AddressAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Earliest effective time first; ties by arrival.</summary>
+    private sealed class WaiterOrder : IComparer<Waiter>
+    {
+        public static readonly WaiterOrder Instance = new();
+
+        public int Compare(Waiter? x, Waiter? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            if (x is null) return -1;
+            if (y is null) return 1;
+            var byTime = x.EffectiveTicks.CompareTo(y.EffectiveTicks);
+            return byTime != 0 ? byTime : x.Sequence.CompareTo(y.Sequence);
+        }
+    }
+}
