@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using HilRig.Core.Network;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
+using HilRig.Gateway.Cluster;
+using HilRig.Gateway.Transport;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers;
 using HilRig.Servers.Mqtt;
@@ -37,6 +39,16 @@ public sealed class CloudBench : IAsyncDisposable
 
     /// <summary>The network section of the wiring file.</summary>
     public NetworkWiring Wiring { get; }
+
+    /// <summary>The gateway cluster (docs/cloud.md §5), when the wiring has one.</summary>
+    public GatewayCluster? Gateway { get; private init; }
+
+    /// <summary>The master gateway's HTTP front, which the module asks for addresses.</summary>
+    public MasterGatewayHttpServer? MasterGatewayHttp { get; private init; }
+
+    /// <summary>The gateway cluster, or a clear error for a bench without one.</summary>
+    public GatewayCluster RequireGateway() => Gateway ?? throw new InvalidOperationException(
+        "the bench has no gateway cluster: add network.gateway: { logical_nodes: 2, capacity: 8 } to its wiring file");
 
     /// <summary>The target OTA server.</summary>
     public TargetOtaServer Target { get; }
@@ -114,7 +126,22 @@ public sealed class CloudBench : IAsyncDisposable
                 vendors[vendor.Id] = server;
                 vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
             }
-            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets) { _mosquittos = mosquittos };
+            GatewayCluster? cluster = null;
+            MasterGatewayHttpServer? masterHttp = null;
+            if (wiring.Gateway is { } gw)
+            {
+                cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions
+                {
+                    LogicalNodes = gw.LogicalNodeNames,
+                    Capacity = gw.Capacity,
+                    Version = gw.Version,
+                }, new TcpLoopbackTransport(), sink, cancellationToken).ConfigureAwait(false);
+                masterHttp = await MasterGatewayHttpServer.StartAsync(cluster.Master, sink, cancellationToken).ConfigureAwait(false);
+            }
+            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets)
+            {
+                _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp,
+            };
         }
         catch
         {
@@ -147,7 +174,11 @@ public sealed class CloudBench : IAsyncDisposable
         {
             access[id] = new AccessConfig("127.0.0.1", gate.Port, _secrets[id]);
         }
-        return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access);
+        return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access)
+        {
+            Gateway = MasterGatewayHttp is null || Wiring.Gateway is null ? null
+                : new GatewayAccess(MasterGatewayHttp.BaseAddress.ToString(), Wiring.Gateway.LogicalNodeNames[0]),
+        };
     }
 
     /// <summary>The access points the module's radio hears: the bench's one.</summary>
@@ -168,6 +199,8 @@ public sealed class CloudBench : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (MasterGatewayHttp is not null) await MasterGatewayHttp.DisposeAsync().ConfigureAwait(false);
+        if (Gateway is not null) await Gateway.DisposeAsync().ConfigureAwait(false);
         foreach (var gate in Gates) await gate.DisposeAsync().ConfigureAwait(false);
         foreach (var (id, server) in _vendors)
         {

@@ -14,6 +14,9 @@ namespace HilRig.Core.Wiring;
 public sealed record NetworkWiring(WifiWiring Wifi, string DeviceId, string Product, string TargetId,
     IReadOnlyList<VendorWiring> Vendors, BrokerWiring Broker, int Line = 0)
 {
+    /// <summary>The gateway cluster the device reaches its vendor backend through (docs/cloud.md §5), or null for none.</summary>
+    public GatewayWiring? Gateway { get; init; }
+
     /// <summary>The vendor server with the given id.</summary>
     public VendorWiring Vendor(string id) => Vendors.FirstOrDefault(v => v.Id == id)
         ?? throw new ArgumentException($"the bench has no vendor server '{id}' (vendor servers: {string.Join(", ", Vendors.Select(v => v.Id))})");
@@ -39,4 +42,14 @@ public sealed record BrokerWiring(bool Mosquitto)
 {
     /// <summary>Embedded brokers.</summary>
     public static BrokerWiring Embedded { get; } = new(false);
+}
+
+/// <summary>The emulated gateway cluster (docs/cloud.md §5): logical nodes gw-1..gw-N, each with one access node at first.</summary>
+/// <param name="LogicalNodes">How many logical nodes; the module belongs to gw-1.</param>
+/// <param name="Capacity">Device connections each access node takes.</param>
+/// <param name="Version">Version the access nodes start with.</param>
+public sealed record GatewayWiring(int LogicalNodes, int Capacity, string Version)
+{
+    /// <summary>The logical node names.</summary>
+    public IReadOnlyList<string> LogicalNodeNames => Enumerable.Range(1, LogicalNodes).Select(i => $"gw-{i}").ToList();
 }

@@ -5,7 +5,8 @@ namespace HilRig.Core.Wiring;
 
 internal sealed partial class WiringParser
 {
-    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker"];
+    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway"];
+    private static readonly string[] GatewayKeys = ["logical_nodes", "capacity", "version"];
     private static readonly string[] WifiKeys = ["ssid", "passphrase", "kib_per_s"];
     private static readonly string[] DeviceKeys = ["id", "product"];
     private static readonly string[] TargetKeys = ["id"];
@@ -88,11 +89,24 @@ internal sealed partial class WiringParser
             b.RejectUnknownKeys(BrokerKeys);
             broker = new BrokerWiring(b.Choice("kind", BrokerKinds, required: true) == 1);
         }
+        GatewayWiring? gateway = null;
+        if (map.Get("gateway") is { } gatewayNode && YamlMap.From(gatewayNode, "network.gateway: ", "must be a mapping with keys logical_nodes, capacity, version", errors) is { } g)
+        {
+            g.RejectUnknownKeys(GatewayKeys);
+            var logical = g.Integer("logical_nodes", 1, 20, "from 1 to 20") ?? 2;
+            var capacity = g.Integer("capacity", 1, 100_000, "from 1 to 100000") ?? 8;
+            var version = g.String("version") ?? "1.0.0";
+            if (!Protocol.Messages.FirmwareVersion.TryParse(version, out _))
+            {
+                g.Error(g.Get("version")!, $"'version' must be major.minor.patch, got '{version}'");
+            }
+            gateway = new GatewayWiring((int)logical, (int)capacity, version);
+        }
         if (IsVirtual && bench.Module.FactoryImage is null)
         {
             map.Error(node, "a virtual bench with a network section needs module.factory_image (the emulated module's WiFi firmware)");
         }
-        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line);
+        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line) { Gateway = gateway };
     }
 
     private static string? ServerOrDeviceId(YamlMap map, string key)

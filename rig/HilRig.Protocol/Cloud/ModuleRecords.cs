@@ -10,7 +10,14 @@ public sealed record AccessConfig(string Host, int Port, string Secret);
 /// What the factory writes into the module's flash: its device id and product, which server id is the
 /// target OTA server, and the access config table (server id → access config) (docs/cloud.md §1, §4.1).
 /// </summary>
-public sealed record ModuleFactoryConfig(string DeviceId, string Product, string TargetServerId, IReadOnlyDictionary<string, AccessConfig> Access);
+public sealed record ModuleFactoryConfig(string DeviceId, string Product, string TargetServerId, IReadOnlyDictionary<string, AccessConfig> Access)
+{
+    /// <summary>The gateway cluster the device's vendor backend is reached through (docs/cloud.md §5), when it has one.</summary>
+    public GatewayAccess? Gateway { get; init; }
+}
+
+/// <summary>Where the device master gateway answers (an HTTP base URL) and which logical node the device belongs to.</summary>
+public sealed record GatewayAccess(string MasterUrl, string LogicalNode);
 
 /// <summary>The network config record: flag 1 = pending provisioning, 0 = configured (docs/cloud.md §4.1).</summary>
 public sealed record NetworkConfig(int Flag, string Ssid, string Passphrase, string ServerId);

@@ -27,6 +27,8 @@ public sealed partial class CloudSession : IAsyncDisposable
     private readonly Dictionary<string, CommandReply> _answered = new(StringComparer.Ordinal);
     private readonly Queue<string> _answeredOrder = new();
     private readonly CancellationTokenSource _work = new();
+    private readonly HttpClient? _masterHttp;
+    private readonly Gateway.Device.GatewayDevice? _gateway;
     private readonly List<Task> _jobs = new();
     private string _power = "on";
     private string _activity = "idle";
@@ -57,6 +59,26 @@ public sealed partial class CloudSession : IAsyncDisposable
             : new MqttLink($"target server '{flash.Factory.TargetServerId}'", TargetAccess(flash), device,
                 CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log);
         _chain.Reported += OnChainEvent;
+        if (flash.Factory.Gateway is { } gateway)
+        {
+            // Behaviour 3: the vendor backend also reaches the device through the gateway cluster (docs/cloud.md §5).
+            _masterHttp = new HttpClient { BaseAddress = new Uri(gateway.MasterUrl), Timeout = TimeSpan.FromSeconds(40) };
+            _gateway = new Gateway.Device.GatewayDevice(new Gateway.Device.GatewayDeviceOptions(device, gateway.LogicalNode) { KeepAlive = TimeSpan.FromSeconds(5) },
+                new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(), ExecuteThroughGatewayAsync,
+                (source, kind, detail) => log($"gateway {kind}: {detail}"));
+        }
+    }
+
+    /// <summary>A command that came through the gateway cluster: the same commands as §3.1, plus "wait" (argument: ms) that takes that long.</summary>
+    private async ValueTask<CommandReply> ExecuteThroughGatewayAsync(ControlCommand command, CancellationToken token)
+    {
+        if (command.Name == "wait")
+        {
+            var ms = int.TryParse(command.Argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? Math.Min(v, 60_000) : 0;
+            await Task.Delay(ms, token).ConfigureAwait(false);
+            return new CommandReply(command.CommandId, true, $"waited {ms} ms");
+        }
+        return Run(command);
     }
 
     private static AccessConfig TargetAccess(ModuleFlash flash) =>
@@ -75,6 +97,20 @@ public sealed partial class CloudSession : IAsyncDisposable
         if (!ReferenceEquals(_target, _vendor))
         {
             _target.Start();
+        }
+        if (_gateway is { } gateway)
+        {
+            StartJob(async jobToken =>
+            {
+                try
+                {
+                    await gateway.StartAsync(jobToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException)
+                {
+                    _log($"gateway: cannot reach the gateway cluster ({ex.Message})");
+                }
+            });
         }
         using var timer = new PeriodicTimer(StatusInterval);
         while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
@@ -263,6 +299,11 @@ public sealed partial class CloudSession : IAsyncDisposable
             jobs = _jobs.ToArray();
         }
         await Task.WhenAll(jobs).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        }
+        _masterHttp?.Dispose();
         await _vendor.DisposeAsync().ConfigureAwait(false);
         if (!ReferenceEquals(_target, _vendor))
         {
