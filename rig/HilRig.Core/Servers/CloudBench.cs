@@ -26,8 +26,9 @@ public sealed class CloudBench : IAsyncDisposable
     private List<MosquittoBroker> _mosquittos = [];
 
     private CloudBench(NetworkWiring wiring, TargetOtaServer target, Dictionary<string, VendorServer> vendors,
-        NetworkGate targetMqtt, NetworkGate targetHttp, Dictionary<string, NetworkGate> vendorGates, Dictionary<string, string> secrets)
+        NetworkGate targetMqtt, NetworkGate targetHttp, Dictionary<string, NetworkGate> vendorGates, Dictionary<string, string> secrets, string neighbourSecret)
     {
+        NeighbourSecret = neighbourSecret;
         Wiring = wiring;
         Target = target;
         _vendors = vendors;
@@ -80,6 +81,12 @@ public sealed class CloudBench : IAsyncDisposable
     /// <summary>The device's secret on a server.</summary>
     public string SecretFor(string serverId) => _secrets[serverId];
 
+    /// <summary>Another device every server knows (the bench's device is not alone in the fleet), for ACL checks.</summary>
+    public const string NeighbourDeviceId = "dev-0002";
+
+    /// <summary>The neighbour device's secret on every server.</summary>
+    public string NeighbourSecret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
     /// <summary>Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.</summary>
     public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken)
     {
@@ -90,6 +97,7 @@ public sealed class CloudBench : IAsyncDisposable
         ServerEventSink sink = (source, kind, detail) => timeline.Add(source, kind, detail);
         var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var neighbourSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         string NewSecret(string server) => secrets[server] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal);
         var mosquittos = new List<MosquittoBroker>();
@@ -107,7 +115,7 @@ public sealed class CloudBench : IAsyncDisposable
         NetworkGate? targetMqtt = null, targetHttp = null;
         try
         {
-            var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId));
+            var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId)).Add(NeighbourDeviceId, neighbourSecret);
             var targetOptions = new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor };
             target = wiring.Broker.Mosquitto
                 ? await TargetOtaServer.StartAsync(targetOptions, await MosquittoAsync("target", targetDevices, DeviceTopicAcl.TargetAndVendor).ConfigureAwait(false), sink, cancellationToken).ConfigureAwait(false)
@@ -119,7 +127,7 @@ public sealed class CloudBench : IAsyncDisposable
             target.DownloadBaseUri = new Uri($"http://127.0.0.1:{targetHttp.Port}/");
             foreach (var vendor in wiring.Vendors)
             {
-                var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id));
+                var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id)).Add(NeighbourDeviceId, neighbourSecret);
                 var server = wiring.Broker.Mosquitto
                     ? new VendorServer(vendor.Id, await MosquittoAsync($"vendor:{vendor.Id}", devices, DeviceTopicAcl.Vendor).ConfigureAwait(false), sink, vendor.OtaUnit)
                     : await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit }, sink, cancellationToken).ConfigureAwait(false);
@@ -138,7 +146,7 @@ public sealed class CloudBench : IAsyncDisposable
                 }, new TcpLoopbackTransport(), sink, cancellationToken).ConfigureAwait(false);
                 masterHttp = await MasterGatewayHttpServer.StartAsync(cluster.Master, sink, cancellationToken).ConfigureAwait(false);
             }
-            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets)
+            return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets, neighbourSecret)
             {
                 _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp,
             };

@@ -64,7 +64,7 @@ public class NetworkWiringTests
     [Fact]
     public void A_broker_elsewhere_is_not_a_choice()
     {
-        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3 }", 17, 3,
+        WiringAssert.HasError(Bench + "\n  broker: { kind: external, host: 10.1.2.3 }", 17, 19,
             "must be one of embedded, mosquitto, got 'external'");
     }
 

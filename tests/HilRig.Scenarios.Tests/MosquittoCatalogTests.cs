@@ -1,0 +1,27 @@
+using HilRig.Gherkin.Testing;
+using HilRig.Servers.Mqtt;
+using Xunit;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>
+/// The cloud scenarios (@cloud; the gateway cluster's access nodes are embedded only, so not @gateway) on wiring/sim-chain-mosquitto.yaml, where every server's broker is a mosquitto
+/// process the rig starts: the servers and the module must not depend on the embedded broker. Skipped, with
+/// the reason, on a machine without mosquitto (./setup.sh mosquitto installs it).
+/// </summary>
+public sealed class MosquittoCatalogTests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+            .Where(p => p.Tags.Contains("@cloud") && !p.Tags.Contains("@gateway") && !p.Pickle.Steps.Any(s => s.Text.StartsWith("the bench \"", StringComparison.Ordinal)))
+            .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[sim-chain-mosquitto] {p.DisplayName}"));
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Cloud_Scenario_Passes_With_Mosquitto_Brokers(string pickleId)
+    {
+        Assert.SkipWhen(MosquittoBroker.FindBinary() is null, "mosquitto is not installed on this machine; ./setup.sh mosquitto installs it");
+        var result = await runners.For("sim-chain-mosquitto").RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
+        Assert.True(result.Passed, result.Describe());
+    }
+}
