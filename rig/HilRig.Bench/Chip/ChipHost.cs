@@ -70,14 +70,11 @@ public sealed class ChipHost : IChipOutput
             plan.OperationStarting += operation => Log(operation.ToString());
         }
         flash.FaultPlan = plan;
-        var firmware = new ChipFirmware(_options.Config, flash, this, _options.Operating, _options.Defects);
-        if (_options.Defects != ChipDefect.None)
-        {
-            Log($"running with defect(s): {_options.Defects}");
-        }
         var failure = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, failure.Token);
         var paths = new[] { _options.UpstreamPath }.Concat(_options.DownstreamPaths).ToList();
+        // The UARTs open before the firmware boots and prints its boot record: bytes that arrive from then on
+        // wait in the inbox, so a chip that has printed "boot" is listening (the rig's recovery check relies on it).
         for (var i = 0; i < paths.Count; i++)
         {
             var port = new UartPort(paths[i], _options.BaudRate);
@@ -86,6 +83,11 @@ public sealed class ChipHost : IChipOutput
             port.Failed += message => { Log(message); failure.Cancel(); };
             port.Open();
             _ports.Add(port);
+        }
+        var firmware = new ChipFirmware(_options.Config, flash, this, _options.Operating, _options.Defects);
+        if (_options.Defects != ChipDefect.None)
+        {
+            Log($"running with defect(s): {_options.Defects}");
         }
         var decoders = paths.Select(_ => new FrameDecoder()).ToArray();
         try

@@ -27,8 +27,12 @@ public sealed record RecoveryCheck(string Fault, double AtMs, IReadOnlyList<Chip
 /// </summary>
 public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
 {
-    /// <summary>How long a booted chip must stay silent for the rig to read sleep (and an awake chip may take to answer).</summary>
-    public static readonly TimeSpan AwakeGrace = TimeSpan.FromMilliseconds(1500);
+    /// <summary>
+    /// How long a booted chip must stay silent for the rig to read sleep (and an awake chip may take to answer).
+    /// A freshly started emulated chip answers its first STATUS within milliseconds on an idle machine, but a
+    /// loaded 2-core CI machine (a dozen processes, the emulated servers) has taken over 1.5 s.
+    /// </summary>
+    public static readonly TimeSpan AwakeGrace = TimeSpan.FromMilliseconds(2500);
 
     /// <summary>Checks every chip against <paramref name="before"/> (the observer's snapshot when the fault hit).</summary>
     public async Task<RecoveryCheck> VerifyAsync(string fault, IReadOnlyDictionary<string, ChipExpectation> before, double powerOnAtMs, CancellationToken cancellationToken)
