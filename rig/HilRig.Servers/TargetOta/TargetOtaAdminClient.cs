@@ -24,9 +24,12 @@ public sealed class TargetOtaAdminClient : IDisposable
     public Task SetProductOrderAsync(string product, IReadOnlyList<byte> order, CancellationToken cancellationToken) =>
         SendAsync<ProductOrderRequest>(HttpMethod.Put, $"admin/products/{Uri.EscapeDataString(product)}/order", new ProductOrderRequest(order), cancellationToken);
 
-    /// <summary>POST /admin/devices/{device}/campaign: starts a campaign for the device's outdated chips.</summary>
-    public Task<CampaignInstruction> StartCampaignAsync(string deviceId, CancellationToken cancellationToken) =>
-        SendAsync<CampaignInstruction>(HttpMethod.Post, $"admin/devices/{Uri.EscapeDataString(deviceId)}/campaign", null, cancellationToken);
+    /// <summary>
+    /// POST /admin/devices/{device}/campaign: starts a chip campaign in its prepare phase (the server plans and sends
+    /// the campaign when the device answers "prepared"); returns its id.
+    /// </summary>
+    public Task<CampaignStarted> StartCampaignAsync(string deviceId, CancellationToken cancellationToken) =>
+        SendAsync<CampaignStarted>(HttpMethod.Post, $"admin/devices/{Uri.EscapeDataString(deviceId)}/campaign", null, cancellationToken);
 
     /// <summary>GET /admin/devices/{device}: what the server knows of a device, or null when it never reported.</summary>
     public async Task<DeviceView?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)

@@ -58,46 +58,49 @@ public sealed partial class TargetOtaServer
     }
 
     /// <summary>
-    /// Starts a campaign for the device's chips older than the published images, in its product's order, and sends
-    /// it to ota/{device}/campaign. Throws <see cref="TargetOtaRequestException"/>: 404 never reported, 409 a
-    /// campaign is running, 422 nothing to upgrade or no chips reported.
+    /// Starts a chip campaign for a device in its prepare phase (docs/cloud.md §2.3): assigns the next campaign id and
+    /// sends a <see cref="PrepareInstruction"/> to ota/{device}/prepare. The campaign itself is planned and sent when
+    /// the device answers "prepared" with its chips, or ends with a server-recorded "campaign-empty" event when no
+    /// chip needs upgrading. Throws <see cref="TargetOtaRequestException"/>: 404 never reported, 409 a campaign is running.
     /// </summary>
-    public async Task<CampaignInstruction> StartCampaignAsync(string deviceId, CancellationToken cancellationToken)
+    public async Task<CampaignStarted> StartCampaignAsync(string deviceId, CancellationToken cancellationToken)
     {
-        CampaignInstruction campaign;
+        uint id;
         lock (_gate)
         {
-            if (!_devices.TryGetValue(deviceId, out var state) || state.LastReport is not { } report)
+            if (!_devices.TryGetValue(deviceId, out var state) || state.LastReport is null)
             {
                 throw new TargetOtaRequestException(TargetOtaRequestException.NotFound, $"device {deviceId} has not reported to the target server");
             }
-            if (state.CampaignRunning)
+            if (state.CampaignPhase is { } phase)
             {
-                throw new TargetOtaRequestException(TargetOtaRequestException.Conflict, $"campaign {state.Campaign!.CampaignId} is running for {deviceId}");
+                throw new TargetOtaRequestException(TargetOtaRequestException.Conflict, $"campaign {state.CampaignId} is running for {deviceId} ({phase})");
             }
-            if (report.Chips is not { } chips)
-            {
-                throw new TargetOtaRequestException(TargetOtaRequestException.Unprocessable, $"device {deviceId} has not reported its chips' versions");
-            }
-            var plan = CampaignPlanner.Plan(deviceId, chips, _productOrders.GetValueOrDefault(report.Product), _firmware.Current);
-            foreach (var note in plan.Notes)
-            {
-                _sink(Source, "ota", note);
-            }
-            if (plan.Order.Count == 0)
-            {
-                throw new TargetOtaRequestException(TargetOtaRequestException.Unprocessable, $"nothing to upgrade on {deviceId}: no chip is older than its published image");
-            }
-            var images = plan.Order.Select(m => _firmware.Current(m)!)
-                .Select(i => new CampaignImage(i.ModelId, i.Version.ToString(), FirmwareUrl(i), i.Sha256, i.Bytes.LongLength))
-                .ToList();
-            campaign = new CampaignInstruction(++_lastCampaignId, plan.Order, images);
-            state.Campaign = campaign;
-            state.CampaignRunning = true;
+            id = ++_lastCampaignId;
+            state.CampaignId = id;
+            state.CampaignPhase = CampaignPhases.Preparing;
+            state.Campaign = null;
         }
-        _sink(Source, "ota", $"campaign {campaign.CampaignId} for {deviceId}: order [{string.Join(", ", campaign.Order.Select(m => $"0x{m:X2}"))}]");
-        await Broker.PublishAsync(CloudTopics.OtaCampaign(deviceId), CloudJson.Encode(campaign), cancellationToken).ConfigureAwait(false);
-        return campaign;
+        _sink(Source, "ota", $"campaign {id} for {deviceId}: preparing");
+        try
+        {
+            await Broker.PublishAsync(CloudTopics.OtaPrepare(deviceId), CloudJson.Encode(new PrepareInstruction(id)), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not sent: the campaign never started, so it must not block the next one.
+            lock (_gate)
+            {
+                var state = _devices[deviceId];
+                if (state.CampaignId == id && state.CampaignPhase == CampaignPhases.Preparing)
+                {
+                    state.CampaignPhase = null;
+                }
+            }
+            _sink(Source, "error", $"campaign {id} for {deviceId}: prepare not sent, campaign ended");
+            throw;
+        }
+        return new CampaignStarted(id);
     }
 
     /// <summary>What the server knows of a device, or null when it never reported.</summary>
@@ -106,7 +109,7 @@ public sealed partial class TargetOtaServer
         lock (_gate)
         {
             return _devices.TryGetValue(deviceId, out var s)
-                ? new DeviceView(deviceId, s.LastReport, s.Outstanding, s.Campaign, s.CampaignRunning, _events.Of(deviceId))
+                ? new DeviceView(deviceId, s.LastReport, s.Outstanding, s.CampaignId, s.CampaignPhase, s.Campaign, s.Chips, _events.Of(deviceId))
                 : null;
         }
     }

@@ -4,7 +4,7 @@ using HilRig.Servers.Mqtt;
 
 namespace HilRig.Servers.TargetOta;
 
-// Device traffic: reports, events, the module's OTA instruction (docs/cloud.md §2.1, §2.2, §2.4).
+// Device traffic: reports, events, the module's OTA instruction, the campaign's second phase (docs/cloud.md §2.1–§2.4).
 public sealed partial class TargetOtaServer
 {
     private static readonly string[] CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];
@@ -18,8 +18,10 @@ public sealed partial class TargetOtaServer
     {
         public DeviceReport? LastReport;
         public OtaInstruction? Outstanding;
+        public IReadOnlyList<ChipVersion>? Chips;
+        public uint? CampaignId;
+        public string? CampaignPhase;
         public CampaignInstruction? Campaign;
-        public bool CampaignRunning;
     }
 
     private DeviceState StateOf(string deviceId)
@@ -53,6 +55,7 @@ public sealed partial class TargetOtaServer
         {
             var state = StateOf(deviceId);
             state.LastReport = report;
+            state.Chips = report.Chips ?? state.Chips;
             ApplyReport(state, report);
             (toSend, decision) = DecideModule(state, deviceId);
         }
@@ -115,15 +118,17 @@ public sealed partial class TargetOtaServer
         return (instruction, $"{deviceId} runs module {running}: instruction {instruction.InstructionId} to {published.Version}");
     }
 
-    private Task OnEventAsync(BrokerMessage message)
+    private async Task OnEventAsync(BrokerMessage message)
     {
         var deviceId = DeviceOf(message.Topic);
         var e = CloudJson.TryDecode<DeviceEvent>(message.Payload, out var error);
         if (e is null)
         {
             _sink(Source, "error", $"ignored message on {message.Topic}: not a DeviceEvent ({error})");
-            return Task.CompletedTask;
+            return;
         }
+        CampaignInstruction? toSend = null;
+        DeviceEvent? empty = null;
         lock (_gate)
         {
             var state = StateOf(deviceId);
@@ -132,13 +137,72 @@ public sealed partial class TargetOtaServer
                 state.Outstanding = null;
                 _sink(Source, "ota", $"{deviceId} {e.Event}: instruction {outstanding.InstructionId} ended");
             }
-            if (state.CampaignRunning && e.CampaignId == state.Campaign?.CampaignId && CampaignEndingEvents.Contains(e.Event))
+            if (e.Event == "prepared")
             {
-                state.CampaignRunning = false;
+                (toSend, empty) = OnPrepared(state, deviceId, e);
+            }
+            else if (state.CampaignPhase is not null && e.CampaignId == state.CampaignId && CampaignEndingEvents.Contains(e.Event))
+            {
+                state.CampaignPhase = null;
                 _sink(Source, "ota", $"{deviceId} {e.Event}: campaign {e.CampaignId} ended");
             }
         }
+        if (toSend is not null)
+        {
+            await Broker.PublishAsync(CloudTopics.OtaCampaign(deviceId), CloudJson.Encode(toSend), CancellationToken.None).ConfigureAwait(false);
+        }
+        // Kept after the campaign is sent, so a step that saw "prepared" knows the campaign (if any) is on its way;
+        // the server's own "campaign-empty" comes right after the "prepared" that led to it.
         _events.Add(deviceId, e);
-        return Task.CompletedTask;
+        if (empty is not null)
+        {
+            _events.Add(deviceId, empty);
+        }
+    }
+
+    /// <summary>
+    /// Second phase of a campaign (docs/cloud.md §2.3): the "prepared" of the preparing campaign carries the chips;
+    /// the campaign is planned from them and sent, or ends at once ("campaign-empty") when no chip needs upgrading.
+    /// </summary>
+    private (CampaignInstruction? Send, DeviceEvent? Empty) OnPrepared(DeviceState state, string deviceId, DeviceEvent e)
+    {
+        if (state.CampaignPhase is null || e.CampaignId != state.CampaignId)
+        {
+            _sink(Source, "ota", $"{deviceId} prepared for campaign {e.CampaignId?.ToString() ?? "(none)"}: ignored, "
+                + (state.CampaignPhase is null ? "no campaign is running" : $"campaign {state.CampaignId} is {state.CampaignPhase}"));
+            return (null, null);
+        }
+        if (e.Chips is not { Count: > 0 } chips)
+        {
+            _sink(Source, "error", $"{deviceId} prepared for campaign {e.CampaignId} without chips: ignored");
+            return (null, null);
+        }
+        state.Chips = chips;
+        if (state.CampaignPhase == CampaignPhases.Running)
+        {
+            // The chain run's own PREPARE, relayed once the campaign was sent: only the chips' versions are news.
+            return (null, null);
+        }
+        var id = state.CampaignId!.Value;
+        var plan = CampaignPlanner.Plan(deviceId, chips, _productOrders.GetValueOrDefault(state.LastReport!.Product), _firmware.Current);
+        foreach (var note in plan.Notes)
+        {
+            _sink(Source, "ota", note);
+        }
+        if (plan.Order.Count == 0)
+        {
+            state.CampaignPhase = null;
+            const string Nothing = "nothing to upgrade: no chip is older than its published image";
+            _sink(Source, "ota", $"campaign {id} for {deviceId} ended: {Nothing}");
+            return (null, new DeviceEvent("campaign-empty") { CampaignId = id, Detail = Nothing });
+        }
+        var images = plan.Order.Select(m => _firmware.Current(m)!)
+            .Select(i => new CampaignImage(i.ModelId, i.Version.ToString(), FirmwareUrl(i), i.Sha256, i.Bytes.LongLength))
+            .ToList();
+        var campaign = new CampaignInstruction(id, plan.Order, images);
+        state.Campaign = campaign;
+        state.CampaignPhase = CampaignPhases.Running;
+        _sink(Source, "ota", $"campaign {id} for {deviceId}: order [{string.Join(", ", campaign.Order.Select(m => $"0x{m:X2}"))}]");
+        return (campaign, null);
     }
 }

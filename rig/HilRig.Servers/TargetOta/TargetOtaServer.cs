@@ -11,7 +11,7 @@ namespace HilRig.Servers.TargetOta;
 /// <summary>
 /// The target OTA server (docs/cloud.md §2): a broker for device traffic on ota/{device}/…, and Kestrel on loopback
 /// for firmware downloads and the admin API. It sends the module its OTA instruction when a report shows another
-/// version, composes chip campaigns, and collects every device's events for steps to await.
+/// version, runs two-phase chip campaigns (prepare, then the campaign planned from the chips the device prepared), and collects every device's events for steps to await.
 /// </summary>
 public sealed partial class TargetOtaServer : IAsyncDisposable
 {
@@ -91,7 +91,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     /// <summary>Broker restart, when this server runs its own broker.</summary>
     public BrokerFaults? BrokerFaults { get; }
 
-    /// <summary>Every event a device sent so far, oldest first.</summary>
+    /// <summary>Every event a device sent so far, oldest first, with the server's own "campaign-empty" (docs/cloud.md §2.3) among them.</summary>
     public IReadOnlyList<DeviceEvent> EventsOf(string deviceId) => _events.Of(deviceId);
 
     /// <summary>Every report a device sent so far, oldest first (a report is listed once the server has acted on it).</summary>

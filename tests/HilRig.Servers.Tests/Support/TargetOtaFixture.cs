@@ -52,10 +52,12 @@ public abstract class TargetOtaTestBase : IAsyncLifetime
         return await Server.PublishFirmwareAsync(modelId, version, path, Cancel);
     }
 
+    /// <summary>Connects a device subscribed to its instruction, prepare and campaign topics.</summary>
     protected async Task<DeviceClient> ConnectDeviceAsync(string deviceId = "dev-1")
     {
         var device = await DeviceClient.ConnectAsync(Server.Broker.Port, deviceId, deviceId == "dev-1" ? "s1" : "s2");
         await device.SubscribeAsync(CloudTopics.OtaInstruction(deviceId));
+        await device.SubscribeAsync(CloudTopics.OtaPrepare(deviceId));
         await device.SubscribeAsync(CloudTopics.OtaCampaign(deviceId));
         return device;
     }
