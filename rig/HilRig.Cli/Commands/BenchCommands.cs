@@ -85,12 +85,19 @@ internal static class BenchCommands
         var control = new Option<int>("--control-port") { Description = "Loopback TCP port of the rig's control channel (0: none)." };
         var flash = new Option<string?>("--network-flash") { Description = "Directory of the module's flash (factory record, network config, A/B slots); enables the WiFi side (docs/cloud.md §4)." };
         var air = new Option<string?>("--air") { Description = "JSON file of the access points in range, written by the rig." };
-        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, flash, air };
+        var moduleDefect = new Option<string[]>("--defect") { Description = $"Start with a defect of the WiFi side, to prove the scenarios catch it ({string.Join(", ", ModuleDefects.ByName.Keys)})." };
+        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, flash, air, moduleDefect };
         command.SetAction(async (result, token) =>
         {
             var flashDir = result.GetValue(flash);
+            var defects = ModuleDefects.Parse(result.GetValue(moduleDefect) ?? [], out var defectError);
+            if (defectError is not null)
+            {
+                await Console.Error.WriteLineAsync($"hilrig bench module: {defectError}");
+                return 2;
+            }
             var network = flashDir is null ? null : new HilRig.Bench.Module.Network.ModuleNetworkOptions(flashDir,
-                result.GetValue(air) ?? Path.Combine(flashDir, "air.json"));
+                result.GetValue(air) ?? Path.Combine(flashDir, "air.json"), defects);
             var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network);
             return await new ModuleHost(options, Console.Error).RunAsync(token);
         });

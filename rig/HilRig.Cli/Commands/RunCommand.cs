@@ -19,7 +19,7 @@ internal static class RunCommand
         var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
-        var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip with a firmware defect, as chip:defect (proves the scenarios catch it)." };
+        var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
             paths, tags, wiring, output, defects, seed,
@@ -90,13 +90,14 @@ internal static class RunCommand
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
             {
                 defects = new Dictionary<string, IReadOnlyList<string>>();
-                error = $"--defect '{value}' is not chip:defect (for example chip2:pass-through-drops-frames)";
+                error = $"--defect '{value}' is not node:defect (for example chip2:pass-through-drops-frames or module:obey-vendor-ota)";
                 return false;
             }
-            if (!HilRig.Bench.Chip.ChipDefects.ByName.ContainsKey(parts[1]))
+            var known = parts[0] == Core.Wiring.ModuleWiring.Name ? HilRig.Bench.Module.ModuleDefects.ByName.Keys : HilRig.Bench.Chip.ChipDefects.ByName.Keys;
+            if (!known.Contains(parts[1]))
             {
                 defects = new Dictionary<string, IReadOnlyList<string>>();
-                error = $"--defect '{value}': unknown defect '{parts[1]}' (known: {string.Join(", ", HilRig.Bench.Chip.ChipDefects.ByName.Keys)})";
+                error = $"--defect '{value}': unknown {(parts[0] == Core.Wiring.ModuleWiring.Name ? "module" : "chip")} defect '{parts[1]}' (known: {string.Join(", ", known)})";
                 return false;
             }
             if (!map.TryGetValue(parts[0], out var list)) map[parts[0]] = list = new List<string>();

@@ -197,7 +197,8 @@ public sealed class VirtualBench : IAsyncDisposable
         }
         var air = Path.Combine(Options.ArtifactsDirectory, "air.json");
         File.WriteAllBytes(air, Protocol.Cloud.CloudJson.Encode(cloud.Air()));
-        return ["--network-flash", ModuleFlashDirectory, "--air", air];
+        var defects = Options.ChipDefects.GetValueOrDefault(ModuleWiring.Name) ?? [];
+        return ["--network-flash", ModuleFlashDirectory, "--air", air, .. defects.SelectMany(d => new[] { "--defect", d })];
     }
 
     /// <summary>Powers every chip and then the module on, and waits until every chip answers STATUS.</summary>
@@ -210,6 +211,11 @@ public sealed class VirtualBench : IAsyncDisposable
         await Power(ModuleWiring.Name).OnAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(Wiring.Chips.Where(c => _relays.ContainsKey(c.Name))
             .Select(c => Probe.WaitUntilAnswersAsync(c.Name, Options.BootTimeout, cancellationToken))).ConfigureAwait(false);
+        // The module has its UART open once it has printed its boot line (a PROVISION sent now reaches it).
+        if (Power(ModuleWiring.Name) is VirtualPowerSwitch module)
+        {
+            await module.WaitBootedAsync(Options.BootTimeout, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Powers every node off (module first).</summary>

@@ -58,10 +58,18 @@ public sealed partial class ModuleOtaSteps(BenchDriver bench, CloudDriver cloud,
     [Then("the target server receives the module's {string} event")]
     public Task ThenEvent(string name) => ThenEventNaming(name, "");
 
+    /// <summary>Events that end the module's own upgrade: waiting for one of them stops at whichever comes first.</summary>
+    private static readonly string[] UpgradeEnds = ["module-upgraded", "module-upgrade-failed"];
+
     [Then("the target server receives the module's {string} event naming {string}")]
-    public Task ThenEventNaming(string name, string text) =>
-        Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId, e => e.Event == name && (e.Detail ?? "").Contains(text, StringComparison.Ordinal),
+    public async Task ThenEventNaming(string name, string text)
+    {
+        var ends = UpgradeEnds.Contains(name);
+        var seen = await Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId,
+            e => (e.Event == name && (e.Detail ?? "").Contains(text, StringComparison.Ordinal)) || (ends && UpgradeEnds.Contains(e.Event) && e.Event != name),
             $"the module's {name} event{(text.Length > 0 ? $" naming '{text}'" : "")}", CloudDriver.ModuleUpgradeTimeout, bench.Cancellation));
+        Expect.That(seen.Event == name, $"the module reported {seen.Event} ({seen.Detail}) where {name} was expected");
+    }
 
     [Then("the module still runs WiFi firmware {string} from slot {string}")]
     public async Task ThenStillRuns(string version, string slot)

@@ -36,11 +36,17 @@ public sealed partial class CloudSession
             var partial = Path.Combine(_flash.DownloadsDirectory, $"module-{ins.Version}-{Short(ins.Sha256)}.part");
             var bytes = await _downloader.DownloadAsync(ins.Url, ins.Sha256, ins.SizeBytes, partial,
                 Progress(new DeviceEvent("download-progress") { InstructionId = ins.InstructionId }), token).ConfigureAwait(false);
-            var image = FirmwareImage.TryDecode(bytes, out var error)
-                ?? throw new DownloadFailedException($"the downloaded file is not a firmware image: {error}");
-            if (image.Header.ModelId != OtaInstruction.ModuleModelId || image.Header.Version.ToString() != ins.Version)
+            // The image's own header digest is checked too; the skip-digest-check defect looks at the header only.
+            var header = _defects.HasFlag(ModuleDefect.SkipDigestCheck)
+                ? ImageHeader.TryDecode(bytes, out var error)
+                : FirmwareImage.TryDecode(bytes, out error)?.Header;
+            if (header is null)
             {
-                throw new DownloadFailedException($"the image is for model 0x{image.Header.ModelId:X2} version {image.Header.Version}, not the WiFi module (0x{OtaInstruction.ModuleModelId:X2}) version {ins.Version}");
+                throw new DownloadFailedException($"the downloaded file is not a firmware image: {error}");
+            }
+            if (header.ModelId != OtaInstruction.ModuleModelId || header.Version.ToString() != ins.Version)
+            {
+                throw new DownloadFailedException($"the image is for model 0x{header.ModelId:X2} version {header.Version}, not the WiFi module (0x{OtaInstruction.ModuleModelId:X2}) version {ins.Version}");
             }
             var slots = _flash.LoadSlots();
             var inactive = slots.Inactive;

@@ -27,6 +27,7 @@ public sealed partial class CloudSession : IAsyncDisposable
     private readonly Dictionary<string, CommandReply> _answered = new(StringComparer.Ordinal);
     private readonly Queue<string> _answeredOrder = new();
     private readonly CancellationTokenSource _work = new();
+    private readonly ModuleDefect _defects;
     private readonly HttpClient? _masterHttp;
     private readonly Gateway.Device.GatewayDevice? _gateway;
     private readonly List<Task> _jobs = new();
@@ -37,14 +38,19 @@ public sealed partial class CloudSession : IAsyncDisposable
     private int _busy;
 
     /// <summary>Creates the session's links (nothing connects before <see cref="RunAsync"/>).</summary>
-    public CloudSession(ModuleFlash flash, NetworkConfig config, IModuleChain chain, ModuleNetwork network, Action<string> log)
+    public CloudSession(ModuleFlash flash, NetworkConfig config, IModuleChain chain, ModuleNetwork network, Action<string> log, ModuleDefect defects = ModuleDefect.None)
     {
+        _defects = defects;
         _flash = flash;
         _config = config;
         _chain = chain;
         _network = network;
         _log = log;
-        _downloader = new FirmwareDownloader(_http, log);
+        _downloader = new FirmwareDownloader(_http, log)
+        {
+            ResumeWithRange = !defects.HasFlag(ModuleDefect.DownloadFromZero),
+            CheckDigest = !defects.HasFlag(ModuleDefect.SkipDigestCheck),
+        };
         var device = flash.Factory.DeviceId;
         var vendorIsTarget = config.ServerId == flash.Factory.TargetServerId;
         var vendorTopics = new List<string>(CloudTopics.VendorDeviceSubscribe(device));
@@ -124,7 +130,7 @@ public sealed partial class CloudSession : IAsyncDisposable
 
     private async Task OnVendorConnectedAsync()
     {
-        if (_config.Flag == 1)
+        if (_config.Flag == 1 && !_defects.HasFlag(ModuleDefect.ForgetProvisioned))
         {
             _flash.SaveNetwork(_config with { Flag = 0 });
             _log($"provisioned: connected to vendor server '{_config.ServerId}'; network-config flag 0 written");
@@ -182,6 +188,12 @@ public sealed partial class CloudSession : IAsyncDisposable
         else if (topic == CloudTopics.VendorOta(Device))
         {
             var ins = CloudJson.TryDecode<OtaInstruction>(payload, out _);
+            if (ins is not null && _defects.HasFlag(ModuleDefect.ObeyVendorOta))
+            {
+                _log($"OTA instruction for {ins.Version} from vendor server '{_config.ServerId}' (defect: obeyed)");
+                StartJob(token => UpgradeSelfAsync(ins, token));
+                return Task.CompletedTask;
+            }
             var text = $"ignored OTA instruction for {ins?.Version ?? "an unreadable version"} from vendor server '{_config.ServerId}': only the target server upgrades this module";
             _log(text);
             Event(new DeviceEvent("ota-ignored") { InstructionId = ins?.InstructionId, Detail = text });

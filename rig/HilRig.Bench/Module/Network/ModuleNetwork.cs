@@ -25,7 +25,8 @@ public interface IModuleChain
 /// <summary>Where the emulated module's network side keeps its flash and finds its WiFi.</summary>
 /// <param name="FlashDirectory">The module's non-volatile storage (<see cref="ModuleFlash"/>).</param>
 /// <param name="AirFile">JSON list of the access points in range ({"accessPoints":[{"ssid":..,"passphrase":..}]}), written by the rig.</param>
-public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile);
+/// <param name="Defects">Defects to run with (<see cref="ModuleDefect"/>).</param>
+public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile, ModuleDefect Defects = ModuleDefect.None);
 
 /// <summary>
 /// The WiFi module's network side (docs/cloud.md §4): boots from its network config (flag 1, 0 or
@@ -114,7 +115,11 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
             await Task.Delay(RetryInterval, token).ConfigureAwait(false);
         }
         log($"WiFi joined: SSID '{config.Ssid}'");
-        await using var session = new CloudSession(_flash, config, chain, this, log);
+        if (options.Defects != ModuleDefect.None)
+        {
+            log($"running with defect(s): {options.Defects}");
+        }
+        await using var session = new CloudSession(_flash, config, chain, this, log, options.Defects);
         await session.RunAsync(token).ConfigureAwait(false);
     }
 

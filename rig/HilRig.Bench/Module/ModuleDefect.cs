@@ -1,0 +1,46 @@
+namespace HilRig.Bench.Module;
+
+/// <summary>
+/// Defects the emulated WiFi module can be started with (`hilrig bench module --defect`, `hilrig run --defect
+/// module:name`), so the cloud scenarios can prove they catch a module that gets docs/cloud.md wrong.
+/// </summary>
+[Flags]
+public enum ModuleDefect
+{
+    /// <summary>The reference behaviour.</summary>
+    None = 0,
+    /// <summary>An OTA instruction from a vendor server's own OTA unit is obeyed like the target server's (§3.4).</summary>
+    ObeyVendorOta = 1,
+    /// <summary>An interrupted download starts over from byte 0 instead of resuming with Range (§2.5).</summary>
+    DownloadFromZero = 2,
+    /// <summary>A downloaded image is used without checking its SHA-256 (§2.5, §4.3).</summary>
+    SkipDigestCheck = 4,
+    /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (§4.1).</summary>
+    ForgetProvisioned = 8,
+}
+
+/// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>
+public static class ModuleDefects
+{
+    /// <summary>The kebab-case name of each defect.</summary>
+    public static IReadOnlyDictionary<string, ModuleDefect> ByName { get; } = Enum.GetValues<ModuleDefect>()
+        .Where(d => d != ModuleDefect.None)
+        .ToDictionary(d => string.Concat(d.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())), d => d);
+
+    /// <summary>Parses names into flags; returns the unknown name's message on failure.</summary>
+    public static ModuleDefect Parse(IEnumerable<string> names, out string? error)
+    {
+        var result = ModuleDefect.None;
+        foreach (var name in names)
+        {
+            if (!ByName.TryGetValue(name, out var defect))
+            {
+                error = $"unknown module defect '{name}' (known: {string.Join(", ", ByName.Keys)})";
+                return ModuleDefect.None;
+            }
+            result |= defect;
+        }
+        error = null;
+        return result;
+    }
+}

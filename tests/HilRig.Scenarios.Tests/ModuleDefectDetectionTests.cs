@@ -1,0 +1,35 @@
+using HilRig.Gherkin.Execution;
+using HilRig.Scenarios.StepDefinitions;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>
+/// The cloud scenarios must fail on a WiFi module that gets docs/cloud.md wrong: the emulated module started
+/// with a named defect makes the scenario that should catch it fail, with a message that says why.
+/// </summary>
+public sealed class ModuleDefectDetectionTests
+{
+    [Theory]
+    [InlineData("obey-vendor-ota", "A vendor server's own OTA unit is ignored and the module says so", "ignored OTA instruction")]
+    [InlineData("download-from-zero", "A download cut short by the server is resumed, not restarted", "Range")]
+    [InlineData("skip-digest-check", "An image whose bytes do not match their SHA-256 is refused and the old firmware keeps running", "module-upgraded")]
+    [InlineData("forget-provisioned", "A module with pending provisioning joins, connects and then marks itself configured", "flag is 1")]
+    public async Task The_scenario_that_covers_a_module_defect_fails_with_it(string defect, string scenario, string expected)
+    {
+        var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-module-defects", defect))
+            with { ChipDefects = new Dictionary<string, IReadOnlyList<string>> { ["module"] = [defect] } };
+        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
+        {
+            BaseDirectory = ScenarioRunners.Root,
+            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+        });
+        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+            .Single(p => p.Name == scenario);
+
+        var result = await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
+
+        Assert.False(result.Passed, $"'{scenario}' passed although the module ran with the defect {defect}");
+        Assert.Contains(expected, result.ErrorMessage, StringComparison.Ordinal);
+    }
+}
