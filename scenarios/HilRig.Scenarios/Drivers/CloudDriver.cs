@@ -13,8 +13,16 @@ namespace HilRig.Scenarios.Drivers;
 /// The scenario's view of the bench's cloud (docs/cloud.md): the servers' backends, the module's
 /// flash records, its log, and the processor's side of the UART for PROVISION.
 /// </summary>
-public sealed class CloudDriver(BenchDriver bench, RigSettings settings, ScenarioContext scenario)
+public sealed class CloudDriver(BenchDriver bench, RigSettings settings, ScenarioContext scenario) : IDisposable
 {
+    private Servers.TargetOta.TargetOtaAdminClient? _admin;
+
+    /// <summary>The target server's admin API over HTTP (docs/cloud.md §2.6): what steps publish versions and start campaigns with.</summary>
+    public Servers.TargetOta.TargetOtaAdminClient Admin => _admin ??= Cloud.Target.CreateAdminClient();
+
+    /// <inheritdoc />
+    public void Dispose() => _admin?.Dispose();
+
     /// <summary>How long the module may take to join, connect and report.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 

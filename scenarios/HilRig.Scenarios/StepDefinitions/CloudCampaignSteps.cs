@@ -25,7 +25,7 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
         foreach (var name in chips)
         {
             var image = catalog.Find(bench.Chip(name).ModelId, FirmwareVersion.Parse(version));
-            await cloud.Cloud.Target.PublishFirmwareAsync(image.Header.ModelId, version, image.Path, bench.Cancellation);
+            await cloud.Admin.PublishFirmwareAsync(image.Header.ModelId, version, image.Path, bench.Cancellation);
             _published[name] = image;
         }
     }
@@ -37,13 +37,13 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
     public Task GivenPublishFarthest(string version) => PublishAsync(version, [bench.Wiring.UpgradeOrder[0]]);
 
     [Given("the target server's upgrade order for the product is the bench's default order")]
-    public void GivenProductOrder() =>
-        cloud.Cloud.Target.SetProductOrder(cloud.Cloud.Wiring.Product, bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList());
+    public Task GivenProductOrder() =>
+        cloud.Admin.SetProductOrderAsync(cloud.Cloud.Wiring.Product, bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList(), bench.Cancellation);
 
     [When("the target server starts a campaign for the module")]
     public async Task WhenStartCampaign()
     {
-        var started = await cloud.Cloud.Target.StartCampaignAsync(cloud.DeviceId, bench.Cancellation);
+        var started = await cloud.Admin.StartCampaignAsync(cloud.DeviceId, bench.Cancellation);
         _campaignId = started.CampaignId;
     }
 

@@ -20,7 +20,7 @@ public sealed partial class ModuleOtaSteps(BenchDriver bench, CloudDriver cloud,
 
     [When("the target server publishes WiFi firmware {string}")]
     public Task WhenPublishModule(string version) =>
-        cloud.Cloud.Target.PublishFirmwareAsync(OtaInstruction.ModuleModelId, version, cloud.ModuleImagePath(version), bench.Cancellation);
+        cloud.Admin.PublishFirmwareAsync(OtaInstruction.ModuleModelId, version, cloud.ModuleImagePath(version), bench.Cancellation);
 
     [Then("the module reports WiFi firmware {string} from slot {string} to the target server after rebooting")]
     public Task ThenReportsAfterReboot(string version, string slot) =>
@@ -41,7 +41,7 @@ public sealed partial class ModuleOtaSteps(BenchDriver bench, CloudDriver cloud,
     public async Task ThenNoInstruction(int ms)
     {
         await Task.Delay(ms, bench.Cancellation);
-        var view = cloud.Cloud.Target.GetDevice(cloud.DeviceId);
+        var view = await cloud.Admin.GetDeviceAsync(cloud.DeviceId, bench.Cancellation);
         Expect.That(view?.OutstandingInstruction is null, $"the target server sent instruction {view?.OutstandingInstruction?.InstructionId} for {view?.OutstandingInstruction?.Version}");
         var sent = cloud.Timeline.Snapshot().Where(e => e.Source == "target" && e.Kind == "mqtt" && e.Summary.StartsWith($"backend → {CloudTopics.OtaInstruction(cloud.DeviceId)}", StringComparison.Ordinal)).ToList();
         Expect.That(sent.Count == 0, $"the target server published on the instruction topic: {string.Join("; ", sent.Select(s => s.Summary))}");
