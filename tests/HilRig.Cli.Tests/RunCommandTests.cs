@@ -55,9 +55,9 @@ public sealed class RunCommandTests
     {
         var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--defect", "chip2", "--out", Path.Combine(Path.GetTempPath(), "hilrig-bad-defect"));
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("is not chip:defect", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("is not node:defect", result.StandardError, StringComparison.Ordinal);
         var unknown = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--defect", "chip2:forgets-everything", "--out", Path.Combine(Path.GetTempPath(), "hilrig-bad-defect"));
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("unknown defect 'forgets-everything' (known: pass-through-drops-frames", unknown.StandardError, StringComparison.Ordinal);
+        Assert.Contains("unknown chip defect 'forgets-everything' (known: pass-through-drops-frames", unknown.StandardError, StringComparison.Ordinal);
     }
 }

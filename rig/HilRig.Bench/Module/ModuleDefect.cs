@@ -9,13 +9,13 @@ public enum ModuleDefect
 {
     /// <summary>The reference behaviour.</summary>
     None = 0,
-    /// <summary>An OTA instruction from a vendor server's own OTA unit is obeyed like the target server's (§3.4).</summary>
+    /// <summary>An OTA instruction from a vendor server's own OTA unit is obeyed like the target server's (docs/cloud.md §3.4).</summary>
     ObeyVendorOta = 1,
-    /// <summary>An interrupted download starts over from byte 0 instead of resuming with Range (§2.5).</summary>
+    /// <summary>An interrupted download starts over from byte 0 instead of resuming with Range (docs/cloud.md §2.5).</summary>
     DownloadFromZero = 2,
-    /// <summary>A downloaded image is used without checking its SHA-256 (§2.5, §4.3).</summary>
+    /// <summary>A downloaded image is used without checking its SHA-256 (docs/cloud.md §2.5, §4.3).</summary>
     SkipDigestCheck = 4,
-    /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (§4.1).</summary>
+    /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (docs/cloud.md §4.1).</summary>
     ForgetProvisioned = 8,
 }
 

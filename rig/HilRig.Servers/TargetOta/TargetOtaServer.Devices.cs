@@ -4,7 +4,7 @@ using HilRig.Servers.Mqtt;
 
 namespace HilRig.Servers.TargetOta;
 
-// Device traffic: reports, events, the module's OTA instruction, the campaign's second phase (docs/cloud.md §2.1–§2.4).
+// Device traffic: reports, events, the module's OTA instruction, the campaign's second phase (docs/cloud.md §2.1, §2.2, §2.3, §2.4).
 public sealed partial class TargetOtaServer
 {
     private static readonly string[] CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];

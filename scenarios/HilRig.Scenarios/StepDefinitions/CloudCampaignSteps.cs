@@ -70,6 +70,30 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
             $"the target server heard chip-complete for [{Hex(completed)}], expected [{Hex(expected)}] (the bench's default order)");
     }
 
+    [Then("the target server received \"chip-complete\" from every chip before its parent's")]
+    public void ThenFarToNear()
+    {
+        var id = CampaignId;
+        var completed = cloud.Cloud.Target.EventsOf(cloud.DeviceId).Where(e => e.Event == "chip-complete" && e.CampaignId == id && e.Chip is not null)
+            .Select(e => e.Chip!.Value).ToList();
+        var problems = new List<string>();
+        foreach (var chip in bench.Wiring.Chips)
+        {
+            var at = completed.IndexOf(chip.ModelId);
+            if (at < 0)
+            {
+                problems.Add($"{chip.Name} (0x{chip.ModelId:X2}) never completed");
+                continue;
+            }
+            var parent = bench.Wiring.Parent(chip.Name);
+            if (parent != Core.Wiring.ModuleWiring.Name && completed.IndexOf(bench.Chip(parent).ModelId) is var p && p >= 0 && p < at)
+            {
+                problems.Add($"{parent} completed before its child {chip.Name}");
+            }
+        }
+        Expect.That(problems.Count == 0, $"far-to-near broken (completions [{Hex(completed)}]): {string.Join("; ", problems)}");
+    }
+
     [Then("only the farthest chip was upgraded")]
     public async Task ThenOnlyFarthest()
     {

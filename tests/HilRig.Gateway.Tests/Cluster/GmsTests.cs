@@ -45,6 +45,9 @@ public sealed class GmsTests
         var upgrade = cluster.Gms.UpgradeLogicalNodeAsync("gw-1", "2.0.0", token);
         await log.WaitForAsync("dev-b moved from gw-1.1 to gw-1.2");
         await log.WaitForAsync("dev-c moved from gw-1.1 to gw-1.2");
+        // A device logs its move before it closes the old channel (docs/cloud.md §5.5): wait for the node to see them leave.
+        await log.WaitForAsync("dev-b left gw-1.1");
+        await log.WaitForAsync("dev-c left gw-1.1");
 
         // dev-a is still busy on the old node: not idle, so still running and bound.
         Assert.False(upgrade.IsCompleted);
