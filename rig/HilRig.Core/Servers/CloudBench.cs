@@ -113,6 +113,8 @@ public sealed class CloudBench : IAsyncDisposable
         var vendorGates = new Dictionary<string, NetworkGate>(StringComparer.Ordinal);
         TargetOtaServer? target = null;
         NetworkGate? targetMqtt = null, targetHttp = null;
+        GatewayCluster? cluster = null;
+        MasterGatewayHttpServer? masterHttp = null;
         try
         {
             var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId)).Add(NeighbourDeviceId, neighbourSecret);
@@ -134,16 +136,20 @@ public sealed class CloudBench : IAsyncDisposable
                 vendors[vendor.Id] = server;
                 vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
             }
-            GatewayCluster? cluster = null;
-            MasterGatewayHttpServer? masterHttp = null;
             if (wiring.Gateway is { } gw)
             {
+                // With broker: { kind: mosquitto } every access node (and every node the GMS starts later) is a mosquitto
+                // process on loopback with its files under the bench's work directory (docs/cloud.md §5.6).
                 cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions
                 {
                     LogicalNodes = gw.LogicalNodeNames,
                     Capacity = gw.Capacity,
                     Version = gw.Version,
+                    Mosquitto = wiring.Broker.Mosquitto ? new MosquittoNodeOptions { WorkDirectory = Path.Combine(workDirectory, "gateway") } : null,
                 }, new TcpLoopbackTransport(), sink, cancellationToken).ConfigureAwait(false);
+                // The bench's device gets its gateway password now (mosquitto nodes create its login before the bench goes on);
+                // scenarios register their virtual devices as they make them.
+                await cluster.RegisterDevicesAsync([wiring.DeviceId], cancellationToken).ConfigureAwait(false);
                 masterHttp = await MasterGatewayHttpServer.StartAsync(cluster.Master, sink, cancellationToken).ConfigureAwait(false);
             }
             return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets, neighbourSecret)
@@ -153,6 +159,8 @@ public sealed class CloudBench : IAsyncDisposable
         }
         catch
         {
+            if (masterHttp is not null) await masterHttp.DisposeAsync().ConfigureAwait(false);
+            if (cluster is not null) await cluster.DisposeAsync().ConfigureAwait(false);
             foreach (var gate in vendorGates.Values.Append(targetMqtt).Append(targetHttp).OfType<NetworkGate>()) await gate.DisposeAsync().ConfigureAwait(false);
             foreach (var (id, server) in vendors)
             {
@@ -185,7 +193,10 @@ public sealed class CloudBench : IAsyncDisposable
         return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access)
         {
             Gateway = MasterGatewayHttp is null || Wiring.Gateway is null ? null
-                : new GatewayAccess(MasterGatewayHttp.BaseAddress.ToString(), Wiring.Gateway.LogicalNodeNames[0]),
+                : new GatewayAccess(MasterGatewayHttp.BaseAddress.ToString(), Wiring.Gateway.LogicalNodeNames[0])
+                {
+                    Secret = Gateway is not null && Gateway.Credentials.TryGetSecret(Wiring.DeviceId, out var secret) ? secret : null,
+                },
         };
     }
 

@@ -12,6 +12,12 @@ public sealed record AccessNodeOptions(string NodeId, string LogicalNode, string
 
     /// <summary>Offline instructions sent per batch while draining (docs/cloud.md §5.2).</summary>
     public int OfflineBatchSize { get; init; } = 500;
+
+    /// <summary>Registered devices and their passwords (docs/cloud.md §5.1); null: no password is checked (embedded nodes only).</summary>
+    public GatewayDeviceCredentials? Credentials { get; init; }
+
+    /// <summary>Runs the node's MQTT endpoint on a mosquitto process the rig starts (docs/cloud.md §5.6); null: embedded MQTTnet server.</summary>
+    public MosquittoNodeOptions? Mosquitto { get; init; }
 }
 
 /// <summary>A fault injected into an access node to make it misbehave (tests, scenarios).</summary>

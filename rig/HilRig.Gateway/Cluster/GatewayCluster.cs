@@ -32,6 +32,9 @@ public sealed record GatewayClusterOptions
 
     /// <summary>Rolling upgrade behaviour.</summary>
     public GmsOptions Gms { get; init; } = new();
+
+    /// <summary>Runs every access node (those the GMS starts too) on a mosquitto process of its own (docs/cloud.md §5.6); null: embedded MQTTnet servers.</summary>
+    public MosquittoNodeOptions? Mosquitto { get; init; }
 }
 
 /// <summary>
@@ -43,6 +46,8 @@ public sealed class GatewayCluster : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _nodeNumbers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<AccessNode> _nodes = new();
     private readonly ServerEventSink _sink;
+    // Node starts and device registrations take turns, so a node starting never misses a device registered meanwhile.
+    private readonly SemaphoreSlim _registration = new(1, 1);
 
     private GatewayCluster(GatewayClusterOptions options, GatewayTransport transport, ServerEventSink sink)
     {
@@ -58,7 +63,27 @@ public sealed class GatewayCluster : IAsyncDisposable
     /// <summary>Starts the cluster: every logical node with its first physical nodes bound.</summary>
     public static async Task<GatewayCluster> StartAsync(GatewayClusterOptions options, GatewayTransport transport, ServerEventSink sink, CancellationToken cancellationToken)
     {
+        if (options.Mosquitto is not null && transport is not TcpLoopbackTransport)
+        {
+            throw new ArgumentException($"access nodes on mosquitto are reached over loopback TCP; the {transport.Name} transport cannot reach them", nameof(transport));
+        }
         var cluster = new GatewayCluster(options, transport, sink);
+        try
+        {
+            await cluster.StartLogicalNodesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return cluster;
+    }
+
+    private async Task StartLogicalNodesAsync(CancellationToken cancellationToken)
+    {
+        var options = Options;
+        var cluster = this;
         foreach (var logical in options.LogicalNodes)
         {
             cluster.Bindings.AddLogicalNode(logical);
@@ -68,7 +93,6 @@ public sealed class GatewayCluster : IAsyncDisposable
                 cluster.Bindings.Bind(logical, node);
             }
         }
-        return cluster;
     }
 
     /// <summary>How it was started.</summary>
@@ -83,6 +107,8 @@ public sealed class GatewayCluster : IAsyncDisposable
     public Gms Gms { get; }
     /// <summary>The vendor backend's command dispatcher.</summary>
     public CommandDispatcher Dispatcher { get; }
+    /// <summary>The registered devices and their passwords (docs/cloud.md §5.1).</summary>
+    public GatewayDeviceCredentials Credentials { get; } = new();
     /// <summary>Every node ever started, shut ones included.</summary>
     public IReadOnlyList<AccessNode> AllNodes => [.. _nodes];
 
@@ -97,17 +123,55 @@ public sealed class GatewayCluster : IAsyncDisposable
         {
             IsKnownDevice = Options.IsKnownDevice,
             OfflineBatchSize = Options.OfflineBatchSize,
+            Credentials = Credentials,
+            Mosquitto = Options.Mosquitto,
         };
-        var node = await AccessNode.StartAsync(options, Transport, _sink, cancellationToken).ConfigureAwait(false);
-        node.Observe(Master);
-        node.Observe(Dispatcher);
-        _nodes.Enqueue(node);
-        return node;
+        await _registration.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var node = await AccessNode.StartAsync(options, Transport, _sink, cancellationToken).ConfigureAwait(false);
+            node.Observe(Master);
+            node.Observe(Dispatcher);
+            _nodes.Enqueue(node);
+            return node;
+        }
+        finally
+        {
+            _registration.Release();
+        }
+    }
+
+    /// <summary>
+    /// Registers devices (each gets a generated password, <see cref="CreateDevice"/> hands it out) and returns once every running
+    /// node lets them log in: at once for embedded nodes, once mosquitto nodes have created their logins.
+    /// </summary>
+    /// <exception cref="ArgumentException">An id cannot name a device (<see cref="GatewayDeviceCredentials.IsValidId"/>).</exception>
+    public async Task RegisterDevicesAsync(IEnumerable<string> deviceIds, CancellationToken cancellationToken)
+    {
+        var ids = deviceIds.ToList();
+        var invalid = ids.FirstOrDefault(id => !GatewayDeviceCredentials.IsValidId(id));
+        if (invalid is not null) Credentials.Register(invalid); // throws with the rule broken
+        await _registration.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var fresh = ids.Where(id => !Credentials.Contains(id)).Distinct(StringComparer.Ordinal)
+                .Select(id => new KeyValuePair<string, string>(id, Credentials.Register(id))).ToList();
+            if (fresh.Count == 0) return;
+            foreach (var node in _nodes.Where(n => n.IsRunning)) await node.AddDevicesAsync(fresh, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _registration.Release();
+        }
     }
 
     /// <summary>A device of this cluster that asks the in-process master gateway.</summary>
-    public GatewayDevice CreateDevice(GatewayDeviceOptions options, CommandExecutor? executor = null, CommandLedger? ledger = null, ServerEventSink? sink = null) =>
-        new(options, Master, Transport, executor, sink ?? _sink, ledger);
+    /// <remarks>A registered device (<see cref="RegisterDevicesAsync"/>) without a password in <paramref name="options"/> is given its own.</remarks>
+    public GatewayDevice CreateDevice(GatewayDeviceOptions options, CommandExecutor? executor = null, CommandLedger? ledger = null, ServerEventSink? sink = null)
+    {
+        if (options.Password is null && Credentials.TryGetSecret(options.DeviceId, out var secret)) options = options with { Password = secret };
+        return new(options, Master, Transport, executor, sink ?? _sink, ledger);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -110,7 +110,7 @@ public sealed class Gms
     private async Task<string?> ReplaceAsync(string logicalNode, AccessNode old, AccessNode fresh, CancellationToken cancellationToken)
     {
         _bindings.Bind(logicalNode, fresh);
-        old.BeginDrain("upgrade");
+        await old.BeginDrainAsync("upgrade").ConfigureAwait(false);
         _bindings.NotifyChanged();
         SetState(logicalNode, LogicalNodeState.Draining);
         _sink(Source, "bind", $"{logicalNode}: {fresh.NodeId} v{fresh.Version} bound; {old.NodeId} v{old.Version} draining ({old.Connections} device(s))");
@@ -149,8 +149,8 @@ public sealed class Gms
     {
         _sink(Source, "rollback", $"{logicalNode}: {fresh.NodeId} misbehaves ({why}); binding back to {old.NodeId}");
         _bindings.Unbind(logicalNode, fresh);
-        old.Resume();
-        fresh.BeginDrain("rollback");
+        await old.ResumeAsync().ConfigureAwait(false);
+        await fresh.BeginDrainAsync("rollback").ConfigureAwait(false);
         _bindings.NotifyChanged();
         var started = Environment.TickCount64;
         while (fresh.IsRunning && Environment.TickCount64 - started < _options.DrainTimeoutMs)

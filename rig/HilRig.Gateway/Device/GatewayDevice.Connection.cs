@@ -24,7 +24,7 @@ public sealed partial class GatewayDevice
             await drained.WaitAsync(_stop.Token).ConfigureAwait(false);
             // 2. Ask for a new address and connect to it.
             var next = await ConnectLoopAsync(old, _stop.Token).ConfigureAwait(false);
-            lock (_gate) _current = next;
+            BecomeCurrent(next);
             // 3. Only now close the old channel.
             if (next != old)
             {
@@ -64,7 +64,7 @@ public sealed partial class GatewayDevice
             }
             _sink(_source, "reconnect", $"{DeviceId} lost its channel to {lost.NodeId}; asking for an address");
             var next = await ConnectLoopAsync(null, _stop.Token).ConfigureAwait(false);
-            lock (_gate) _current = next;
+            BecomeCurrent(next);
             lost.Client.Dispose();
             Interlocked.Increment(ref _switches);
             Switched?.Invoke(lost.NodeId, next.NodeId);
@@ -77,6 +77,16 @@ public sealed partial class GatewayDevice
         {
             _switchLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="next"/> the current channel. A channel the node closed between its SUBACK and this moment was not
+    /// current when its disconnect arrived (so nobody reacted): it is replaced now, like any lost channel.
+    /// </summary>
+    private void BecomeCurrent(DeviceChannel next)
+    {
+        lock (_gate) _current = next;
+        if (!next.IsConnected && !next.ClosingByDevice && !_stop.IsCancellationRequested) _ = Task.Run(() => ReconnectAsync(next));
     }
 
     /// <summary>Runs what waited, sends kept replies, and follows an offline instruction that came while connecting.</summary>

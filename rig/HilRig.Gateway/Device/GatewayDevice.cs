@@ -89,7 +89,7 @@ public sealed partial class GatewayDevice : IAsyncDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var channel = await ConnectLoopAsync(null, linked.Token).ConfigureAwait(false);
-        lock (_gate) _current = channel;
+        BecomeCurrent(channel);
         _sink(_source, "connect", $"{DeviceId} connected to {channel.NodeId}");
         await AfterChannelChangeAsync(channel).ConfigureAwait(false);
     }

@@ -17,7 +17,11 @@ public sealed record ModuleFactoryConfig(string DeviceId, string Product, string
 }
 
 /// <summary>Where the device master gateway answers (an HTTP base URL) and which logical node the device belongs to.</summary>
-public sealed record GatewayAccess(string MasterUrl, string LogicalNode);
+public sealed record GatewayAccess(string MasterUrl, string LogicalNode)
+{
+    /// <summary>The device's MQTT password on the access nodes (the cluster generates it when the device is registered); null: none.</summary>
+    public string? Secret { get; init; }
+}
 
 /// <summary>The network config record: flag 1 = pending provisioning, 0 = configured (docs/cloud.md §4.1).</summary>
 public sealed record NetworkConfig(int Flag, string Ssid, string Passphrase, string ServerId);

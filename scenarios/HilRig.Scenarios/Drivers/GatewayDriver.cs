@@ -38,7 +38,10 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
     {
         for (var i = 0; i < count; i++)
         {
-            var device = Cluster.CreateDevice(new GatewayDeviceOptions($"vdev-{_devices.Count + 1:D3}", logicalNode), CommandExecutors.Default);
+            var id = $"vdev-{_devices.Count + 1:D3}";
+            // Registered first: it gets a password, and mosquitto access nodes create its login before it asks for an address.
+            await Cluster.RegisterDevicesAsync([id], scenario.RunCancellation);
+            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode), CommandExecutors.Default);
             _devices.Add(device);
             await device.StartAsync(scenario.RunCancellation).WaitAsync(TimeSpan.FromSeconds(20), scenario.RunCancellation);
         }

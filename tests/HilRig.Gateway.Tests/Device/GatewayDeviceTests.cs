@@ -29,7 +29,7 @@ public sealed class GatewayDeviceTests
         await held.Started(inFlight);
         var fresh = await cluster.StartNodeAsync("gw-1", "2.0.0", 10, token);
         cluster.Bindings.Bind("gw-1", fresh);
-        old.BeginDrain("upgrade");
+        await old.BeginDrainAsync("upgrade");
         cluster.Bindings.NotifyChanged();
         Assert.Equal(1, await old.SendOfflineBatchAsync(token));
         await log.WaitForAsync("dev-a told to leave gw-1.1");

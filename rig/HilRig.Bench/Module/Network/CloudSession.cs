@@ -69,7 +69,7 @@ public sealed partial class CloudSession : IAsyncDisposable
         {
             // Behaviour 3: the vendor backend also reaches the device through the gateway cluster (docs/cloud.md §5).
             _masterHttp = new HttpClient { BaseAddress = new Uri(gateway.MasterUrl), Timeout = TimeSpan.FromSeconds(40) };
-            _gateway = new Gateway.Device.GatewayDevice(new Gateway.Device.GatewayDeviceOptions(device, gateway.LogicalNode) { KeepAlive = TimeSpan.FromSeconds(5) },
+            _gateway = new Gateway.Device.GatewayDevice(new Gateway.Device.GatewayDeviceOptions(device, gateway.LogicalNode) { KeepAlive = TimeSpan.FromSeconds(5), Password = gateway.Secret },
                 new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(), ExecuteThroughGatewayAsync,
                 (source, kind, detail) => log($"gateway {kind}: {detail}"));
         }
