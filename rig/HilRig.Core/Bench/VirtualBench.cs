@@ -227,13 +227,21 @@ public sealed class VirtualBench : IAsyncDisposable
         }
     }
 
-    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off).</summary>
+    /// <summary>STATUS tries per chip before <see cref="QueryAllAsync"/> reads silence (a loaded machine can miss one answer's timeout).</summary>
+    public const int StatusTries = 3;
+
+    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off) through <see cref="StatusTries"/> queries.</summary>
     public async Task<IReadOnlyDictionary<string, StatusPayload?>> QueryAllAsync(CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, StatusPayload?>();
         foreach (var chip in Wiring.Chips)
         {
-            result[chip.Name] = await Probe.QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
+            StatusPayload? status = null;
+            for (var attempt = 0; attempt < StatusTries && status is null; attempt++)
+            {
+                status = await Probe.QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
+            }
+            result[chip.Name] = status;
         }
         return result;
     }
