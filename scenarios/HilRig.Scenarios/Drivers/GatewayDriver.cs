@@ -69,6 +69,8 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
             using var timer = new PeriodicTimer(interval);
             try
             {
+                // The first command goes at once, so even a step that ends quickly has commands in flight.
+                await SubmitAsync(deviceId, name, null);
                 while (await timer.WaitForNextTickAsync(token))
                 {
                     await SubmitAsync(deviceId, name, null);

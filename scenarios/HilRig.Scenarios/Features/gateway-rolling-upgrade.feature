@@ -37,6 +37,7 @@ Feature: Rolling upgrade of the access gateways
     Given new access nodes will drop their connections
     When the vendor backend sends the module a "ping" command every 100 ms through the gateway
     And the GMS upgrades logical node "gw-1" to version "2.0.0"
+    And the vendor backend sends the module 3 "ping" commands through the gateway
     Then logical node "gw-1" was rolled back to its old node
     And the module is on an access node of version "1.0.0"
     And every command sent through the gateway was answered exactly once
