@@ -14,6 +14,38 @@ public sealed class WiringCommandTests
     }
 
     [Fact]
+    public async Task Check_Proves_The_Sim_Bench_Link_By_Link()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "wiring", "check", "wiring/sim-chain.yaml");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"link chip2 -> chip3\s+ok\s+chip3 answered STATUS", result.StandardOutput);
+        Assert.Matches(@"power chip2 \(virtual\)\s+ok\s+off: silent; on: answered again", result.StandardOutput);
+        Assert.Contains("bench 'sim-chain' proven: 7 checks passed", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Names_The_Link_Left_Open_On_A_Broken_Sim_Bench()
+    {
+        // sim-chain with the cable between the rig and chip2 left unplugged; factory images by absolute path.
+        var root = HilrigProcess.RepoRoot();
+        var text = File.ReadAllText(Path.Combine(root, "wiring", "sim-chain.yaml"))
+            .Replace("../firmware-images/", Path.Combine(root, "firmware-images") + "/", StringComparison.Ordinal)
+            .Replace("{ from: chip1, to: chip2, baud: 115200, rig: relay }", "{ from: chip1, to: chip2, baud: 115200, rig: relay, unplugged: true }", StringComparison.Ordinal);
+        var dir = Directory.CreateTempSubdirectory("hilrig-broken-bench");
+        var path = Path.Combine(dir.FullName, "broken.yaml");
+        File.WriteAllText(path, text);
+
+        var result = await HilrigProcess.RunAsync(dir.FullName, "wiring", "check", path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"link chip1 -> chip2\s+FAIL\s+no answer from chip2", result.StandardOutput);
+        Assert.Matches(@"link module -> chip1\s+ok", result.StandardOutput);
+        Assert.Contains("NOT proven", result.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_Names_File_Line_And_Rule_Without_A_Stack_Trace_When_The_File_Is_Wrong()
     {
         var dir = Directory.CreateTempSubdirectory("hilrig-cli-");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HilRig.Core.Bench;
 using HilRig.Core.Wiring;
 
 namespace HilRig.Cli.Commands;
@@ -9,18 +10,35 @@ internal static class WiringCommands
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "Wiring file.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
-        var check = new Command("check", "Load a wiring file and report every rule it breaks, with file:line.") { file };
-        check.SetAction(result =>
+        var staticOnly = new Option<bool>("--static") { Description = "Only check the file; do not bring the bench up and prove it." };
+        var check = new Command("check", "Load a wiring file, report every rule it breaks (file:line), then prove the bench: each link passes bytes, each power line switches, each sensor answers.") { file, staticOnly };
+        check.SetAction(async (result, token) =>
         {
             var bench = LoadOrReport(result.GetRequiredValue(file));
             if (bench is null) return 2;
             Console.WriteLine($"{bench.SourcePath}: bench '{bench.Name}' ({bench.Kind}), {bench.Chips.Count} chip(s), {bench.Links.Count} link(s)");
             foreach (var link in bench.Links)
             {
-                Console.WriteLine($"  link {link.From} -> {link.To}: {link.BaudRate} baud, rig {link.RigMode}");
+                Console.WriteLine($"  link {link.From} -> {link.To}: {link.BaudRate} baud, rig {link.RigMode}{(link.Unplugged ? " (unplugged)" : "")}");
             }
             Console.WriteLine($"  upgrade order: {string.Join(", ", bench.UpgradeOrder)}");
-            return 0;
+            if (result.GetValue(staticOnly))
+            {
+                return 0;
+            }
+            if (bench.Kind != BenchKind.Virtual)
+            {
+                Console.WriteLine("proof: not yet for hardware benches (the file is valid; the hardware backends will prove links, power lines and sensors)");
+                return 0;
+            }
+            Console.WriteLine("proving the bench (links, power lines, sensors)...");
+            var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-wiring-check", Guid.NewGuid().ToString("N"));
+            await using var virtualBench = VirtualBench.Create(bench, new BenchOptions(artifacts) { StartCloud = false });
+            var rows = await BenchProver.ProveAsync(virtualBench, token);
+            Console.WriteLine(BenchProver.Format(rows));
+            var failed = rows.Where(r => !r.Ok).ToList();
+            Console.WriteLine(failed.Count == 0 ? $"bench '{bench.Name}' proven: {rows.Count} checks passed" : $"bench '{bench.Name}' NOT proven: {failed.Count} of {rows.Count} checks failed (node logs in {artifacts})");
+            return failed.Count == 0 ? 0 : 1;
         });
         var list = new Command("list", "List the benches described under wiring/.");
         list.SetAction(_ =>

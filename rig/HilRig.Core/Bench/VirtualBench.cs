@@ -126,6 +126,15 @@ public sealed class VirtualBench : IAsyncDisposable
                 _relays[link.To] = relay;
                 upstreamEnd = near.NearPath;
                 downstreamEnd = far.FarPath;
+                if (link.Unplugged)
+                {
+                    // The cable between the rig and the chip is not plugged in: the chip's upstream UART is a
+                    // wire of its own that leads nowhere, and the rig's far UART talks into the void.
+                    var dangling = new VirtualWire($"{name}/unplugged");
+                    _wires.Add(dangling);
+                    downstreamEnd = dangling.FarPath;
+                    Timeline.Add(name, "unplugged", $"link {link.From} -> {link.To} is unplugged (wiring line {link.Line})");
+                }
             }
             else
             {

@@ -17,6 +17,9 @@ public sealed record LinkWiring(
     string? FarDevicePath = null,
     int Line = 0)
 {
+    /// <summary>Virtual benches only: the cable is left unplugged (the rig's relay passes nothing), to try the rig's bench checks.</summary>
+    public bool Unplugged { get; init; }
+
     /// <summary>The baud rates a link may use.</summary>
     public static IReadOnlyList<int> SupportedBaudRates { get; } =
         [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 1500000, 2000000, 3000000];

@@ -15,7 +15,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
 
     private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade", "network"];
     private static readonly string[] ModuleKeys = ["power", "command", "sensor", "factory_image"];
-    private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far"];
+    private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far", "unplugged"];
     private static readonly string[] UpgradeKeys = ["default_order"];
     private static readonly string[] BenchKinds = ["virtual", "hardware"];
     private static readonly string[] RigModes = ["relay", "tap", "direct"];
@@ -141,7 +141,12 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         var far = ParseDevicePath(map, "far");
         CheckDevicePaths(map, mode, from, to);
 
-        var link = new LinkWiring(from ?? "", to ?? "", (int)(baud ?? 0), mode ?? RigMode.Relay, near, far, (int)node.Start.Line);
+        var unplugged = map.Bool("unplugged") ?? false;
+        if (unplugged && (IsHardware || mode != RigMode.Relay))
+        {
+            map.Error(map.Get("unplugged")!, "'unplugged' leaves a virtual bench's relayed cable open (to try the bench checks); it applies to relay links of virtual benches only");
+        }
+        var link = new LinkWiring(from ?? "", to ?? "", (int)(baud ?? 0), mode ?? RigMode.Relay, near, far, (int)node.Start.Line) { Unplugged = unplugged };
         bench.Links.Add(new ParsedLink(link, number, node.Start, map.Get("from")?.Start, map.Get("to")?.Start));
     }
 
