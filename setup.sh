@@ -4,6 +4,8 @@
 #
 #   ./setup.sh mosquitto   the mosquitto broker, for benches with `broker: { kind: mosquitto }`
 #                          (docs/cloud.md §5) and the tests that run the servers on it
+#   ./setup.sh report      @cucumber/html-formatter (npm, pinned in rig/HilRig.Cli/Reporting), for
+#                          `hilrig report html` (needs Node.js 20 or later and npm)
 #
 # Packages are installed without recommends. Run as root or with sudo available.
 set -euo pipefail
@@ -22,8 +24,12 @@ case "${1:-}" in
     # ports it picks, so the system one is left as the package set it up.
     mosquitto -h 2>&1 | head -1 || true
     ;;
+  report)
+    cd "$(dirname "$0")/rig/HilRig.Cli/Reporting"
+    npm ci --no-audit --no-fund
+    ;;
   *)
-    echo "usage: ./setup.sh mosquitto" >&2
+    echo "usage: ./setup.sh mosquitto|report" >&2
     exit 2
     ;;
 esac

@@ -6,6 +6,7 @@ var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware O
     RunCommand.Create(),
     BenchCommands.Create(),
     WiringCommands.Create(),
+    ReportCommand.Create(),
 };
 try
 {
