@@ -45,6 +45,13 @@ public class WiringRulesTests
         With("kind: virtual\n", "kind: hardware\n").Replace("{ kind: virtual }", power, StringComparison.Ordinal);
 
     [Fact]
+    public void Parse_Refuses_An_Unplugged_Link_On_A_Tap()
+    {
+        WiringAssert.HasError(With("    rig: relay\n  - from: chip1", "    rig: tap\n    unplugged: true\n  - from: chip1"), 20, 16,
+            "'unplugged' leaves a virtual bench's relayed cable open");
+    }
+
+    [Fact]
     public void Parse_Succeeds_When_ChainIsUnchanged()
     {
         Assert.Equal(3, WiringAssert.Parse(Chain).Chips.Count);
