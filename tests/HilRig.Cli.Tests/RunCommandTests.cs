@@ -13,6 +13,32 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_Repeat_Prints_Pass_Counts_Per_Scenario_And_Keeps_Each_Rounds_Reports()
+    {
+        var feature = await WriteFeatureAsync("""
+            Feature: Repeated
+              Scenario: Fails every time
+                When the chip 3 is struck by lightning
+            """);
+        var output = Path.Combine(Path.GetDirectoryName(feature)!, "out");
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", feature, "--repeat", "2", "--seed", "40", "--out", output);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("hilrig run: 2 rounds, seeds 40..41; passes per scenario:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("0/2  FAILS   Fails every time", result.StandardOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "round-1", "junit.xml")));
+        Assert.True(File.Exists(Path.Combine(output, "round-2", "junit.xml")));
+    }
+
+    [Fact]
+    public async Task Run_Refuses_A_Repeat_Count_Out_Of_Range()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--repeat", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--repeat 0 is outside 1..1000", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Fails_With_The_Step_Text_And_A_Suggested_Binding_When_A_Step_Is_Unknown()
     {
         var feature = await WriteFeatureAsync("""

@@ -20,9 +20,10 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
+        var repeat = new Option<int>("--repeat") { Description = "Run the selection N times (to hunt flaky scenarios): round k uses seed+k-1 and writes its reports to <out>/round-k; a summary of pass counts per scenario follows.", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed,
+            paths, tags, wiring, output, defects, seed, repeat,
         };
         command.SetAction(async (result, token) =>
         {
@@ -42,7 +43,49 @@ internal static class RunCommand
             var selected = result.GetValue(paths) is { Length: > 0 } given
                 ? given.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p))).ToArray()
                 : [Path.Combine("scenarios")];
-            var runSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
+            var rounds = result.GetValue(repeat);
+            if (rounds is < 1 or > 1000)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: --repeat {rounds} is outside 1..1000");
+                return 2;
+            }
+            var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
+            if (rounds == 1)
+            {
+                return await RunOnceAsync(root, wiringPath, outDir, selected, result.GetValue(tags), chipDefects, firstSeed, token);
+            }
+            var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
+            var worst = 0;
+            for (var round = 1; round <= rounds; round++)
+            {
+                Console.WriteLine($"hilrig run: round {round} of {rounds}");
+                var (code, pickles) = await RunRoundAsync(root, wiringPath, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), chipDefects, firstSeed + round - 1, token);
+                worst = Math.Max(worst, code);
+                if (code == 2) break;
+                foreach (var pickle in pickles)
+                {
+                    var before = passes.GetValueOrDefault(pickle.Id, (pickle.Pickle.NameWithExamples, 0));
+                    passes[pickle.Id] = (before.Item1, before.Item2 + (pickle.Passed ? 1 : 0));
+                }
+            }
+            Console.WriteLine($"hilrig run: {rounds} rounds, seeds {firstSeed}..{firstSeed + rounds - 1}; passes per scenario:");
+            foreach (var (id, (name, passed)) in passes.OrderBy(p => p.Value.Passed).ThenBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"  {passed}/{rounds}  {(passed == rounds ? "stable" : passed == 0 ? "FAILS " : "FLAKY ")}  {name} [{id}]");
+            }
+            return worst;
+        });
+        return command;
+    }
+
+    private static async Task<int> RunOnceAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, int runSeed, CancellationToken token) =>
+        (await RunRoundAsync(root, wiringPath, outDir, selected, tags, chipDefects, runSeed, token)).Code;
+
+    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, int runSeed, CancellationToken token)
+    {
+        {
             var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects, Seed = runSeed };
             Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, seed {runSeed}, reports in {outDir}");
             using var reports = ReportFiles.Open(outDir);
@@ -50,7 +93,7 @@ internal static class RunCommand
             RunResult run;
             try
             {
-                run = await runner.RunAsync(PickleSelection.Of(selected, result.GetValue(tags)), new RunOptions
+                run = await runner.RunAsync(PickleSelection.Of(selected, tags), new RunOptions
                 {
                     BaseDirectory = root,
                     Listeners = [.. reports.Listeners, new ConsoleProgressListener(Console.Out)],
@@ -60,7 +103,7 @@ internal static class RunCommand
             catch (GherkinException ex)
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
-                return 2;
+                return (2, []);
             }
             foreach (var error in run.Errors)
             {
@@ -74,11 +117,10 @@ internal static class RunCommand
             if (run.Pickles.Count == 0 && run.Errors.Count == 0)
             {
                 await Console.Error.WriteLineAsync("hilrig run: no scenario matched the paths and tags given");
-                return 2;
+                return (2, []);
             }
-            return run.Success ? 0 : 1;
-        });
-        return command;
+            return (run.Success ? 0 : 1, run.Pickles);
+        }
     }
 
     private static bool TryParseDefects(string[] values, out IReadOnlyDictionary<string, IReadOnlyList<string>> defects, out string? error)
