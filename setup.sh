@@ -4,6 +4,10 @@
 #
 #   ./setup.sh mosquitto   the mosquitto broker, for benches with `broker: { kind: mosquitto }`
 #                          (docs/cloud.md §5) and the tests that run the servers on it
+#   ./setup.sh chromium    Debian's chromium, for the live page test of `hilrig serve` (skipped without it)
+#   ./setup.sh qemu        QEMU (qemu-system-arm) and the Cortex-M cross toolchain (gcc-arm-none-eabi, newlib),
+#                          for the reference chip on QEMU mps2-an385 (wiring/sim-chain-qemu.yaml)
+#   ./setup.sh pi          libgpiod2, for the GPIO power backend on a Raspberry Pi bench (docs/wiring.md)
 #   ./setup.sh report      @cucumber/html-formatter (npm, pinned in rig/HilRig.Cli/Reporting), for
 #                          `hilrig report html` (needs Node.js 20 or later and npm)
 #
@@ -24,12 +28,23 @@ case "${1:-}" in
     # ports it picks, so the system one is left as the package set it up.
     mosquitto -h 2>&1 | head -1 || true
     ;;
+  chromium)
+    apt_install chromium
+    chromium --version || true
+    ;;
+  qemu)
+    apt_install qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi make
+    qemu-system-arm --version | head -1
+    ;;
+  pi)
+    apt_install libgpiod2
+    ;;
   report)
     cd "$(dirname "$0")/rig/HilRig.Cli/Reporting"
     npm ci --no-audit --no-fund
     ;;
   *)
-    echo "usage: ./setup.sh mosquitto|report" >&2
+    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report" >&2
     exit 2
     ;;
 esac

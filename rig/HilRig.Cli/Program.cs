@@ -1,18 +1,29 @@
 using System.CommandLine;
 using HilRig.Cli.Commands;
 
+// Every hilrig process (the rig, and each emulated chip and module it starts) runs UARTs: see RigThreadPool.
+HilRig.Core.Nodes.RigThreadPool.Ensure();
+
 var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware OTA upgrades.")
 {
     RunCommand.Create(),
     BenchCommands.Create(),
     WiringCommands.Create(),
     ReportCommand.Create(),
+    ServeCommand.Create(),
 };
 try
 {
     // No response files: tag expressions start with '@' ("@sim and not @slow") and must reach --tags as typed.
     var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
-    return await root.Parse(args, parser).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // SIGTERM/Ctrl+C cancel the command's token; a run then powers the bench off and flushes its reports, which
+    // needs more than System.CommandLine's default 2 s. `serve` leaves the signals to its host (systemd lifetime).
+    var invocation = new InvocationConfiguration
+    {
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = args.FirstOrDefault() == "serve" ? null : TimeSpan.FromSeconds(30),
+    };
+    return await root.Parse(args, parser).InvokeAsync(invocation);
 }
 catch (OperationCanceledException)
 {

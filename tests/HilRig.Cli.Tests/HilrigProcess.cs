@@ -13,7 +13,10 @@ internal static class HilrigProcess
 
     public static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] args) =>
+        RunWithEnvironmentAsync(workingDirectory, new Dictionary<string, string>(), args);
+
+    public static async Task<Result> RunWithEnvironmentAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var (file, prefix) = HilrigExecutable.Resolve();
         var info = new ProcessStartInfo(file)
@@ -24,6 +27,7 @@ internal static class HilrigProcess
             UseShellExecute = false,
         };
         foreach (var a in prefix.Concat(args)) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) info.Environment[k] = v;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

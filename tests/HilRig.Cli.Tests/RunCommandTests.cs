@@ -31,6 +31,27 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_With_No_Wait_Refuses_A_Bench_Another_Run_Holds_And_Names_The_Holder()
+    {
+        var locks = Directory.CreateTempSubdirectory("hilrig-cli-locks-").FullName;
+        try
+        {
+            using var held = HilRig.Core.Bench.BenchLock.TryAcquire("sim-chain", "a test holding the bench", locks);
+            Assert.NotNull(held);
+
+            var result = await HilrigProcess.RunWithEnvironmentAsync(HilrigProcess.RepoRoot(), new Dictionary<string, string> { ["HILRIG_LOCK_DIR"] = locks },
+                "run", "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:23", "--no-wait");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"hilrig run: bench 'sim-chain' is in use by pid {Environment.ProcessId} (a test holding the bench)", result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(locks, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_Refuses_A_Repeat_Count_Out_Of_Range()
     {
         var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "--repeat", "0");

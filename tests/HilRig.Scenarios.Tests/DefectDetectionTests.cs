@@ -26,7 +26,9 @@ public sealed class DefectDetectionTests
         var result = await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
 
         Assert.False(result.Passed, "the scenario passed although chip2 dropped every fifth frame it passed through");
-        Assert.Contains("chip3", result.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("sent again", result.ErrorMessage, StringComparison.Ordinal);
+        // Caught either way the lost frames play out: chip3's image arrives only with bytes sent again, or the
+        // campaign ends without completing (a PREPARE_ACK, START_ACK or DATA_ACK lost too often on the way
+        // through chip2; which one depends on the timing of the run).
+        Assert.Matches(@"chip3: \d+ image bytes sent for \d+ needed \(\d+ sent again\)|the campaign did not complete: (campaign-failed|prepare-refused)", result.ErrorMessage ?? "");
     }
 }

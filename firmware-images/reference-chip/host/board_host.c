@@ -21,6 +21,7 @@
 
 #include "hr_board.h"
 #include "hr_config.h"
+#include "hr_flash_tear.h"
 
 /* One window plus two frames (docs/protocol.md §2 SHOULD): room for a burst forwarded to a slower line. */
 #define HOST_TX_QUEUE_BYTES (16384u + 2u * HR_MAX_FRAME)
@@ -247,9 +248,46 @@ int hr_board_flash_read(uint32_t addr, uint8_t *buf, size_t n)
     return pread(flash_fd, buf, n, (off_t)addr) == (ssize_t)n ? 0 : -1;
 }
 
+/* The power-cut sweep's hooks (include/hr_flash_tear.h): --log-flash-ops, --cut-at-flash-op N --seed S. */
+static hr_flash_tear tear;
+static uint8_t torn_cells[1u << 16];
+
+void board_host_flash_faults(int log_ops, unsigned long cut_at_op, unsigned long seed)
+{
+    hr_flash_tear_init(&tear, log_ops, cut_at_op, seed);
+}
+
+static int flash_op_begins(const char *kind, uint32_t addr, size_t n)
+{
+    int cut = hr_flash_tear_begin(&tear);
+    if (tear.log_ops) {
+        fprintf(stderr, "flash op #%lu %s 0x%08lX+%lu\n", tear.count, kind, (unsigned long)addr, (unsigned long)n);
+        fflush(stderr);
+    }
+    return cut;
+}
+
+/* Applies the torn operation to cells (the current bytes; data NULL for an erase), writes them, and the
+ * power goes: exit status 86, which the rig reads as a cut inside a flash operation. */
+static void tear_and_die(uint32_t addr, uint8_t *cells, const uint8_t *data, size_t n)
+{
+    size_t cut = hr_flash_tear_prefix(&tear, n);
+    uint8_t some = (uint8_t)hr_flash_tear_random(&tear);
+    for (size_t i = 0; i < n && i <= cut; i++) cells[i] = hr_flash_tear_byte(cells[i], data ? data + i : NULL, i, cut, some);
+    if (pwrite(flash_fd, cells, n, (off_t)addr) != (ssize_t)n) fprintf(stderr, "flash: torn write failed\n");
+    fprintf(stderr, "flash op #%lu: power cut inside it (%lu of %lu bytes done)\n", tear.count,
+            (unsigned long)cut, (unsigned long)n);
+    fflush(stderr);
+    _exit(86);
+}
+
 int hr_board_flash_erase_sector(uint32_t addr)
 {
     if (addr % sector_bytes != 0 || (uint64_t)addr + sector_bytes > flash_bytes) return -1;
+    if (flash_op_begins("erase", addr, sector_bytes)) {
+        if (sector_bytes > sizeof torn_cells || pread(flash_fd, torn_cells, sector_bytes, (off_t)addr) != (ssize_t)sector_bytes) _exit(86);
+        tear_and_die(addr, torn_cells, NULL, sector_bytes);
+    }
     return fill_erased(addr, sector_bytes);
 }
 
@@ -257,6 +295,10 @@ int hr_board_flash_program(uint32_t addr, const uint8_t *buf, size_t n)
 {
     uint8_t cell[HR_MAX_PAYLOAD];
     if ((uint64_t)addr + n > flash_bytes) return -1;
+    if (flash_op_begins("program", addr, n)) {
+        if (n > sizeof torn_cells || pread(flash_fd, torn_cells, n, (off_t)addr) != (ssize_t)n) _exit(86);
+        tear_and_die(addr, torn_cells, buf, n);
+    }
     /* NOR: programming only clears bits, so the result is old AND new. */
     for (size_t done = 0; done < n;) {
         size_t take = n - done < sizeof cell ? n - done : sizeof cell;

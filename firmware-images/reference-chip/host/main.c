@@ -4,6 +4,7 @@
  *
  *   hilrig-chip --model-id 0x13 --upstream /dev/pts/5 [--downstream /dev/pts/7 ...] --flash chip3.bin
  *               [--baud 115200] [--sector-size 4096] [--slot-size 65536] [--operating] [--name chip3]
+ *               [--log-flash-ops] [--cut-at-flash-op N --seed S]
  *
  * Without --slot-size the slot size comes from an existing flash file (its size is 2S + 2L,
  * docs/protocol.md §10.1), so a bench that enlarges the slots needs no extra argument; else 65 536.
@@ -23,7 +24,8 @@ static void usage(const char *why)
     fprintf(stderr,
             "hilrig-chip: %s\n"
             "usage: hilrig-chip --model-id ID --upstream PATH [--downstream PATH ...] --flash FILE\n"
-            "                   [--baud N] [--sector-size BYTES] [--slot-size BYTES] [--operating] [--name NAME]\n",
+            "                   [--baud N] [--sector-size BYTES] [--slot-size BYTES] [--operating] [--name NAME]\n"
+            "                   [--log-flash-ops] [--cut-at-flash-op N --seed S]   (the rig's power-cut sweep)\n",
             why);
     exit(2);
 }
@@ -48,12 +50,14 @@ int main(int argc, char **argv)
     const char *flash = NULL;
     const char *name = NULL;
     unsigned long model = 0, baud = 115200, sector = 4096, slot = 0;
-    int operating = 0;
+    int operating = 0, log_flash_ops = 0;
+    unsigned long cut_at_flash_op = 0, seed = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--operating") == 0) { operating = 1; continue; }
+        if (strcmp(a, "--log-flash-ops") == 0) { log_flash_ops = 1; continue; }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) usage("the reference chip of the HilRig chain protocol v1");
         if (v == NULL) {
             char why[160];
@@ -72,6 +76,8 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--sector-size") == 0) sector = number(a, v);
         else if (strcmp(a, "--slot-size") == 0) slot = number(a, v);
         else if (strcmp(a, "--name") == 0) name = v;
+        else if (strcmp(a, "--cut-at-flash-op") == 0) cut_at_flash_op = number(a, v);
+        else if (strcmp(a, "--seed") == 0) seed = number(a, v);
         else {
             char why[160];
             snprintf(why, sizeof why, "unknown option '%s'", a);
@@ -97,6 +103,7 @@ int main(int argc, char **argv)
     if (board_host_open(paths, downstream + 1u, (unsigned)baud, flash, (uint32_t)(2 * sector + 2 * slot), (uint32_t)sector) != 0) {
         return 1;
     }
+    board_host_flash_faults(log_flash_ops, cut_at_flash_op, seed);
     fprintf(stderr, "hilrig-chip %s: model 0x%02lX, %u downstream port(s), %lu baud, sector %lu, slot %lu, flash %s\n",
             name ? name : "", model, downstream, baud, sector, slot, flash);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HilRig.Core.Bench;
 using System.Globalization;
 using HilRig.Gherkin;
 using HilRig.Gherkin.Execution;
@@ -21,15 +22,16 @@ internal static class RunCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
         var repeat = new Option<int>("--repeat") { Description = "Run the selection N times (to hunt flaky scenarios): round k uses seed+k-1 and writes its reports to <out>/round-k; a summary of pass counts per scenario follows.", DefaultValueFactory = _ => 1 };
+        var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat,
+            paths, tags, wiring, output, defects, seed, repeat, noWait,
         };
         command.SetAction(async (result, token) =>
         {
             var root = RepoPaths.Root;
             var wiringPath = Path.GetFullPath(result.GetRequiredValue(wiring));
-            if (WiringCommands.LoadOrReport(wiringPath) is null)
+            if (WiringCommands.LoadOrReport(wiringPath) is not { } benchWiring)
             {
                 return 2;
             }
@@ -47,6 +49,16 @@ internal static class RunCommand
             if (rounds is < 1 or > 1000)
             {
                 await Console.Error.WriteLineAsync($"hilrig run: --repeat {rounds} is outside 1..1000");
+                return 2;
+            }
+            // One run per bench at a time, across processes (hilrig serve takes the same lock).
+            using var benchLock = result.GetValue(noWait)
+                ? BenchLock.TryAcquire(benchWiring.Name, "hilrig run")
+                : await BenchLock.AcquireAsync(benchWiring.Name, "hilrig run",
+                    holder => Console.WriteLine($"hilrig run: bench '{benchWiring.Name}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
+            if (benchLock is null)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: bench '{benchWiring.Name}' is in use by {BenchLock.Holder(benchWiring.Name)}");
                 return 2;
             }
             var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);

@@ -28,8 +28,14 @@ internal static class WiringCommands
             }
             if (bench.Kind != BenchKind.Virtual)
             {
-                Console.WriteLine("proof: not yet for hardware benches (the file is valid; the hardware backends will prove links, power lines and sensors)");
-                return 0;
+                Console.WriteLine("checking the bench's hardware (power lines, sensors, UARTs); every node is left powered off...");
+                var hardwareRows = await HardwareBenchCheck.RunAsync(bench, new HardwareBackends(), token);
+                Console.WriteLine(BenchProver.Format(hardwareRows));
+                var hardwareFailed = hardwareRows.Count(r => !r.Ok);
+                Console.WriteLine(hardwareFailed == 0
+                    ? $"bench '{bench.Name}': {hardwareRows.Count} backends answer"
+                    : $"bench '{bench.Name}' NOT ready: {hardwareFailed} of {hardwareRows.Count} checks failed");
+                return hardwareFailed == 0 ? 0 : 1;
             }
             Console.WriteLine("proving the bench (links, power lines, sensors)...");
             var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-wiring-check", Guid.NewGuid().ToString("N"));

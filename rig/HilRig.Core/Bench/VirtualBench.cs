@@ -71,6 +71,7 @@ public sealed class VirtualBench : IAsyncDisposable
     /// <summary>Lays the wires, opens the relays and prepares power switches; every node stays off.</summary>
     public static VirtualBench Create(BenchWiring wiring, BenchOptions options)
     {
+        Nodes.RigThreadPool.Ensure();
         if (wiring.Kind != BenchKind.Virtual)
         {
             throw new ArgumentException($"{wiring.SourcePath}: bench '{wiring.Name}' is a hardware bench; a virtual bench needs kind: virtual");
@@ -161,14 +162,21 @@ public sealed class VirtualBench : IAsyncDisposable
         var logs = Path.Combine(Options.ArtifactsDirectory, "logs");
         var flashDir = Path.Combine(Options.ArtifactsDirectory, "flash");
         Directory.CreateDirectory(flashDir);
+        var builds = new Dictionary<ChipBuild, FirmwareBuild>();
         foreach (var chip in Wiring.Chips)
         {
             var launch = new NodeLaunch(chip, _upstreamPaths[chip.Name], _downstreamPaths.GetValueOrDefault(chip.Name) ?? [],
                 Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes,
                 Options.ChipDefects.GetValueOrDefault(chip.Name) ?? []);
             _launches[chip.Name] = launch;
+            // One build per distinct command: the chips of a bench share their firmware.
+            var build = chip.Build is { } b ? builds.TryGetValue(b, out var known) ? known
+                : builds[b] = new FirmwareBuild(b, chip.Name, Timeline, FirmwareBuild.DefaultTimeout) : null;
             _power[chip.Name] = new VirtualPowerSwitch(chip.Name,
-                () => launch.Start(Path.Combine(logs, $"{chip.Name}.log"), Timeline), Timeline);
+                () => launch.Start(Path.Combine(logs, $"{chip.Name}.log"), Timeline), Timeline)
+            {
+                BeforePowerOn = build is null ? null : build.EnsureBuiltAsync,
+            };
         }
         var moduleLink = Wiring.DownstreamLinks(ModuleWiring.Name).Single();
         var modulePath = _downstreamPaths[ModuleWiring.Name][0];
@@ -181,6 +189,29 @@ public sealed class VirtualBench : IAsyncDisposable
                 "--state", statePath, "--control-port", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArgs]);
             return NodeProcess.Start(ModuleWiring.Name, file, args, Path.Combine(logs, "module.log"), Timeline);
         }, Timeline);
+        foreach (var (node, power) in _power)
+        {
+            if (power is VirtualPowerSwitch virtualPower)
+            {
+                virtualPower.PoweringOn += () => SenderRestarted(node);
+            }
+        }
+    }
+
+    /// <summary>The relays that carry what <paramref name="node"/> sends drop the half frame its last power-off left.</summary>
+    private void SenderRestarted(string node)
+    {
+        if (_relays.TryGetValue(node, out var above))
+        {
+            above.SenderRestarted(Direction.Upstream);
+        }
+        foreach (var child in Wiring.Children(node))
+        {
+            if (_relays.TryGetValue(child, out var below))
+            {
+                below.SenderRestarted(Direction.Downstream);
+            }
+        }
     }
 
     /// <summary>
@@ -236,23 +267,35 @@ public sealed class VirtualBench : IAsyncDisposable
         }
     }
 
-    /// <summary>STATUS tries per chip before <see cref="QueryAllAsync"/> reads silence (a loaded machine can miss one answer's timeout).</summary>
-    public const int StatusTries = 3;
+    /// <summary>
+    /// The deadline of each STATUS try before <see cref="QueryAllAsync"/> reads silence: the usual 400 ms, then longer,
+    /// since a loaded machine can keep an awake chip's process from running for more than a second (seen in CI-like
+    /// runs at a load average of 11 on 2 cores). A late answer to an earlier try counts, so silence means 3.4 s of it.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> StatusTries = [ChipProbe.StatusTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
-    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off) through <see cref="StatusTries"/> queries.</summary>
+    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
     public async Task<IReadOnlyDictionary<string, StatusPayload?>> QueryAllAsync(CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, StatusPayload?>();
         foreach (var chip in Wiring.Chips)
         {
-            StatusPayload? status = null;
-            for (var attempt = 0; attempt < StatusTries && status is null; attempt++)
-            {
-                status = await Probe.QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
-            }
-            result[chip.Name] = status;
+            result[chip.Name] = await QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
         }
         return result;
+    }
+
+    /// <summary>The status of one chip right now; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
+    public async Task<StatusPayload?> QueryStatusAsync(string chipName, CancellationToken cancellationToken)
+    {
+        foreach (var timeout in StatusTries)
+        {
+            if (await Probe.QueryStatusAsync(chipName, cancellationToken, timeout).ConfigureAwait(false) is { } status)
+            {
+                return status;
+            }
+        }
+        return null;
     }
 
     /// <inheritdoc />

@@ -35,8 +35,11 @@ public sealed partial record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Dura
     public async Task<RecoveryCheck?> RunAsync(FaultContext context, CancellationToken cancellationToken)
     {
         var bench = context.Bench;
-        var before = context.Observer.Snapshot();
         await Task.WhenAll(Nodes.Select(n => bench.Power(n).OffAsync(cancellationToken))).ConfigureAwait(false);
+        // What the chips had persisted is read once they are off, not when the trigger fired: switching
+        // takes milliseconds (tens on a loaded machine), and the traffic of those milliseconds counts (a
+        // COMPLETE passing a chip on its way up moves it to Initial before its power goes).
+        var before = context.Observer.Snapshot();
         await Task.Delay(Duration, cancellationToken).ConfigureAwait(false);
         var chips = Nodes.Where(n => n != Wiring.ModuleWiring.Name).ToList();
         // While a chip that lost power alone is checked, the traffic of the device that kept running

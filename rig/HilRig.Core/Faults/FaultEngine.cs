@@ -81,7 +81,9 @@ public sealed class FaultEngine(VirtualBench bench) : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
         {
-            bench.Timeline.Add("rig", "error", $"fault '{fault.Description}' failed: {ex.Message}");
+            // The type and the innermost frame go to the timeline too: a fault that breaks is a rig bug to report.
+            var where = ex.StackTrace?.Split('\n', 2)[0].Trim();
+            bench.Timeline.Add("rig", "error", $"fault '{fault.Description}' failed: {ex.GetType().Name}: {ex.Message}{(where is null ? "" : $" ({where})")}");
             return new FaultOutcome(fault, true, at, null, ex.Message);
         }
     }

@@ -54,9 +54,9 @@ public sealed record NetworkDown(TimeSpan Duration) : IFaultAction
     public async Task<RecoveryCheck?> RunAsync(FaultContext context, CancellationToken cancellationToken)
     {
         var cloud = context.Bench.RequireCloud();
-        cloud.NetworkDown(Description);
         try
         {
+            cloud.NetworkDown(Description);
             await Task.Delay(Duration, cancellationToken).ConfigureAwait(false);
         }
         finally

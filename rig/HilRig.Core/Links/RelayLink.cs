@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using System.Threading.Channels;
 using HilRig.Core.Faults;
 using HilRig.Core.Timeline;
 using HilRig.Protocol.Framing;
@@ -44,8 +45,15 @@ public sealed class RelayLink : IAsyncDisposable
     /// <summary>The faults of one direction.</summary>
     public LinkFaults Faults(Direction direction) => direction == Direction.Downstream ? Downstream : Upstream;
 
-    /// <summary>Raised for everything the relay sees, on its reader tasks.</summary>
+    /// <summary>Raised for everything the relay sees, on its reader tasks, once it has been forwarded (or dropped).</summary>
     public event Action<LinkObservation>? Observed;
+
+    /// <summary>
+    /// Raised for everything the relay sees as soon as it is decoded, before it is forwarded: whoever must know
+    /// what a node may have received (the chain observer, for what a chip may have persisted) hears it before
+    /// the node can act on it.
+    /// </summary>
+    public event Action<LinkObservation>? Forwarding;
 
     private static SerialPort OpenPort(string path, int baud) => new(path, baud, Parity.None, 8, StopBits.One)
     {
@@ -53,6 +61,18 @@ public sealed class RelayLink : IAsyncDisposable
         ReadBufferSize = 1 << 16,
         WriteBufferSize = 1 << 16,
     };
+
+    /// <summary>Per direction (index: <see cref="Direction"/>), 1 once its sender has restarted, until the pump has acted on it.</summary>
+    private readonly int[] _senderRestarted = new int[2];
+
+    /// <summary>
+    /// Tells the relay that the node sending in <paramref name="direction"/> is powering on again: a frame it
+    /// had half sent when its power went will never end, so before the first byte of its new life the relay
+    /// rejects what it holds (docs/protocol.md §3.3). Without this the stale half frame swallows the node's
+    /// first frames until the byte count of its length field is reached and the CRC fails.
+    /// </summary>
+    public void SenderRestarted(Direction direction) =>
+        Interlocked.Exchange(ref _senderRestarted[(int)direction], 1);
 
     /// <summary>Opens both ports and starts forwarding.</summary>
     public void Start()
@@ -87,52 +107,42 @@ public sealed class RelayLink : IAsyncDisposable
             Convert.ToHexString(bytes.AsSpan(0, Math.Min(64, bytes.Length))));
     }
 
+    private const string StaleReason = "a frame cut short by its sender's power loss, dropped by the relay";
+
+    /// <summary>
+    /// Reads one direction and decodes it. Frames addressed to the rig are consumed (and observed) at once;
+    /// everything else goes, in order, to that direction's forwarder, which alone waits on held and delayed
+    /// faults. So a hold around a power cut never keeps a chip's answer to the rig waiting behind device frames.
+    /// </summary>
     private async Task PumpAsync(SerialPort from, SerialPort to, Lock gate, Direction direction)
     {
         var decoder = new FrameDecoder();
         var buffer = new byte[4096];
         var dir = direction.ToString().ToLowerInvariant();
+        var outgoing = Channel.CreateUnbounded<DecodedItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var forwarder = Task.Run(() => ForwardAsync(outgoing.Reader, to, gate, direction, dir));
         try
         {
             while (!_stop.IsCancellationRequested)
             {
                 var n = await from.BaseStream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
-                var faults = Faults(direction);
-                foreach (var item in decoder.Feed(buffer.AsSpan(0, n)))
+                var restarted = Interlocked.Exchange(ref _senderRestarted[(int)direction], 0) == 1;
+                // The half frame a sender left when its power went is dropped here, not forwarded: the node
+                // beyond lost it too (or, cut alone, would otherwise wait on it for frames to come).
+                IReadOnlyList<DecodedItem> stale = restarted && decoder.PendingBytes > 0 ? decoder.RejectPending(StaleReason) : [];
+                foreach (var item in stale.Concat(decoder.Feed(buffer.AsSpan(0, n))))
                 {
-                    var consumed = item is DecodedFrame { Frame.Destination: Address.Rig };
-                    if (!consumed)
+                    Forwarding?.Invoke(new LinkObservation(Name, direction, item, _timeline.NowMs));
+                    var consumed = item is DecodedFrame { Frame.Destination: Address.Rig }
+                        || (item is SkippedBytes && stale.Contains(item));
+                    if (consumed)
                     {
-                        var (verdict, bytes, what) = faults.Apply(item);
-                        if (what is not null)
-                        {
-                            var described = item is DecodedFrame df ? FrameSummary.Describe(df.Frame) : $"{item.Raw.Length} byte(s)";
-                            _timeline.Add(Name, "fault", $"{described} {what}", dir);
-                        }
-                        await faults.WhileHeldAsync().WaitAsync(_stop.Token).ConfigureAwait(false);
-                        if (faults.CurrentDelay > TimeSpan.Zero)
-                        {
-                            await Task.Delay(faults.CurrentDelay, _stop.Token).ConfigureAwait(false);
-                        }
-                        if (verdict == LinkVerdict.Forward)
-                        {
-                            lock (gate)
-                            {
-                                to.BaseStream.Write(bytes);
-                            }
-                        }
+                        Record(item, direction, dir);
                     }
-                    if (item is DecodedFrame frame)
+                    else
                     {
-                        var hex = frame.Frame.Type == MessageType.Data ? null : Convert.ToHexString(frame.Raw);
-                        _timeline.Add(Name, "frame", FrameSummary.Describe(frame.Frame), dir, hex);
+                        outgoing.Writer.TryWrite(item);
                     }
-                    else if (item is SkippedBytes skipped)
-                    {
-                        _timeline.Add(Name, "garbage", $"{skipped.Raw.Length} byte(s) not a valid frame: {skipped.Reason}", dir,
-                            Convert.ToHexString(skipped.Raw.AsSpan(0, Math.Min(64, skipped.Raw.Length))));
-                    }
-                    Observed?.Invoke(new LinkObservation(Name, direction, item, _timeline.NowMs));
                 }
             }
         }
@@ -146,6 +156,68 @@ public sealed class RelayLink : IAsyncDisposable
                 _timeline.Add(Name, "error", $"relay {dir} stopped: {ex.Message}");
             }
         }
+        finally
+        {
+            outgoing.Writer.TryComplete();
+            await forwarder.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Forwards one direction's items in the order they came, applying that direction's faults.</summary>
+    private async Task ForwardAsync(ChannelReader<DecodedItem> items, SerialPort to, Lock gate, Direction direction, string dir)
+    {
+        var faults = Faults(direction);
+        try
+        {
+            await foreach (var item in items.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var (verdict, bytes, what) = faults.Apply(item);
+                if (what is not null)
+                {
+                    var described = item is DecodedFrame df ? FrameSummary.Describe(df.Frame) : $"{item.Raw.Length} byte(s)";
+                    _timeline.Add(Name, "fault", $"{described} {what}", dir);
+                }
+                await faults.WhileHeldAsync().WaitAsync(_stop.Token).ConfigureAwait(false);
+                if (faults.CurrentDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(faults.CurrentDelay, _stop.Token).ConfigureAwait(false);
+                }
+                if (verdict == LinkVerdict.Forward)
+                {
+                    lock (gate)
+                    {
+                        to.BaseStream.Write(bytes);
+                    }
+                }
+                Record(item, direction, dir);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                _timeline.Add(Name, "error", $"relay {dir} stopped forwarding: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Writes an item to the timeline and raises <see cref="Observed"/> for it.</summary>
+    private void Record(DecodedItem item, Direction direction, string dir)
+    {
+        if (item is DecodedFrame frame)
+        {
+            var hex = frame.Frame.Type == MessageType.Data ? null : Convert.ToHexString(frame.Raw);
+            _timeline.Add(Name, "frame", FrameSummary.Describe(frame.Frame), dir, hex);
+        }
+        else if (item is SkippedBytes skipped)
+        {
+            _timeline.Add(Name, "garbage", $"{skipped.Raw.Length} byte(s) not a valid frame: {skipped.Reason}", dir,
+                Convert.ToHexString(skipped.Raw.AsSpan(0, Math.Min(64, skipped.Raw.Length))));
+        }
+        Observed?.Invoke(new LinkObservation(Name, direction, item, _timeline.NowMs));
     }
 
     /// <inheritdoc />

@@ -65,6 +65,9 @@ public sealed class NetworkGate : IAsyncDisposable
     /// </summary>
     public event Action<NetworkGate, long, int>? ForwardingToDevice;
 
+    /// <summary>Raised on the accept loop for every connection reset because the gate is down.</summary>
+    public event Action<NetworkGate>? Refused;
+
     /// <summary>Starts accepting.</summary>
     public void Start()
     {
@@ -119,6 +122,7 @@ public sealed class NetworkGate : IAsyncDisposable
                 if (IsDown)
                 {
                     Reset(device);
+                    Refused?.Invoke(this);
                     continue;
                 }
                 _ = Task.Run(() => ServeAsync(device, token), token);
@@ -210,9 +214,14 @@ public sealed class NetworkGate : IAsyncDisposable
 
     private static void Reset(TcpClient client)
     {
+        // The connection may be ending on its own at the same moment (its pump disposes it): then there is
+        // no socket left to reset, and that is fine.
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

@@ -12,7 +12,7 @@ namespace HilRig.Core.Nodes;
 /// </summary>
 public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes, IReadOnlyList<string> defects)
 {
-    /// <summary>Arguments added to every start of the built-in chip (for example --log-flash-ops).</summary>
+    /// <summary>Arguments added to every start of the chip (for example --log-flash-ops); a command chip gets them after its own.</summary>
     public List<string> ExtraArguments { get; } = new();
 
     /// <summary>Arguments added to the next start only (for example a cut inside a flash operation).</summary>
@@ -24,6 +24,8 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
     public NodeProcess Start(string logPath, BenchTimeline timeline)
     {
         var baud = baudRate.ToString(CultureInfo.InvariantCulture);
+        List<string> benchArguments = [.. ExtraArguments, .. NextStartArguments];
+        NextStartArguments.Clear();
         if (chip.Command is { } template)
         {
             ProgramFactoryFlash();
@@ -38,7 +40,10 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
             {
                 values[CommandTemplate.DownstreamPrefix + i.ToString(CultureInfo.InvariantCulture)] = downstreamPaths[i];
             }
-            return NodeProcess.Start(chip.Name, "/bin/sh", ["-c", "exec " + CommandTemplate.Expand(template, values)], logPath, timeline);
+            // The bench's own arguments (the sweep's --log-flash-ops, --cut-at-flash-op N --seed S) go after the
+            // wiring file's: a command chip that supports them (the reference chip does) takes them as the C# one does.
+            var extra = string.Concat(benchArguments.Select(a => " " + ShellQuote(a)));
+            return NodeProcess.Start(chip.Name, "/bin/sh", ["-c", "exec " + CommandTemplate.Expand(template, values) + extra], logPath, timeline);
         }
         var (file, prefix) = HilrigExecutable.Resolve();
         var args = new List<string>(prefix)
@@ -52,11 +57,11 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
         if (chip.FactoryImagePath is { } image) args.AddRange(["--factory-image", image]);
         if (chip.Operating) args.Add("--operating");
         foreach (var defect in defects) args.AddRange(["--defect", defect]);
-        args.AddRange(ExtraArguments);
-        args.AddRange(NextStartArguments);
-        NextStartArguments.Clear();
+        args.AddRange(benchArguments);
         return NodeProcess.Start(chip.Name, file, args, logPath, timeline);
     }
+
+    private static string ShellQuote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private void ProgramFactoryFlash()
     {

@@ -24,12 +24,25 @@ public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, Ben
     /// <summary>Raised when the node's process ends by itself (a crash, or a power cut the chip emulates inside a flash operation), with its exit code.</summary>
     public event Action<int>? DiedOnItsOwn;
 
+    /// <summary>Raised just before the node's process starts (each power-on).</summary>
+    public event Action? PoweringOn;
+
+    /// <summary>
+    /// Awaited before every power-on, before the node's process starts (a command chip's firmware build,
+    /// which runs once): whoever waits for the node to answer after <see cref="OnAsync"/> does not count it.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforePowerOn { get; init; }
+
     /// <inheritdoc />
     public async Task OnAsync(CancellationToken cancellationToken)
     {
         await _switching.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_process is null && BeforePowerOn is { } prepare)
+            {
+                await prepare(cancellationToken).ConfigureAwait(false);
+            }
             StartIfOff();
         }
         finally
@@ -43,6 +56,7 @@ public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, Ben
         if (_process is null)
         {
             timeline.Add(Node, "power", "on");
+            PoweringOn?.Invoke();
             var process = start();
             _process = process;
             _ = process.Exited.ContinueWith(t =>

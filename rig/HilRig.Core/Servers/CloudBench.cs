@@ -204,15 +204,30 @@ public sealed class CloudBench : IAsyncDisposable
     public Air Air() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
 
     /// <summary>Takes the device's whole network down (every gate).</summary>
-    public void NetworkDown(string reason)
-    {
-        foreach (var gate in Gates) gate.Down(reason);
-    }
+    public void NetworkDown(string reason) => ForEachGate(gate => gate.Down(reason));
 
     /// <summary>Brings the device's network back.</summary>
-    public void NetworkUp()
+    public void NetworkUp() => ForEachGate(gate => gate.Up());
+
+    /// <summary>Every gate gets the change even when one of them fails (a half-down network would hide the fault).</summary>
+    private void ForEachGate(Action<NetworkGate> change)
     {
-        foreach (var gate in Gates) gate.Up();
+        List<Exception>? failures = null;
+        foreach (var gate in Gates)
+        {
+            try
+            {
+                change(gate);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                (failures ??= []).Add(ex);
+            }
+        }
+        if (failures is not null)
+        {
+            throw new AggregateException("a network gate failed to switch", failures);
+        }
     }
 
     /// <inheritdoc />

@@ -74,6 +74,10 @@ public sealed class ModuleControlServer : IAsyncDisposable
         }
     }
 
+    /// <summary>True for the events that end a chain campaign (completed, failed, or refused before it started).</summary>
+    public static bool IsCampaignEnd(ModuleEvent e) =>
+        e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused";
+
     /// <summary>A one-line description of an event.</summary>
     public static string Describe(ModuleEvent e) =>
         $"{e.Event}{(e.Chip is { } c ? $" chip 0x{c:X2}" : "")}{(e.Detail is null ? "" : $": {e.Detail}")}";

@@ -54,7 +54,7 @@ public sealed class ChainObserver : IDisposable
         {
             var above = bench.Wiring.Parent(below);
             Action<LinkObservation> handler = o => Observe(above, below, o);
-            relay.Observed += handler;
+            relay.Forwarding += handler;
             _handlers.Add((relay, handler));
         }
     }
@@ -248,6 +248,6 @@ public sealed class ChainObserver : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var (relay, handler) in _handlers) relay.Observed -= handler;
+        foreach (var (relay, handler) in _handlers) relay.Forwarding -= handler;
     }
 }

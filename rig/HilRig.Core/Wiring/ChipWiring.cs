@@ -29,4 +29,12 @@ public sealed record ChipWiring(
 
     /// <summary>Largest model id a chip may have; 0xFE and 0xFF are reserved by the chain protocol.</summary>
     public const byte MaxModelId = 0xFD;
+
+    /// <summary>How the program of <see cref="Command"/> is built before the bench first switches the chip on, if at all.</summary>
+    public ChipBuild? Build { get; init; }
 }
+
+/// <summary>A command chip's build: a shell command run in the wiring file's directory.</summary>
+/// <param name="Command">The command (run with /bin/sh -c).</param>
+/// <param name="WorkingDirectory">The directory it runs in: the wiring file's.</param>
+public sealed record ChipBuild(string Command, string WorkingDirectory);

@@ -7,7 +7,7 @@ namespace HilRig.Core.Wiring;
 /// <summary>Chips and the parts of a node: flash, power, sensor.</summary>
 internal sealed partial class WiringParser
 {
-    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "power", "sensor", "operating"];
+    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "build", "power", "sensor", "operating"];
     private static readonly string[] FlashKeys = ["sector_size", "slot_size"];
     private static readonly string[] PowerKinds = ["virtual", "gpio", "command"];
     private static readonly string[] SensorKeys = ["kind", "bus", "address", "shunt_ohms", "max_current_a"];
@@ -18,7 +18,7 @@ internal sealed partial class WiringParser
 
     private void ParseChip(YamlNode node, int number)
     {
-        var map = YamlMap.From(node, $"chip {number}: ", "must be a mapping with keys name, model_id, power (and optional flash, factory_image, command, sensor, operating)", errors);
+        var map = YamlMap.From(node, $"chip {number}: ", "must be a mapping with keys name, model_id, power (and optional flash, factory_image, command, build, sensor, operating)", errors);
         if (map is null)
         {
             return;
@@ -51,8 +51,29 @@ internal sealed partial class WiringParser
             map.Error(map.Get("operating")!, "'operating' sets the state of an emulated device body and only applies to virtual benches (kind: virtual)");
         }
 
-        var chip = new ChipWiring(name ?? "", (byte)(modelId ?? 0), flash, image, command, power, sensor, operating ?? false, (int)node.Start.Line);
+        var chip = new ChipWiring(name ?? "", (byte)(modelId ?? 0), flash, image, command, power, sensor, operating ?? false, (int)node.Start.Line)
+        {
+            Build = ParseBuild(map, command),
+        };
         bench.Chips.Add(new ParsedChip(chip, number, node.Start, map.Get("name")?.Start, map.Get("model_id")?.Start, map.Get("command")?.Start));
+    }
+
+    /// <summary>The optional build of a command chip's program, run in the wiring file's directory.</summary>
+    private ChipBuild? ParseBuild(YamlMap map, string? command)
+    {
+        if (map.String("build") is not { } build)
+        {
+            return null;
+        }
+        if (IsHardware)
+        {
+            map.Error(map.Get("build")!, "'build' builds the program of a 'command' chip and only applies to virtual benches (kind: virtual)");
+        }
+        else if (command is null)
+        {
+            map.Error(map.Get("build")!, "'build' builds the program the chip's 'command' runs, but this chip has no 'command'");
+        }
+        return new ChipBuild(build, Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".");
     }
 
     private string? ParseFactoryImage(YamlMap map)

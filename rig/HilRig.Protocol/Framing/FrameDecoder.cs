@@ -50,6 +50,24 @@ public sealed class FrameDecoder
         return items;
     }
 
+    /// <summary>
+    /// Gives up on whatever is pending (docs/protocol.md §3.3: a receiver MAY reject a pending candidate when
+    /// the line has gone idle): rejects B[0] and rescans, again and again until nothing waits, so a frame
+    /// that starts inside the dropped bytes is still delivered. The rig calls it when the node sending on
+    /// the line has lost power: the frame it had half sent will never end.
+    /// </summary>
+    public IReadOnlyList<DecodedItem> RejectPending(string reason)
+    {
+        var items = new List<DecodedItem>();
+        while (_buffer.Count > 0)
+        {
+            Skip(1, reason);
+            Drain(items);
+        }
+        FlushSkipped(items);
+        return items;
+    }
+
     private void Drain(List<DecodedItem> items)
     {
         while (_buffer.Count > 0)

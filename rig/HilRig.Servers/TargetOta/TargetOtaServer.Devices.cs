@@ -7,7 +7,8 @@ namespace HilRig.Servers.TargetOta;
 // Device traffic: reports, events, the module's OTA instruction, the campaign's second phase (docs/cloud.md §2.1, §2.2, §2.3, §2.4).
 public sealed partial class TargetOtaServer
 {
-    private static readonly string[] CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];
+    /// <summary>Device events that end a campaign: after one of them no other event of the campaign is expected.</summary>
+    public static readonly IReadOnlyList<string> CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];
     private static readonly string[] InstructionEndingEvents = ["module-upgraded", "module-upgrade-failed", "download-failed"];
 
     private readonly object _gate = new();

@@ -22,11 +22,13 @@ public sealed class ModeWatcher : IAsyncDisposable
     private readonly List<Task<ModeSnapshot>> _snapshots = new();
     private readonly List<(RelayLink Relay, Action<LinkObservation> Handler)> _handlers = new();
     private readonly CancellationToken _cancellationToken;
+    private readonly int _windowBytes;
 
-    /// <summary>Starts watching every relay of <paramref name="bench"/>.</summary>
-    public ModeWatcher(VirtualBench bench, CancellationToken cancellationToken)
+    /// <summary>Starts watching every relay of <paramref name="bench"/> during a campaign sent with <paramref name="windowBytes"/>.</summary>
+    public ModeWatcher(VirtualBench bench, int windowBytes, CancellationToken cancellationToken)
     {
         _bench = bench;
+        _windowBytes = windowBytes;
         _cancellationToken = cancellationToken;
         foreach (var (chipName, relay) in bench.RelaysByChip)
         {
@@ -65,13 +67,32 @@ public sealed class ModeWatcher : IAsyncDisposable
 
     private async Task<ModeSnapshot> SnapshotAsync(string target)
     {
-        var queries = _bench.Wiring.Chips.Select(async c => (c.Name, Status: await _bench.Probe.QueryStatusAsync(c.Name, _cancellationToken).ConfigureAwait(false)));
+        var queries = _bench.Wiring.Chips.Select(async c => (c.Name, Status: await QueryAsync(c.Name).ConfigureAwait(false)));
         var results = await Task.WhenAll(queries).ConfigureAwait(false);
         var snapshot = new ModeSnapshot(target, results.ToDictionary(r => r.Name, r => r.Status));
         _bench.Timeline.Add("rig", "modes", $"while {target} is the target: " + string.Join(", ",
             snapshot.Statuses.Select(s => $"{s.Key}={(s.Value is null ? "silent" : s.Value.Mode.ToString())}")));
         return snapshot;
     }
+
+    /// <summary>
+    /// One STATUS request per chip, with a deadline long enough for an awake chip that passes a transfer through:
+    /// the request is written into the link right above the chip, behind up to one window of DATA already on
+    /// its way there (docs/protocol.md §7.3), and a chip reads its line in order. A sleeping chip drops the
+    /// request (it never answers late, even if a COMPLETE wakes it afterwards), so waiting long costs only time.
+    /// Asking again instead would be wrong: a second request can reach a chip the target's COMPLETE has just woken.
+    /// </summary>
+    private Task<StatusPayload?> QueryAsync(string chip) =>
+        _bench.Probe.QueryStatusAsync(chip, _cancellationToken, AnswerTimeout(_bench.Wiring.UpstreamLink(chip).BaudRate, _windowBytes));
+
+    /// <summary>
+    /// How long a chip has to answer before it reads as asleep: twice the time one window takes on the line at
+    /// <paramref name="baudRate"/> (10 bits a byte), plus the rig's usual STATUS deadline. At 115200 baud and
+    /// the default 16 KiB window that is 3.2 s; a QEMU chip, whose UARTs run at the line rate, has measured
+    /// answers of 0.95 s on an idle machine while it forwarded a window.
+    /// </summary>
+    public static TimeSpan AnswerTimeout(int baudRate, int windowBytes) =>
+        ChipProbe.StatusTimeout + TimeSpan.FromSeconds(2 * windowBytes * 10.0 / baudRate);
 
     /// <summary>Every snapshot taken, in the order the targets came.</summary>
     public async Task<IReadOnlyList<ModeSnapshot>> SnapshotsAsync()

@@ -38,10 +38,23 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// Takes the outcome of a campaign the target server ran (docs/cloud.md §2.3): the module reports the same
     /// chain events on its control channel, so the Then steps about the last campaign read them from there.
     /// </summary>
-    public CampaignOutcome AdoptCloudCampaign(IReadOnlyDictionary<string, CatalogImage> images)
+    public async Task<CampaignOutcome> AdoptCloudCampaignAsync(IReadOnlyDictionary<string, CatalogImage> images, CancellationToken cancellationToken)
     {
-        var history = bench.Bench.Server.History;
-        var final = history.LastOrDefault(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused")
+        var server = bench.Bench.Server;
+        // The target server hears the end over MQTT; the same event on the module's control channel can come a moment later.
+        if (!server.History.Any(ModuleControlServer.IsCampaignEnd))
+        {
+            try
+            {
+                await server.WaitForEventAsync(ModuleControlServer.IsCampaignEnd, "the end of the chain campaign", TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Reported below as "the module reported no end of a chain campaign".
+            }
+        }
+        var history = server.History;
+        var final = history.LastOrDefault(ModuleControlServer.IsCampaignEnd)
             ?? new ModuleEvent("none") { Detail = "the module reported no end of a chain campaign" };
         Images.Clear();
         foreach (var (name, image) in images) Images[name] = image;
@@ -71,17 +84,36 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
             Images.ToDictionary(i => bench.Chip(i.Key).ModelId.ToString(CultureInfo.InvariantCulture), i => i.Value.Path));
         Accounting?.Dispose();
         Accounting = new TransferAccounting(bench.Bench);
-        await using var watcher = watchModes ? new ModeWatcher(bench.Bench, cancellationToken) : null;
+        await using var watcher = watchModes ? new ModeWatcher(bench.Bench, campaign.WindowBytes, cancellationToken) : null;
         var server = bench.Bench.Server;
         await server.SendCampaignAsync(campaign, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         var totalBytes = Images.Values.Sum(i => (double)i.Header.ImageSizeBytes);
         var slowestBaud = wiring.Links.Min(l => l.BaudRate);
-        // Generous: four times the line time of every image at the slowest link, plus start-up and retries.
-        var timeout = TimeSpan.FromSeconds(60 + 4 * totalBytes / (slowestBaud / 10.0));
-        var final = await server.WaitForEventAsync(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused",
-            "end of the campaign", timeout, cancellationToken).ConfigureAwait(false);
+        // A hang detector, not a speed check: the campaign may go on as long as the module keeps reporting (boots after
+        // power cuts, progress, chip starts), and fails after a silence of four times the line time of every image at the
+        // slowest link plus a minute, or after four such spans in all.
+        var quiet = TimeSpan.FromSeconds(60 + 4 * totalBytes / (slowestBaud / 10.0));
+        var final = await WaitForEndAsync(server, quiet, 4 * quiet, cancellationToken).ConfigureAwait(false);
         var snapshots = watcher is null ? [] : await watcher.SnapshotsAsync().ConfigureAwait(false);
         Outcome = new CampaignOutcome(final, server.History, snapshots, LinkDiagnosis.Describe(bench.Bench));
         return Outcome;
+    }
+
+    private static async Task<ModuleEvent> WaitForEndAsync(ModuleControlServer server, TimeSpan quiet, TimeSpan cap, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var seen = server.History.Count;
+            try
+            {
+                return await server.WaitForEventAsync(ModuleControlServer.IsCampaignEnd,
+                    "end of the campaign", quiet, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (server.History.Count > seen && clock.Elapsed < cap)
+            {
+                // The module is still reporting: the campaign is slow (a loaded machine, many cuts), not stuck.
+            }
+        }
     }
 }

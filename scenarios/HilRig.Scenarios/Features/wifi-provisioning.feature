@@ -52,7 +52,7 @@ Feature: The WiFi module's network config and its connections
 
   Scenario: A vendor server that refuses connections at boot is retried until it accepts
     Given the module is configured for vendor server "acme"
-    And vendor server "acme" will refuse connections for 3000 ms from power-on
+    And vendor server "acme" will refuse connections for 3000 ms from the module's first attempt
     And the bench is powered on
     Then the module is connected to vendor server "acme"
     And the module's log says "cannot connect" at least twice

@@ -1,4 +1,6 @@
 using HilRig.Core.Servers;
+using HilRig.Protocol.Cloud;
+using HilRig.Servers.TargetOta;
 using HilRig.Gherkin;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;
@@ -54,9 +56,16 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
     public async Task ThenReceivesNaming(string name, string text)
     {
         var id = CampaignId;
-        await Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId, e => e.Event == name && e.CampaignId == id && (e.Detail ?? "").Contains(text, StringComparison.Ordinal),
+        bool Expected(DeviceEvent e) => e.Event == name && e.CampaignId == id && (e.Detail ?? "").Contains(text, StringComparison.Ordinal);
+        // A campaign expected to complete that failed instead will not complete: fail at once, saying how it ended.
+        // (Failures are not cut short this way: a download-failed is followed by the campaign-failed it causes.)
+        bool EndedOtherwise(DeviceEvent e) => name == "campaign-complete" && e.CampaignId == id && e.Event != name
+            && TargetOtaServer.CampaignEndingEvents.Contains(e.Event);
+        var got = await Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId, e => Expected(e) || EndedOtherwise(e),
             $"'{name}' for campaign {id}{(text.Length > 0 ? $" naming '{text}'" : "")}", CampaignTimeout, bench.Cancellation));
-        upgrade.AdoptCloudCampaign(_published);
+        Expect.That(Expected(got), $"campaign {id} ended with '{got.Event}'{(got.Chip is { } c ? $" for chip 0x{c:X2}" : "")}" +
+            $"{(got.Detail is { Length: > 0 } d ? $": {d}" : "")}, not with '{name}'{(text.Length > 0 ? $" naming '{text}'" : "")}");
+        await upgrade.AdoptCloudCampaignAsync(_published, bench.Cancellation);
     }
 
     [Then("the target server received \"chip-complete\" for the chips in the bench's default order")]

@@ -4,7 +4,7 @@ using HilRig.Scenarios.Drivers;
 
 namespace HilRig.Scenarios.Support;
 
-/// <summary>Attaches each scenario's timeline and node logs to the report, passed or failed.</summary>
+/// <summary>Attaches each scenario's timeline, UART logs and node logs to the report, passed or failed.</summary>
 [Binding]
 public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, ScenarioContext scenario)
 {
@@ -21,6 +21,11 @@ public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, Scena
         if (File.Exists(timeline))
         {
             scenario.Attach("timeline.ndjson", "application/x-ndjson", File.ReadAllBytes(timeline));
+            // One readable log per UART link (uart/<link>.log): every frame, garbage and fault on it.
+            foreach (var uartLog in UartLogs.Write(TimelineSvg.ReadNdjson(timeline), Path.Combine(directory, "uart")))
+            {
+                scenario.Attach("uart-" + Path.GetFileName(uartLog), "text/plain", File.ReadAllText(uartLog));
+            }
             if (bench.Started && bench.Wiring is { } wiring)
             {
                 // The picture: each chip's mode and transfer progress over time, faults marked.

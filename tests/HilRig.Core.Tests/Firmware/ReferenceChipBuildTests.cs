@@ -32,42 +32,53 @@ public sealed class ReferenceChipBuildTests
         Assert.Contains("reference chip core: flash", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task CChip_Resumes_From_Its_Persisted_Offset_When_Its_Power_Is_Cut_Mid_Transfer()
+    /// <summary>
+    /// The host build only: the same cut on QEMU chips is power-cuts.feature:38 in QemuCatalogTests, which run alone
+    /// after the parallel tests (here, at the busiest moment of a test run, a QEMU chip missed the module's deadlines).
+    /// </summary>
+    [Theory]
+    [InlineData("sim-chain-c.yaml")]
+    public async Task CChip_Resumes_From_Its_Persisted_Offset_When_Its_Power_Is_Cut_Mid_Transfer(string wiringName)
     {
         SkipUnlessToolchain();
         var token = TestContext.Current.CancellationToken;
-        await using var bench = await StartAsync("sim-chain-c.yaml", token);
+        await using var bench = await StartAsync(wiringName, token);
         var image = ImagePath(0x13, "1.1.0");
         var cut = new TaskCompletionSource<uint>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Cut chip3 once the module sends DATA past 9216: the mark then says persisted 8192 (§7.3).
+        // After the cut: the lowest DATA offset the module sends chip3 (resumed, it never goes below the persisted offset).
+        var lowestAfterCut = long.MaxValue;
+        var poweredBack = false;
         bench.RelaysByChip["chip3"].Observed += o =>
         {
-            if (o is { Direction: Direction.Downstream, Item: DecodedFrame { Frame: { Type: MessageType.Data } f } } &&
-                BitConverter.ToUInt32(f.Payload, 0) >= 9216)
-            {
-                cut.TrySetResult(BitConverter.ToUInt32(f.Payload, 0));
-            }
+            if (o is not { Direction: Direction.Downstream, Item: DecodedFrame { Frame: { Type: MessageType.Data } f } }) return;
+            var offset = BitConverter.ToUInt32(f.Payload, 0);
+            if (Volatile.Read(ref poweredBack)) Interlocked.Exchange(ref lowestAfterCut, Math.Min(Interlocked.Read(ref lowestAfterCut), offset));
+            else if (offset >= 9216) cut.TrySetResult(offset);
         };
         await bench.Server.SendCampaignAsync(Campaign(0x13, image), TimeSpan.FromSeconds(20), token);
         await cut.Task.WaitAsync(CampaignTimeout, token);
         await bench.Power("chip3").OffAsync(token);
         await Task.Delay(TimeSpan.FromMilliseconds(300), token); // the chip stays off for a while, as after a real cut
+        Volatile.Write(ref poweredBack, true);
         await bench.Power("chip3").OnAsync(token);
 
         var done = await WaitForEndAsync(bench, token);
         Assert.Equal("campaign-complete", done.Event);
-        var status = await bench.Probe.QueryStatusAsync("chip3", token);
-        Assert.NotNull(status);
+        // Awake after the campaign, but on a loaded machine a QEMU chip may still be reading the DATA the module sent
+        // again on timeouts (each answered NOT_TARGET) before it reaches the rig's STATUS: ask until it answers.
+        var status = await bench.Probe.WaitUntilAnswersAsync("chip3", TimeSpan.FromSeconds(30), token);
         var expected = FirmwareImage.TryDecode(await File.ReadAllBytesAsync(image, token), out _)!;
         Assert.Equal(expected.Header.Version, status.ActiveVersion);
         Assert.Equal(expected.Header.DigestHex, status.ActiveDigestHex);
         Assert.Equal((ChipMode.Initial, UpgradeState.Done), (status.Mode, status.State));
-        // The C chip booted into UPGRADE at its persisted offset; at most one window was sent twice.
+        // The C chip booted into UPGRADE at its persisted offset, and the module resumed the transfer there (no DATA
+        // below it after the cut), not from zero. (How many bytes went twice is not checked here: on a loaded machine a slow QEMU chip also makes
+        // the module go back on DATA_ACK timeouts; the power-cut scenarios bound it, run alone in QemuCatalogTests.)
         var log = await File.ReadAllTextAsync(Path.Combine(bench.Options.ArtifactsDirectory, "logs", "chip3.log"), token);
-        Assert.Matches("boot model=0x13 mode=UPGRADE .*persisted=(4096|8192) ", log);
-        var sent = bench.Server.History.Last(e => e.Event == "chip-complete").BytesSent;
-        Assert.InRange(sent ?? 0, expected.Encode().Length, expected.Encode().Length + CampaignRequest.DefaultWindowBytes);
+        var booted = System.Text.RegularExpressions.Regex.Match(log, "boot model=0x13 mode=UPGRADE .*persisted=(4096|8192) ");
+        Assert.True(booted.Success, $"chip3 did not boot in UPGRADE at 4096 or 8192 after the cut; its log:\n{log}");
+        Assert.Equal(long.Parse(booted.Groups[1].Value, CultureInfo.InvariantCulture), Interlocked.Read(ref lowestAfterCut));
     }
 
     [Fact]
@@ -123,7 +134,7 @@ public sealed class ReferenceChipBuildTests
         Assert.SkipUnless(OnPath("gcc") && OnPath("make"),
             "the reference chip's host build needs gcc and make on PATH (Debian: apt-get install --no-install-recommends gcc make)");
 
-    private static bool OnPath(string tool) =>
+    internal static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 

@@ -105,6 +105,7 @@ public class WiringLoaderTests
                 model_id: 0x11
                 power: { kind: virtual }
                 command: "./fw --uart {upstream} --down {downstream0} --flash {flash} --id {model_id} --baud {baud}"
+                build: make -C ../fw fw
                 operating: true
               - { name: chip2, model_id: 0x12, power: { kind: virtual } }
             links:
@@ -115,6 +116,9 @@ public class WiringLoaderTests
         Assert.Equal("./module --down {downstream0}", bench.Module.Command);
         Assert.StartsWith("./fw --uart {upstream}", bench.Chips[0].Command, StringComparison.Ordinal);
         Assert.True(bench.Chips[0].Operating);
+        Assert.Equal("make -C ../fw fw", bench.Chips[0].Build?.Command);
+        Assert.True(Path.IsPathRooted(bench.Chips[0].Build?.WorkingDirectory), "the build runs in the wiring file's directory, a full path");
+        Assert.Null(bench.Chips[1].Build);
     }
 
     [Fact]

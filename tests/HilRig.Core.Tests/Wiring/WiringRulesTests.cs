@@ -89,7 +89,7 @@ public class WiringRulesTests
     {
         WiringAssert.HasError(With("    model_id: 0x12\n", "    modle_id: 0x12\n"), 10, 5,
             "chip 'chip2': unknown key 'modle_id'; did you mean 'model_id'?",
-            "(allowed keys: name, model_id, flash, factory_image, command, power, sensor, operating)");
+            "(allowed keys: name, model_id, flash, factory_image, command, build, power, sensor, operating)");
     }
 
     [Fact]
@@ -264,6 +264,13 @@ public class WiringRulesTests
         var exception = WiringAssert.HasError(yaml, 16, 5, "link 1: a relay link on a hardware bench needs 'near' (the rig's UART toward 'module')");
         WiringAssert.HasError(exception, 16, 5, "link 1: a relay link on a hardware bench needs 'far' (the rig's UART toward 'chip1')");
         Assert.Equal(6, exception.Errors.Count);
+    }
+
+    [Fact]
+    public void Parse_Refuses_A_Build_For_A_Chip_Without_A_Command()
+    {
+        WiringAssert.HasError(With("    model_id: 0x12\n", "    model_id: 0x12\n    build: make firmware\n"), 11, 12,
+            "chip 'chip2': 'build' builds the program the chip's 'command' runs, but this chip has no 'command'");
     }
 
     [Fact]

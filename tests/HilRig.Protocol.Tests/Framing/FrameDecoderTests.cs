@@ -179,4 +179,39 @@ public sealed class FrameDecoderTests
             offset += size;
         }
     }
+
+    [Fact]
+    public void RejectPending_LetsTheNextFrameThroughAtOnce_When_ASenderDiedInsideAFrame()
+    {
+        var cut = new Frame(MessageType.Data, 0x13, Address.Module, 4, new byte[516]).Encode()[..200];
+        var next = new Frame(MessageType.StatusRequest, 0x11, Address.Module, 0, []).Encode();
+        var decoder = new FrameDecoder();
+        decoder.Feed(cut);
+
+        var rejected = decoder.RejectPending("sender lost power");
+        var after = decoder.Feed(next);
+
+        var skipped = Assert.IsType<SkippedBytes>(Assert.Single(rejected));
+        Assert.Equal(cut, skipped.Raw);
+        Assert.Equal("sender lost power", skipped.Reason);
+        Assert.Equal(MessageType.StatusRequest, Assert.Single(FrameAssert.Frames(after)).Type);
+    }
+
+    [Fact]
+    public void RejectPending_DeliversAFrameFoundInsideTheRejectedBytes_When_AFalseCandidateHeldIt()
+    {
+        // A false start (sync, version, a length of 600 that passes its check) hides a complete frame behind it.
+        byte[] falseStart = [0xA5, 0x5A, 0x01, 0x05, 0x13, 0x00, 0x01, 0x58, 0x02, 0xA7, 0xFD];
+        var hidden = new Frame(MessageType.StatusRequest, 0x12, Address.Rig, 7, []).Encode();
+        var decoder = new FrameDecoder();
+
+        var fed = decoder.Feed([.. falseStart, .. hidden]);
+        var rejected = decoder.RejectPending("line idle");
+
+        Assert.Empty(FrameAssert.Frames(fed));
+        var found = Assert.Single(FrameAssert.Frames(rejected));
+        Assert.Equal(7, found.Sequence);
+        Assert.Equal(falseStart, Assert.IsType<SkippedBytes>(rejected[0]).Raw);
+        Assert.Equal(0, decoder.PendingBytes);
+    }
 }

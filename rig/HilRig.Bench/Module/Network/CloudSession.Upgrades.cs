@@ -121,6 +121,13 @@ public sealed partial class CloudSession
             Event(new DeviceEvent("campaign-failed") { CampaignId = campaign.CampaignId, Detail = ex.Message });
             SetActivity("idle");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever else breaks, the target server hears that the campaign ended instead of waiting for ever.
+            _log($"campaign {campaign.CampaignId}: the module failed: {ex}");
+            Event(new DeviceEvent("campaign-failed") { CampaignId = campaign.CampaignId, Detail = $"module error: {ex.GetType().Name}: {ex.Message}" });
+            SetActivity("idle");
+        }
         finally
         {
             Interlocked.Exchange(ref _busy, 0);

@@ -246,7 +246,22 @@ public sealed partial class CloudSession : IAsyncDisposable
         lock (_jobs)
         {
             _jobs.RemoveAll(t => t.IsCompleted);
-            _jobs.Add(Task.Run(() => job(_work.Token)));
+            _jobs.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await job(_work.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_work.IsCancellationRequested)
+                {
+                }
+                catch (Exception ex)
+                {
+                    // A job that dies must say so: a silent one leaves a campaign waiting for ever.
+                    _log($"job failed: {ex}");
+                    SetActivity("idle");
+                }
+            }));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace HilRig.Bench.Module.Network;
@@ -30,6 +31,12 @@ public sealed class FirmwareDownloader(HttpClient http, Action<string> log)
     public static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(8);
 
     /// <summary>
+    /// A body read that brings nothing for this long ends the attempt (HttpClient's own timeout stops at
+    /// the response headers, so a stalled connection would otherwise hold the download for ever).
+    /// </summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Fetches <paramref name="url"/> into <paramref name="partialPath"/> and returns the checked bytes.
     /// <paramref name="progress"/> gets (bytes held, size, resumed-from) after every chunk written.
     /// </summary>
@@ -57,8 +64,10 @@ public sealed class FirmwareDownloader(HttpClient http, Action<string> log)
                 {
                     await FetchAsync(url, size, partialPath, etagPath, have, progress, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException
-                    || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                // HttpClient lets a bare SocketException through when a connection is reset as it opens
+                // (it asks the socket for its remote end): that is a network failure like any other.
+                catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or SocketException
+                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     var held = File.Exists(partialPath) ? new FileInfo(partialPath).Length : 0;
                     if (attempt >= MaxAttempts)
@@ -142,7 +151,19 @@ public sealed class FirmwareDownloader(HttpClient http, Action<string> log)
         var held = have;
         while (true)
         {
-            var read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            int read;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                idle.CancelAfter(IdleTimeout);
+                try
+                {
+                    read = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no byte for {IdleTimeout.TotalSeconds:0} s at byte {held} of {size}");
+                }
+            }
             if (read == 0)
             {
                 break;

@@ -25,6 +25,7 @@ public sealed class MqttLink : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly Channel<(string Topic, byte[] Payload)> _outbox = Channel.CreateUnbounded<(string, byte[])>();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _connectLoop;
     private Task? _sendLoop;
@@ -59,7 +60,15 @@ public sealed class MqttLink : IAsyncDisposable
             if (e.ClientWasConnected)
             {
                 _log($"{_name}: connection lost ({e.Reason}{(e.Exception is null ? "" : $": {e.Exception.Message}")})");
-                Interlocked.Exchange(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                lock (_gate)
+                {
+                    // This handler can run late, after the connect loop has already reconnected: only a
+                    // link that is really down gets a fresh, unfinished "connected" signal.
+                    if (!_client.IsConnected && _connected.Task.IsCompleted)
+                    {
+                        _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+                }
                 _reconnect.Writer.TryWrite(true);
             }
             return Task.CompletedTask;
@@ -83,7 +92,23 @@ public sealed class MqttLink : IAsyncDisposable
     }
 
     /// <summary>Completes when the link is connected.</summary>
-    public Task WhenConnected(CancellationToken cancellationToken) => _connected.Task.WaitAsync(cancellationToken);
+    public Task WhenConnected(CancellationToken cancellationToken) => CurrentSignal().WaitAsync(cancellationToken);
+
+    private Task CurrentSignal()
+    {
+        lock (_gate)
+        {
+            return _connected.Task;
+        }
+    }
+
+    private void SignalConnected()
+    {
+        lock (_gate)
+        {
+            _connected.TrySetResult();
+        }
+    }
 
     /// <summary>Queues a QoS 1 message; it leaves as soon as the link is up.</summary>
     public void Publish(string topic, byte[] payload)
@@ -142,7 +167,7 @@ public sealed class MqttLink : IAsyncDisposable
                         }
                         _log($"{_name}: connected to {_access.Host}:{_access.Port} as {_deviceId}");
                         backOff = FirmwareDownloader.FirstBackOff;
-                        _connected.TrySetResult();
+                        SignalConnected();
                         await _onConnected().ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
@@ -151,6 +176,10 @@ public sealed class MqttLink : IAsyncDisposable
                         await Task.Delay(backOff, token).ConfigureAwait(false);
                         backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, FirmwareDownloader.MaxBackOff.Ticks));
                     }
+                }
+                if (_client.IsConnected)
+                {
+                    SignalConnected();
                 }
             }
         }
@@ -169,7 +198,25 @@ public sealed class MqttLink : IAsyncDisposable
                 {
                     continue;
                 }
-                await _connected.Task.WaitAsync(token).ConfigureAwait(false);
+                // Waits for the link, but never trusts the signal alone: if it was replaced late while the
+                // client is in fact connected, the send goes ahead after a short look at the client.
+                while (!_client.IsConnected)
+                {
+                    var signal = CurrentSignal();
+                    if (signal.IsCompleted)
+                    {
+                        // Down, but the loss is not signalled yet.
+                        await Task.Delay(50, token).ConfigureAwait(false);
+                        continue;
+                    }
+                    try
+                    {
+                        await signal.WaitAsync(TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                    }
+                }
                 try
                 {
                     var message = new MqttApplicationMessageBuilder().WithTopic(item.Topic).WithPayload(item.Payload)

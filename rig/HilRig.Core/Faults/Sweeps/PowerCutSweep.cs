@@ -123,7 +123,7 @@ public static partial class PowerCutSweep
         ModuleEvent final;
         try
         {
-            final = await bench.Server.WaitForEventAsync(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused" or "campaign-refused",
+            final = await bench.Server.WaitForEventAsync(ModuleControlServer.IsCampaignEnd,
                 "end of the campaign", TimeSpan.FromSeconds(60), token).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
@@ -142,7 +142,8 @@ public static partial class PowerCutSweep
     private static async Task<SweepPoint> JudgeAsync(VirtualBench bench, string chip, int index, FirmwareImage image, ModuleEvent final,
         IReadOnlyList<FaultOutcome> outcomes, long resent, string dir, CancellationToken token)
     {
-        var status = await bench.Probe.QueryStatusAsync(chip, token).ConfigureAwait(false);
+        // Awake after the campaign: a loaded machine may keep the chip from answering the first try in time.
+        var status = await bench.QueryStatusAsync(chip, token).ConfigureAwait(false);
         var bricked = status is null || status.ActiveDigest.All(b => b == 0);
         var problems = new List<string>();
         if (index > 0 && !outcomes.Any(o => o.Fired)) problems.Add("the cut never happened");

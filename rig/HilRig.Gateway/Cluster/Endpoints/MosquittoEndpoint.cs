@@ -2,13 +2,10 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers;
@@ -138,123 +135,6 @@ internal sealed partial class MosquittoEndpoint : AccessNodeEndpoint
     private void OnLine(string? line)
     {
         if (!string.IsNullOrWhiteSpace(line)) _lines.Writer.TryWrite(line.Trim());
-    }
-
-    private string ConfigFile(int port, string plugin, string security) => string.Create(CultureInfo.InvariantCulture, $"""
-        # Written by the rig for access node {_node.NodeId}; loopback only. The listener comes first: listener options written
-        # before any listener line would open mosquitto's default listener on every address, port 1883. max_connections must
-        # follow the listener line to apply (mosquitto 2.0.11); it counts every socket, the backend's included: capacity + 1.
-        listener {port} 127.0.0.1
-        max_connections {_node.Capacity + 1}
-        per_listener_settings false
-        allow_anonymous false
-        plugin {plugin}
-        plugin_opt_config_file {security}
-        use_username_as_clientid true
-        persistence false
-        set_tcp_nodelay true
-        connection_messages true
-        log_timestamp false
-        log_dest stderr
-        log_type error
-        log_type warning
-        log_type notice
-        log_type subscribe
-        # Run as the rig's own user (when the rig runs as root mosquitto would otherwise switch to the user "mosquitto",
-        # which cannot write the plugin's file back).
-        user {Environment.UserName}
-
-        """);
-
-    /// <summary>The dynamic security plugin's file: the backend (all of gw/#, the plugin's control topics) and one login and one role per device.</summary>
-    private static string SecurityFile(string backendPassword, IReadOnlyList<KeyValuePair<string, string>> devices)
-    {
-        static JsonObject Acl(string type, string topic) => new() { ["acltype"] = type, ["topic"] = topic, ["allow"] = true };
-        var clients = new JsonArray { Client(GatewayDeviceCredentials.BackendUser, backendPassword, "backend") };
-        var roles = new JsonArray
-        {
-            new JsonObject
-            {
-                ["rolename"] = "backend",
-                ["acls"] = new JsonArray
-                {
-                    Acl("publishClientSend", ControlTopic + "/#"), Acl("publishClientReceive", ControlTopic + "/#"), Acl("subscribePattern", ControlTopic + "/#"),
-                    Acl("publishClientSend", "gw/#"), Acl("publishClientReceive", "gw/#"), Acl("subscribePattern", "gw/#"), Acl("unsubscribePattern", "#"),
-                },
-            },
-        };
-        foreach (var (deviceId, secret) in devices)
-        {
-            clients.Add(Client(deviceId, secret, RoleOf(deviceId)));
-            roles.Add(new JsonObject { ["rolename"] = RoleOf(deviceId), ["acls"] = new JsonArray([.. DeviceAcls(deviceId)]) });
-        }
-        var file = new JsonObject
-        {
-            ["defaultACLAccess"] = new JsonObject { ["publishClientSend"] = false, ["publishClientReceive"] = true, ["subscribe"] = false, ["unsubscribe"] = true },
-            ["clients"] = clients,
-            ["groups"] = new JsonArray(),
-            ["roles"] = roles,
-        };
-        return file.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static JsonObject Client(string username, string password, string role)
-    {
-        // The plugin's own format: PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt, both base64 (as `mosquitto_ctrl dynsec init` writes it).
-        var salt = RandomNumberGenerator.GetBytes(12);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, 101, HashAlgorithmName.SHA512, 64);
-        return new JsonObject
-        {
-            ["username"] = username,
-            ["password"] = Convert.ToBase64String(hash),
-            ["salt"] = Convert.ToBase64String(salt),
-            ["iterations"] = 101,
-            ["roles"] = new JsonArray { new JsonObject { ["rolename"] = role } },
-        };
-    }
-
-    private static string RoleOf(string deviceId) => "device:" + deviceId;
-
-    private static IEnumerable<JsonObject> DeviceAcls(string deviceId) =>
-    [
-        new() { ["acltype"] = "subscribeLiteral", ["topic"] = GatewayTopics.Command(deviceId), ["allow"] = true },
-        new() { ["acltype"] = "subscribeLiteral", ["topic"] = GatewayTopics.Offline(deviceId), ["allow"] = true },
-        new() { ["acltype"] = "publishClientSend", ["topic"] = GatewayTopics.Reply(deviceId), ["allow"] = true },
-    ];
-
-    private static async Task ConnectBackendAsync(IMqttClient backend, int port, string password, Process process, CancellationToken token)
-    {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(GatewayDeviceCredentials.BackendUser)
-            .WithCredentials(GatewayDeviceCredentials.BackendUser, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30)).WithTimeout(TimeSpan.FromSeconds(2)).Build();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"mosquitto exited with code {process.ExitCode} before it listened (see its lines on the timeline)");
-            }
-            try
-            {
-                var result = await backend.ConnectAsync(options, token).ConfigureAwait(false);
-                if (result.ResultCode == MqttClientConnectResultCode.Success) return;
-                throw new IOException($"mosquitto refused the backend user: CONNACK {result.ResultCode}");
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or SocketException && DateTimeOffset.UtcNow < deadline)
-            {
-                // Not listening yet: mosquitto takes a few milliseconds to open its port.
-                await Task.Delay(50, token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     // ---- Node side ----
@@ -446,89 +326,6 @@ internal sealed partial class MosquittoEndpoint : AccessNodeEndpoint
         }
     }
 
-    // ---- mosquitto's log lines ----
-
-    private async Task LineLoopAsync()
-    {
-        await foreach (var line in _lines.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            try
-            {
-                await OnLogLineAsync(line).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                _sink(_source, "error", $"{_node.NodeId}: handling mosquitto's line '{line}' failed: {ex.GetType().Name}: {ex.Message}");
-            }
-        }
-    }
-
-    private async Task OnLogLineAsync(string line)
-    {
-        if (line == LostMarker)
-        {
-            var code = _process is { HasExited: true } p ? p.ExitCode.ToString(CultureInfo.InvariantCulture) : "?";
-            _node.OnEndpointLost($"mosquitto exited on its own (code {code})");
-            await ReportConnectedGoneAsync().ConfigureAwait(false);
-            return;
-        }
-        line = TimestampPrefix().Replace(line, "");
-        if (SubscribeLine().Match(line) is { Success: true } subscribed)
-        {
-            var subscriber = subscribed.Groups["id"].Value;
-            if (subscriber != GatewayDeviceCredentials.BackendUser && _node.IsConnected(subscriber))
-            {
-                await _node.OnSubscribedAsync(subscriber, subscribed.Groups["topic"].Value).ConfigureAwait(false);
-            }
-            return;
-        }
-        _sink(_source, "mosquitto", line);
-        if (ConnectedLine().Match(line) is { Success: true } connected)
-        {
-            var deviceId = connected.Groups["id"].Value;
-            if (deviceId != GatewayDeviceCredentials.BackendUser) await OnDeviceConnectedAsync(deviceId).ConfigureAwait(false);
-        }
-        else if (NotAuthorisedLine().IsMatch(line))
-        {
-            _node.OnRefusedByBroker("not authorised by mosquitto (unknown device, wrong password, or its login disabled while the node does not accept)");
-        }
-        else if (MaxConnectionsLine().IsMatch(line))
-        {
-            _node.OnRefusedByBroker(string.Create(CultureInfo.InvariantCulture, $"mosquitto's max_connections ({_node.Capacity + 1}: capacity + the backend) reached"));
-        }
-        else if (DisconnectedLine().Match(line) is { Success: true } gone)
-        {
-            var deviceId = gone.Groups["id"].Value;
-            if (deviceId == GatewayDeviceCredentials.BackendUser)
-            {
-                if (!_stopping) _sink(_source, "error", $"{_node.NodeId}: the backend client lost its connection to mosquitto");
-                return;
-            }
-            if (!_node.IsConnected(deviceId)) return; // refused by the node: it never counted
-            await _node.OnDisconnectedAsync(deviceId, clean: gone.Groups["how"].Value == "disconnected.").ConfigureAwait(false);
-            if (_node.IsRunning) await DisableWhileNotAcceptingAsync(deviceId).ConfigureAwait(false);
-        }
-    }
-
-    private async Task OnDeviceConnectedAsync(string deviceId)
-    {
-        var admission = _node.Admit(deviceId, password: null, authenticatedByBroker: true);
-        if (admission == Admission.Admitted)
-        {
-            await _node.OnConnectedAsync(deviceId).ConfigureAwait(false);
-            return;
-        }
-        // mosquitto let it in but the node would have refused it (it connected in the moment the node stopped accepting,
-        // an injected fault, over capacity): end its connection; it stays disabled while the node does not accept.
-        if (admission == Admission.NotAccepting) await DisableWhileNotAcceptingAsync(deviceId).ConfigureAwait(false);
-        await KickAsync(deviceId).ConfigureAwait(false);
-    }
-
-    private async Task ReportConnectedGoneAsync()
-    {
-        foreach (var deviceId in _node.ConnectedDevices) await _node.OnDisconnectedAsync(deviceId, clean: false).ConfigureAwait(false);
-    }
-
     public override async Task StopAsync()
     {
         _stopping = true;
@@ -572,24 +369,4 @@ internal sealed partial class MosquittoEndpoint : AccessNodeEndpoint
         }
         process.Dispose();
     }
-
-    [GeneratedRegex(@"^\d+: ")]
-    private static partial Regex TimestampPrefix();
-
-    [GeneratedRegex(@"^New client connected from \S+ as (?<id>\S+) \(")]
-    private static partial Regex ConnectedLine();
-
-    // "log_type subscribe": "<client id> <qos> <topic filter>", written for granted subscriptions only.
-    [GeneratedRegex(@"^(?<id>\S+) [0-2] (?<topic>gw/\S+)$")]
-    private static partial Regex SubscribeLine();
-
-    [GeneratedRegex(@"^Client \S+ disconnected, not authori[sz]ed")]
-    private static partial Regex NotAuthorisedLine();
-
-    [GeneratedRegex(@"^Client connection from \S+ denied: max_connections exceeded")]
-    private static partial Regex MaxConnectionsLine();
-
-    // mosquitto 2.0.11: "disconnected." (DISCONNECT packet), the rest without one.
-    [GeneratedRegex(@"^(?:Client (?<id>\S+) (?<how>disconnected\.|closed its connection\.|has exceeded timeout|been disconnected by administrative action|disconnected due to|disconnected:)|Socket error on client (?<id>\S+)(?<how>), disconnecting)")]
-    private static partial Regex DisconnectedLine();
 }

@@ -1,0 +1,45 @@
+using HilRig.Core.Bench;
+using Xunit;
+
+namespace HilRig.Core.Tests.Bench;
+
+public sealed class BenchLockTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("hilrig-locks-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void A_bench_has_one_holder_at_a_time_and_the_next_comer_is_told_who()
+    {
+        using (var first = BenchLock.TryAcquire("pi-chain", "hilrig run", _directory))
+        {
+            Assert.NotNull(first);
+            Assert.Null(BenchLock.TryAcquire("pi-chain", "hilrig serve", _directory));
+            Assert.Matches($"^pid {Environment.ProcessId} \\(hilrig run\\) since \\d{{4}}-", BenchLock.Holder("pi-chain", _directory));
+            // Another bench is free.
+            using var other = BenchLock.TryAcquire("pi-tree", "hilrig run", _directory);
+            Assert.NotNull(other);
+        }
+
+        using var again = BenchLock.TryAcquire("pi-chain", "hilrig serve", _directory);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public async Task A_waiting_run_gets_the_bench_when_the_holder_lets_go()
+    {
+        var first = BenchLock.TryAcquire("sim-chain", "hilrig run", _directory)!;
+        var told = new List<string>();
+
+        var waiting = BenchLock.AcquireAsync("sim-chain", "hilrig serve", told.Add, TestContext.Current.CancellationToken, _directory);
+        await Task.Yield();
+        Assert.False(waiting.IsCompleted);
+        first.Dispose();
+        using var second = await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal("sim-chain", second.Bench);
+        Assert.Single(told);
+        Assert.Contains("(hilrig run)", told[0], StringComparison.Ordinal);
+    }
+}

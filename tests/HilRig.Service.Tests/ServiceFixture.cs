@@ -1,0 +1,75 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using HilRig.Service;
+using HilRig.Service.Runs;
+using Xunit;
+
+namespace HilRig.Service.Tests;
+
+/// <summary>Starts `hilrig serve` in-process on 127.0.0.1, port 0, with its own history directory.</summary>
+internal sealed class ServiceUnderTest : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private ServiceUnderTest(ServiceHost host, HttpClient http, string data)
+    {
+        Host = host;
+        Http = http;
+        DataDirectory = data;
+    }
+
+    public ServiceHost Host { get; }
+
+    public HttpClient Http { get; }
+
+    public string DataDirectory { get; }
+
+    public static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+
+    /// <summary>A short scenario (about a second on the sim bench).</summary>
+    public const string ShortScenario = "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:23";
+
+    public static async Task<ServiceUnderTest> StartAsync(string? token = null, string? data = null)
+    {
+        var root = RepoRoot();
+        data ??= Directory.CreateTempSubdirectory("hilrig-serve-").FullName;
+        var host = await ServiceHost.StartAsync(new ServeOptions
+        {
+            Port = 0,
+            Token = token,
+            RepositoryRoot = root,
+            DefaultWiring = Path.Combine(root, "wiring", "sim-chain.yaml"),
+            DataDirectory = data,
+        }, TestContext.Current.CancellationToken);
+        var http = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return new ServiceUnderTest(host, http, data);
+    }
+
+    public async Task<RunRecord> QueueAsync(RunRequest request)
+    {
+        var response = await Http.PostAsJsonAsync("/api/runs", request, Json, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<RunRecord>(Json, TestContext.Current.CancellationToken))!;
+    }
+
+    /// <summary>Waits for the service to end the run, then reads it back through the API (fails the test after <paramref name="timeout"/>).</summary>
+    public async Task<RunRecord> WaitForEndAsync(string id, TimeSpan timeout)
+    {
+        try
+        {
+            await Host.Runs.WaitForEndAsync(id, TestContext.Current.CancellationToken).WaitAsync(timeout, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"run {id} still {Host.Runs.Get(id)?.State} after {timeout.TotalSeconds} s");
+        }
+        return (await Http.GetFromJsonAsync<RunRecord>($"/api/runs/{id}", Json, TestContext.Current.CancellationToken))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+    }
+}
