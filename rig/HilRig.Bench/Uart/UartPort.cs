@@ -1,15 +1,15 @@
-using System.IO.Ports;
 using System.Threading.Channels;
+using HilRig.Protocol.Serial;
 
 namespace HilRig.Bench.Uart;
 
 /// <summary>
-/// One UART of an emulated node, opened with System.IO.Ports like any real port (on the virtual bench it
-/// is a pty). Output is queued and paced at the line rate; input arrives through <see cref="Received"/>.
+/// One UART of an emulated node (<see cref="SerialLine"/>: a pty of the virtual bench, or a real port through
+/// System.IO.Ports). Output is queued and paced at the line rate; input arrives through <see cref="Received"/>.
 /// </summary>
 public sealed class UartPort : IAsyncDisposable
 {
-    private readonly SerialPort _port;
+    private readonly SerialLine _port;
     private readonly LinePacer _pacer;
     private readonly Channel<(byte[] Bytes, long QueuedAt)> _outgoing = Channel.CreateUnbounded<(byte[], long)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -20,12 +20,7 @@ public sealed class UartPort : IAsyncDisposable
     public UartPort(string path, int baudRate)
     {
         Path = path;
-        _port = new SerialPort(path, baudRate, Parity.None, 8, StopBits.One)
-        {
-            Handshake = Handshake.None,
-            ReadBufferSize = 1 << 16,
-            WriteBufferSize = 1 << 16,
-        };
+        _port = SerialLine.Create(path, baudRate);
         _pacer = new LinePacer(baudRate);
     }
 
@@ -42,7 +37,6 @@ public sealed class UartPort : IAsyncDisposable
     public void Open()
     {
         _port.Open();
-        _port.DiscardInBuffer();
         _reader = Task.Run(ReadLoopAsync);
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -69,7 +63,7 @@ public sealed class UartPort : IAsyncDisposable
             return false;
         }
         // Flush may block in the driver (tcdrain on a line nobody reads), so it gets the same deadline.
-        var flush = Task.Run(() => _port.BaseStream.Flush());
+        var flush = Task.Run(_port.Drain);
         var finished = await Task.WhenAny(flush, deadline).ConfigureAwait(false) == flush;
         return finished && flush.IsCompletedSuccessfully;
     }
@@ -81,7 +75,7 @@ public sealed class UartPort : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var n = await _port.BaseStream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+                var n = await _port.Stream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
                 if (n > 0)
                 {
                     Received?.Invoke(buffer.AsSpan(0, n).ToArray());
@@ -108,7 +102,7 @@ public sealed class UartPort : IAsyncDisposable
             {
                 var sentAt = _pacer.Reserve(bytes.Length, queuedAt);
                 await LinePacer.WaitUntilAsync(sentAt, _stop.Token).ConfigureAwait(false);
-                await _port.BaseStream.WriteAsync(bytes, _stop.Token).ConfigureAwait(false);
+                await _port.Stream.WriteAsync(bytes, _stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

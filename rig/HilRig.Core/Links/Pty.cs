@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using HilRig.Core.Links.Internal;
+using HilRig.Protocol.Serial.Internal;
 
 namespace HilRig.Core.Links;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using HilRig.Core.Links.Internal;
+using HilRig.Protocol.Serial.Internal;
 
 namespace HilRig.Core.Links;
 

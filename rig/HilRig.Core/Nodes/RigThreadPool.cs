@@ -1,10 +1,11 @@
 namespace HilRig.Core.Nodes;
 
 /// <summary>
-/// Keeps enough thread-pool threads ready for a bench. Every UART of the rig and of an emulated node is a
-/// System.IO.Ports stream whose synchronous writes park a pool thread until its I/O loop has written the
-/// bytes; with the default minimum (one thread per core, two on CI) a busy machine starves the pool and a
-/// relay can sit on a frame for seconds (seen: an 8.6 s stall in the middle of a campaign under load).
+/// Keeps enough thread-pool threads ready for a bench. A UART on a real port is a System.IO.Ports stream whose
+/// synchronous writes park a pool thread until its I/O loop has written the bytes, and a bench runs many timers
+/// and relay loops at once; with the default minimum (one thread per core, two on CI) a busy machine starved the
+/// pool and a relay sat on a frame for seconds (seen: an 8.6 s stall in the middle of a campaign under load,
+/// when the virtual bench's ptys were System.IO.Ports streams too; they are PtyStreams now, see SerialLine).
 /// </summary>
 public static class RigThreadPool
 {

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace HilRig.Core.Links.Internal;
+namespace HilRig.Protocol.Serial.Internal;
 
-/// <summary>The few libc calls a pseudo-terminal needs (Linux; glibc and musl export them all from libc).</summary>
+/// <summary>The few libc calls a pseudo-terminal needs (Linux; glibc and musl export them all from libc). Used here by
+/// <see cref="PtyStream"/> and by HilRig.Core's Pty and VirtualWire (InternalsVisibleTo).</summary>
 internal static partial class PosixPty
 {
     private const string LibC = "libc";
@@ -12,6 +13,10 @@ internal static partial class PosixPty
     public const short POLLIN = 1;
     public const short POLLOUT = 4;
     public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+    public const short POLLERR = 8;
+    public const short POLLHUP = 16;
+    public const int TCIFLUSH = 0;
     public const int EAGAIN = 11;
     public const int EINTR = 4;
 
@@ -59,4 +64,7 @@ internal static partial class PosixPty
 
     [LibraryImport(LibC)]
     public static unsafe partial void cfmakeraw(byte* termios);
+
+    [LibraryImport(LibC, SetLastError = true)]
+    public static partial int tcflush(int fd, int queueSelector);
 }
