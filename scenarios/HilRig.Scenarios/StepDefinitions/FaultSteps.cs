@@ -97,9 +97,10 @@ public sealed class FaultSteps(BenchDriver bench, FaultDriver faults, UpgradeDri
         foreach (var (name, image) in upgrade.Images)
         {
             var sent = accounting.BytesSent(bench.Chip(name).ModelId);
-            var again = sent - image.Header.ImageSizeBytes;
+            var again = accounting.BytesSentAgain(bench.Chip(name).ModelId);
             var allowed = (long)cuts * CampaignRequest.DefaultWindowBytes;
-            scenario.Attach($"resent-{name}.txt", "text/plain", $"{name}: {sent} bytes sent for a {image.Header.ImageSizeBytes}-byte image: {again} sent again after {cuts} power cut(s)");
+            scenario.Attach($"resent-{name}.txt", "text/plain",
+                $"{name}: {sent} bytes sent for a {image.Header.ImageSizeBytes}-byte image: {again} image bytes sent more than once (each counted once) after {cuts} power cut(s)");
             if (again > allowed)
             {
                 problems.Add($"{name}: {again} bytes sent again after {cuts} power cut(s), more than {allowed} ({cuts} window(s) of {CampaignRequest.DefaultWindowBytes})");

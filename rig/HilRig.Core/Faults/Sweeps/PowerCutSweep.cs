@@ -135,7 +135,7 @@ public static partial class PowerCutSweep
             .Where(e => e.Source == chip && e.Kind == "log" && e.AtMs >= flashLogStart)
             .Count(e => FlashOperationLine().IsMatch(e.Summary));
         var outcomes = await engine.OutcomesAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        var point = await JudgeAsync(bench, chip, index, image, final, outcomes, accounting.BytesSent(modelId) - image.Header.ImageSizeBytes, dir, token).ConfigureAwait(false);
+        var point = await JudgeAsync(bench, chip, index, image, final, outcomes, accounting.BytesSentAgain(modelId), dir, token).ConfigureAwait(false);
         return new PointRun(point, framesSeen, flashOps);
     }
 

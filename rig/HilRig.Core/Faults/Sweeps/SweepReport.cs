@@ -7,7 +7,7 @@ namespace HilRig.Core.Faults.Sweeps;
 /// <param name="Index">1-based point number (the frame or flash operation the cut landed at).</param>
 /// <param name="Recovered">Every chip came back in its persisted mode and the upgrade finished with the right image.</param>
 /// <param name="Bricked">The chip was left without a bootable image or never answered again.</param>
-/// <param name="BytesResent">Image bytes the module sent more than once for this point.</param>
+/// <param name="BytesResent">Image bytes the module sent more than once for this point, each counted once (<see cref="Verification.TransferAccounting.BytesSentAgain"/>).</param>
 /// <param name="Problem">Why the point did not recover, if it did not.</param>
 /// <param name="ArtifactsDirectory">Where this point's timeline and logs are.</param>
 public sealed record SweepPoint(int Index, bool Recovered, bool Bricked, long BytesResent, string? Problem, string ArtifactsDirectory);
