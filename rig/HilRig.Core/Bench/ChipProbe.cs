@@ -29,21 +29,26 @@ public sealed class ChipProbe(VirtualBench bench)
         return frame is null ? null : StatusPayload.TryDecode(frame.Payload, out _);
     }
 
-    /// <summary>Sets the emulated device body's operating flag (a bench extension message).</summary>
+    /// <summary>
+    /// Sets the emulated device body's operating flag (a bench extension message), sending it again after each
+    /// of <see cref="VirtualBench.StatusTries"/> without a confirming STATUS_RSP: a QEMU chip can take about a
+    /// second over its first bytes after a quiet spell, and a loaded machine delays any chip's process.
+    /// </summary>
     public async Task<StatusPayload> SetOperatingAsync(string chipName, bool operating, CancellationToken cancellationToken)
     {
         var chip = bench.Wiring.Chip(chipName);
-        for (var attempt = 0; attempt < 3; attempt++)
+        foreach (var timeout in VirtualBench.StatusTries)
         {
             var frame = await RequestAsync(RelayFor(chipName),
                 new Frame(MessageType.BenchSetOperating, chip.ModelId, Address.Rig, _sequence++, new BenchSetOperatingPayload(operating).Encode()),
-                MessageType.StatusResponse, chip.ModelId, StatusTimeout, cancellationToken).ConfigureAwait(false);
+                MessageType.StatusResponse, chip.ModelId, timeout, cancellationToken).ConfigureAwait(false);
             if (frame is not null && StatusPayload.TryDecode(frame.Payload, out _) is { } status && status.Operating == operating)
             {
                 return status;
             }
         }
-        throw new TimeoutException($"{chipName} (0x{chip.ModelId:X2}) did not confirm BENCH_SET_OPERATING={operating} on link {RelayFor(chipName).Name}");
+        throw new TimeoutException($"{chipName} (0x{chip.ModelId:X2}) did not confirm BENCH_SET_OPERATING={operating} on link {RelayFor(chipName).Name} "
+            + $"within {VirtualBench.StatusTries.Sum(t => t.TotalSeconds):0.#} s ({VirtualBench.StatusTries.Count} tries)");
     }
 
     /// <summary>Polls STATUS until the chip answers (after power-on); throws naming the chip and link on timeout.</summary>
