@@ -84,7 +84,7 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         // between; mosquitto then exits at once and is started again on another port.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeLoopbackPort();
+            var port = MosquittoProcess.FreeLoopbackPort();
             await File.WriteAllTextAsync(config, ConfigFile(options.Name, passwords, acl, port), cancellationToken).ConfigureAwait(false);
             var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
             info.ArgumentList.Add("-c");
@@ -97,7 +97,9 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
             var backend = new MqttClientFactory().CreateMqttClient();
             try
             {
-                await ConnectBackendAsync(backend, port, backendPassword, options.Name, process, cancellationToken).ConfigureAwait(false);
+                var login = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(BackendUser)
+                    .WithCredentials(BackendUser, backendPassword).WithTimeout(TimeSpan.FromSeconds(2)).Build();
+                await MosquittoProcess.ConnectBackendAsync(backend, login, process, $"mosquitto for {options.Name}", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (attempt < 5 && process.HasExited && ex is InvalidOperationException)
             {
@@ -146,34 +148,6 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         return broker;
     }
 
-    private static async Task ConnectBackendAsync(IMqttClient backend, int port, string password, string name, Process process, CancellationToken token)
-    {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(BackendUser)
-            .WithCredentials(BackendUser, password).WithTimeout(TimeSpan.FromSeconds(2)).Build();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"mosquitto for {name} exited with code {process.ExitCode} before it listened (see its lines on the timeline)");
-            }
-            try
-            {
-                var result = await backend.ConnectAsync(options, token).ConfigureAwait(false);
-                if (result.ResultCode == MqttClientConnectResultCode.Success)
-                {
-                    return;
-                }
-                throw new InvalidOperationException($"mosquitto for {name} refused the backend user: CONNACK {result.ResultCode}");
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or SocketException && DateTimeOffset.UtcNow < deadline)
-            {
-                // Not listening yet: mosquitto takes a few milliseconds to open its port.
-                await Task.Delay(50, token).ConfigureAwait(false);
-            }
-        }
-    }
-
     private static string AclFile(MosquittoOptions options)
     {
         var text = new StringBuilder("# Written by the rig: the backend may do anything, each device only its own topics.\nuser backend\ntopic readwrite #\n");
@@ -208,15 +182,6 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         {
             throw new InvalidOperationException($"{tool} -U {path} failed with code {process.ExitCode}: {error.Trim()}");
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static void OnLogLine(ServerEventSink sink, string name, string? line)

@@ -96,38 +96,8 @@ internal sealed partial class MosquittoEndpoint
         new() { ["acltype"] = "publishClientSend", ["topic"] = GatewayTopics.Reply(deviceId), ["allow"] = true },
     ];
 
-    private static async Task ConnectBackendAsync(IMqttClient backend, int port, string password, Process process, CancellationToken token)
-    {
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(GatewayDeviceCredentials.BackendUser)
+    private static MqttClientOptions BackendLogin(int port, string password) =>
+        new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(GatewayDeviceCredentials.BackendUser)
             .WithCredentials(GatewayDeviceCredentials.BackendUser, password).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30)).WithTimeout(TimeSpan.FromSeconds(2)).Build();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"mosquitto exited with code {process.ExitCode} before it listened (see its lines on the timeline)");
-            }
-            try
-            {
-                var result = await backend.ConnectAsync(options, token).ConfigureAwait(false);
-                if (result.ResultCode == MqttClientConnectResultCode.Success) return;
-                throw new IOException($"mosquitto refused the backend user: CONNACK {result.ResultCode}");
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or SocketException && DateTimeOffset.UtcNow < deadline)
-            {
-                // Not listening yet: mosquitto takes a few milliseconds to open its port.
-                await Task.Delay(50, token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -81,14 +81,14 @@ internal sealed partial class MosquittoEndpoint : AccessNodeEndpoint
         // mosquitto then exits at once ("Address already in use") and is started again on another port.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeLoopbackPort();
+            var port = MosquittoProcess.FreeLoopbackPort();
             await File.WriteAllTextAsync(config, ConfigFile(port, plugin, security), cancellationToken).ConfigureAwait(false);
             var process = StartProcess(binary, config);
             var backend = new MqttClientFactory().CreateMqttClient();
             backend.ApplicationMessageReceivedAsync += OnBackendMessageAsync;
             try
             {
-                await ConnectBackendAsync(backend, port, backendPassword, process, cancellationToken).ConfigureAwait(false);
+                await MosquittoProcess.ConnectBackendAsync(backend, BackendLogin(port, backendPassword), process, "mosquitto", cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidOperationException) when (attempt < 5 && process.HasExited)
             {
