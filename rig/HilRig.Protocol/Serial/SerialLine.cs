@@ -3,15 +3,18 @@ using System.IO.Ports;
 namespace HilRig.Protocol.Serial;
 
 /// <summary>
-/// One end of a UART line as a byte stream: what the emulated chips and the module (HilRig.Bench's UartPort) and the
-/// rig's relays (HilRig.Core's RelayLink) read and write. A pseudo-terminal of the virtual bench (/dev/pts/N) is opened
-/// as a <see cref="PtyStream"/>; anything else (a USB serial adapter, a Pi UART) through System.IO.Ports.
+/// One UART of an emulated node (HilRig.Bench's UartPort: the emulated chips and WiFi module) as a byte stream. A
+/// pseudo-terminal of the virtual bench (/dev/pts/N) is opened as a <see cref="PtyStream"/>; anything else (a USB
+/// serial adapter, a Pi UART) through System.IO.Ports.
 /// </summary>
 /// <remarks>
 /// Why two: System.IO.Ports on Linux serves a pending read by polling the port every millisecond (poll, ioctl and
 /// sched_yield, measured with strace -c: about 45 000 polls, 43 000 ioctls and 60 000 yields in one 8 s chain upgrade of
-/// the virtual bench), so its thirteen ports per bench kept a 2-core machine busy. A pty needs no line settings beyond
-/// raw mode, and a thread that blocks in poll(2) costs nothing while the line is quiet.
+/// the virtual bench), so the thirteen ports of a bench kept a 2-core machine busy. A pty needs no line settings beyond
+/// raw mode, and a thread that blocks in poll(2) costs nothing while the line is quiet. The rig's own UARTs (its relay
+/// links, HilRig.Core's RelayLink) stay System.IO.Ports SerialPorts on a pty or a real device alike, as DESIGN.md
+/// asks: the rig's code cannot tell the virtual bench from the real one. Only the emulations of the device's nodes,
+/// which a real bench replaces with boards, read their ptys this way.
 /// </remarks>
 public abstract class SerialLine : IDisposable
 {
