@@ -46,7 +46,7 @@ public static class TransferBenchmark
         var campaign = new CampaignRequest(1, [chip.ModelId], new Dictionary<string, string> { [chip.ModelId.ToString(CultureInfo.InvariantCulture)] = imagePath });
         await bench.Server.SendCampaignAsync(campaign, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         var lineSeconds = imageSizeBytes / (baudRate / 10.0);
-        var done = await bench.Server.WaitForEventAsync(e => e.Event is "campaign-complete" or "campaign-failed" or "prepare-refused" or "order-refused",
+        var done = await bench.Server.WaitForEventAsync(Servers.ModuleControlServer.IsCampaignEnd,
             "campaign end", TimeSpan.FromSeconds(30 + 4 * lineSeconds), cancellationToken).ConfigureAwait(false);
         if (done.Event != "campaign-complete" || firstData is null || complete is null)
         {
