@@ -127,11 +127,20 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         var transfer = new WindowedTransfer(port, campaign, chip, image, report);
         for (var attempt = 1; attempt <= MaxTries; attempt++)
         {
-            var ack = await StartAsync(campaign, chip, header, token).ConfigureAwait(false);
-            report(new ModuleEvent("chip-start") { Chip = chip, Offset = ack.ResumeOffset, SizeBytes = image.Length, Detail = ack.Status.ToString() });
-            var complete = ack.Status == StartStatus.AlreadyUpgraded
-                ? await WaitCompleteAsync(chip, token).ConfigureAwait(false)
-                : await transfer.RunAsync(ack.ResumeOffset, () => _sequence++, token).ConfigureAwait(false);
+            var (ack, completed) = await StartAsync(campaign, chip, header, token).ConfigureAwait(false);
+            CompletePayload? complete;
+            if (ack is null)
+            {
+                // The target finished while its acknowledgements were still on their way up a slow chain (§7.4).
+                complete = completed;
+            }
+            else
+            {
+                report(new ModuleEvent("chip-start") { Chip = chip, Offset = ack.ResumeOffset, SizeBytes = image.Length, Detail = ack.Status.ToString() });
+                complete = ack.Status == StartStatus.AlreadyUpgraded
+                    ? await WaitCompleteAsync(chip, token).ConfigureAwait(false)
+                    : await transfer.RunAsync(ack.ResumeOffset, () => _sequence++, token).ConfigureAwait(false);
+            }
             if (complete is null)
             {
                 continue;
@@ -146,7 +155,11 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         throw new CampaignFailedException(chip, $"chip 0x{chip:X2} did not complete its upgrade after {MaxTries} tries");
     }
 
-    private async Task<StartAckPayload> StartAsync(CampaignRequest campaign, byte chip, ImageHeader header, CancellationToken token)
+    /// <summary>
+    /// Sends START until the target answers START_ACK, or until a COMPLETE of this campaign comes from it: a COMPLETE
+    /// ends the transfer at any point (§7.3), START retries included. Exactly one of the two results is set.
+    /// </summary>
+    private async Task<(StartAckPayload? Ack, CompletePayload? Complete)> StartAsync(CampaignRequest campaign, byte chip, ImageHeader header, CancellationToken token)
     {
         for (var attempt = 1; attempt <= MaxTries; attempt++)
         {
@@ -155,6 +168,11 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
             while (DateTimeOffset.UtcNow < deadline)
             {
                 var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
+                if (frame?.Type == MessageType.Complete && CompletePayload.TryDecode(frame.Payload, out _) is { } complete
+                    && complete.Chip == chip && complete.CampaignId == campaign.CampaignId)
+                {
+                    return (null, complete);
+                }
                 if (frame?.Type == MessageType.StartAck && StartAckPayload.TryDecode(frame.Payload, out _) is { } ack
                     && ack.Chip == chip && ack.CampaignId == campaign.CampaignId)
                 {
@@ -162,7 +180,7 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                     {
                         throw new CampaignFailedException(chip, $"chip 0x{chip:X2} refused START: {ack.Status}");
                     }
-                    return ack;
+                    return (ack, null);
                 }
             }
         }

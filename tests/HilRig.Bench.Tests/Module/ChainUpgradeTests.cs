@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Threading.Channels;
+using HilRig.Bench.Module;
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
+
+namespace HilRig.Bench.Tests.Module;
+
+/// <summary>The module's side of a campaign against a scripted chain (frames in, frames out, no ptys).</summary>
+public sealed class ChainUpgradeTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("hilrig-chainupgrade-");
+
+    [Fact]
+    public async Task A_COMPLETE_that_answers_START_ends_the_chip_s_upgrade()
+    {
+        // Seen on QEMU chips under load: the target finished its transfer while its acknowledgements were still
+        // queued in a slow pass-through chip; the module, silent for five periods, sent START again, and the
+        // target's COMPLETE came back in answer. It must end the chip's upgrade, not be ignored until the START
+        // tries run out (docs/protocol.md §7.3: a COMPLETE from the target ends the transfer at any point).
+        const byte chip = 0x12;
+        const uint campaignId = 0x5EE9;
+        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(campaignId, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
+            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var events = new List<ModuleEvent>();
+        var upgrade = new ChainUpgrade(port, new ModuleStateStore(Path.Combine(_dir.FullName, "state.json")), events.Add);
+
+        var finished = await upgrade.RunAsync(new ModuleState(campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken);
+
+        Assert.True(finished, string.Join("; ", events.Select(e => $"{e.Event} {e.Chip} {e.Detail}")));
+        Assert.Equal(1, port.StartsSent);
+        Assert.Contains(events, e => e.Event == "chip-complete" && e.Chip == chip && e.Detail == "1.1.0");
+        Assert.Equal("campaign-complete", events[^1].Event);
+    }
+
+    [Fact]
+    public async Task A_COMPLETE_of_another_campaign_does_not_answer_START()
+    {
+        const byte chip = 0x12;
+        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
+            new CompletePayload(start.CampaignId + 1, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var events = new List<ModuleEvent>();
+        var upgrade = new ChainUpgrade(port, new ModuleStateStore(Path.Combine(_dir.FullName, "state.json")), events.Add);
+
+        var finished = await upgrade.RunAsync(new ModuleState(campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken);
+
+        Assert.False(finished);
+        Assert.Equal(ChainUpgrade.MaxTries, port.StartsSent);
+        Assert.Contains(events, e => e.Event == "campaign-failed" && e.Detail!.Contains("no START_ACK", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    /// <summary>Answers every START with the frame <c>answer</c> makes; everything else goes unanswered.</summary>
+    private sealed class ScriptedChain(Func<StartPayload, Frame> answer) : IChainPort
+    {
+        private readonly Channel<Frame> _toModule = Channel.CreateUnbounded<Frame>();
+
+        public int StartsSent { get; private set; }
+
+        public void Send(Frame frame)
+        {
+            if (frame.Type == MessageType.Start && StartPayload.TryDecode(frame.Payload, out _) is { } start)
+            {
+                StartsSent++;
+                _toModule.Writer.TryWrite(answer(start));
+            }
+        }
+
+        public async ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(timeout);
+            try
+            {
+                return await _toModule.Reader.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+}
