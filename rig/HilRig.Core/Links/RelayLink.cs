@@ -1,4 +1,3 @@
-using System.IO.Ports;
 using System.Threading.Channels;
 using HilRig.Core.Faults;
 using HilRig.Core.Timeline;
@@ -16,8 +15,8 @@ public sealed record LinkObservation(string Link, Direction Direction, DecodedIt
 /// </summary>
 public sealed class RelayLink : IAsyncDisposable
 {
-    private readonly SerialPort _near;
-    private readonly SerialPort _far;
+    private readonly RigPort _near;
+    private readonly RigPort _far;
     private readonly BenchTimeline _timeline;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = new();
@@ -55,12 +54,7 @@ public sealed class RelayLink : IAsyncDisposable
     /// </summary>
     public event Action<LinkObservation>? Forwarding;
 
-    private static SerialPort OpenPort(string path, int baud) => new(path, baud, Parity.None, 8, StopBits.One)
-    {
-        Handshake = Handshake.None,
-        ReadBufferSize = 1 << 16,
-        WriteBufferSize = 1 << 16,
-    };
+    private static RigPort OpenPort(string path, int baud) => new(path, baud);
 
     /// <summary>Per direction (index: <see cref="Direction"/>), 1 once its sender has restarted, until the pump has acted on it.</summary>
     private readonly int[] _senderRestarted = new int[2];
@@ -90,7 +84,7 @@ public sealed class RelayLink : IAsyncDisposable
         var (port, gate) = direction == Direction.Downstream ? (_far, _farWrite) : (_near, _nearWrite);
         lock (gate)
         {
-            port.BaseStream.Write(bytes);
+            port.Stream.Write(bytes);
         }
         _timeline.Add(Name, "inject", FrameSummary.Describe(frame), direction.ToString().ToLowerInvariant());
     }
@@ -101,7 +95,7 @@ public sealed class RelayLink : IAsyncDisposable
         var (port, gate) = direction == Direction.Downstream ? (_far, _farWrite) : (_near, _nearWrite);
         lock (gate)
         {
-            port.BaseStream.Write(bytes);
+            port.Stream.Write(bytes);
         }
         _timeline.Add(Name, "inject", $"{bytes.Length} raw byte(s)", direction.ToString().ToLowerInvariant(),
             Convert.ToHexString(bytes.AsSpan(0, Math.Min(64, bytes.Length))));
@@ -114,7 +108,7 @@ public sealed class RelayLink : IAsyncDisposable
     /// everything else goes, in order, to that direction's forwarder, which alone waits on held and delayed
     /// faults. So a hold around a power cut never keeps a chip's answer to the rig waiting behind device frames.
     /// </summary>
-    private async Task PumpAsync(SerialPort from, SerialPort to, Lock gate, Direction direction)
+    private async Task PumpAsync(RigPort from, RigPort to, Lock gate, Direction direction)
     {
         var decoder = new FrameDecoder();
         var buffer = new byte[4096];
@@ -125,7 +119,7 @@ public sealed class RelayLink : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var n = await from.BaseStream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
+                var n = await from.Stream.ReadAsync(buffer, _stop.Token).ConfigureAwait(false);
                 var restarted = Interlocked.Exchange(ref _senderRestarted[(int)direction], 0) == 1;
                 // The half frame a sender left when its power went is dropped here, not forwarded: the node
                 // beyond lost it too (or, cut alone, would otherwise wait on it for frames to come).
@@ -164,7 +158,7 @@ public sealed class RelayLink : IAsyncDisposable
     }
 
     /// <summary>Forwards one direction's items in the order they came, applying that direction's faults.</summary>
-    private async Task ForwardAsync(ChannelReader<DecodedItem> items, SerialPort to, Lock gate, Direction direction, string dir)
+    private async Task ForwardAsync(ChannelReader<DecodedItem> items, RigPort to, Lock gate, Direction direction, string dir)
     {
         var faults = Faults(direction);
         try
@@ -186,7 +180,7 @@ public sealed class RelayLink : IAsyncDisposable
                 {
                     lock (gate)
                     {
-                        to.BaseStream.Write(bytes);
+                        to.Stream.Write(bytes);
                     }
                 }
                 Record(item, direction, dir);

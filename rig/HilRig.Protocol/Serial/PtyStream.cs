@@ -5,7 +5,8 @@ using HilRig.Protocol.Serial.Internal;
 namespace HilRig.Protocol.Serial;
 
 /// <summary>
-/// The slave side of a pseudo-terminal opened in raw mode, as a stream. One thread per line blocks in poll(2)
+/// A terminal device opened in raw mode, as a stream: the slave side of a pseudo-terminal, or (under HilRig.Core's
+/// RigPort, which sets its line with System.IO.Ports) a real UART. One thread per line blocks in poll(2)
 /// (waking every <see cref="PollIntervalMs"/> ms only to notice a close) and hands what it reads to
 /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>; writes go straight to the non-blocking descriptor.
 /// </summary>
