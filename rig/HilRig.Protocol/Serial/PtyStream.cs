@@ -7,12 +7,13 @@ namespace HilRig.Protocol.Serial;
 /// <summary>
 /// A terminal device opened in raw mode, as a stream: the slave side of a pseudo-terminal, or (under HilRig.Core's
 /// RigPort, which sets its line with System.IO.Ports) a real UART. One thread per line blocks in poll(2)
-/// (waking every <see cref="PollIntervalMs"/> ms only to notice a close) and hands what it reads to
+/// (and on an eventfd that closing the stream signals, so a close ends it at once) and hands what it reads to
 /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>; writes go straight to the non-blocking descriptor.
 /// </summary>
 public sealed class PtyStream : Stream
 {
-    /// <summary>How often the reader thread wakes on a quiet line to see whether the stream was closed.</summary>
+    /// <summary>How often the reader thread wakes on a quiet line to see whether the stream was closed, should the eventfd
+    /// that signals a close be missing.</summary>
     public const int PollIntervalMs = 100;
 
     /// <summary>How long a write may wait for the other side to take bytes before it fails.</summary>
@@ -20,6 +21,7 @@ public sealed class PtyStream : Stream
 
     private readonly string _path;
     private readonly int _fd;
+    private readonly int _wake;
     private readonly Channel<byte[]> _input = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Lock _writeGate = new();
     private readonly Thread _reader;
@@ -33,6 +35,8 @@ public sealed class PtyStream : Stream
         _fd = fd;
         // What the other side wrote before the line was opened (a node that was off) is not read.
         PosixPty.tcflush(fd, PosixPty.TCIFLUSH);
+        // Closing writes to it, so the reader leaves poll(2) at once instead of at its next timeout (-1: none, then the timeout).
+        _wake = PosixPty.EventFd(0, PosixPty.EFD_CLOEXEC | PosixPty.EFD_NONBLOCK);
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"pty {path}" };
         _reader.Start();
     }
@@ -188,6 +192,10 @@ public sealed class PtyStream : Stream
         if (disposing && !_closed)
         {
             _closed = true;
+            if (_wake >= 0)
+            {
+                Signal(_wake);
+            }
             if (Thread.CurrentThread != _reader)
             {
                 _reader.Join();
@@ -196,23 +204,37 @@ public sealed class PtyStream : Stream
             {
                 PosixPty.Close(_fd);
             }
+            if (_wake >= 0)
+            {
+                PosixPty.Close(_wake);
+            }
             _input.Writer.TryComplete();
         }
         base.Dispose(disposing);
     }
 
+    private static unsafe void Signal(int eventFd)
+    {
+        ulong one = 1;
+        PosixPty.Write(eventFd, (byte*)&one, sizeof(ulong));
+    }
+
     private unsafe void ReadLoop()
     {
         var buffer = new byte[4096];
-        var poll = new PosixPty.PollFd { Fd = _fd, Events = PosixPty.POLLIN };
+        var fds = stackalloc PosixPty.PollFd[2];
+        fds[0] = new PosixPty.PollFd { Fd = _fd, Events = PosixPty.POLLIN };
+        fds[1] = new PosixPty.PollFd { Fd = _wake, Events = PosixPty.POLLIN };
+        var count = _wake >= 0 ? 2u : 1u;
         try
         {
             while (!_closed)
             {
-                poll.Revents = 0;
-                if (PosixPty.Poll(&poll, 1, PollIntervalMs) <= 0)
+                fds[0].Revents = 0;
+                fds[1].Revents = 0;
+                if (PosixPty.Poll(fds, count, PollIntervalMs) <= 0 || fds[0].Revents == 0)
                 {
-                    continue;
+                    continue; // a timeout, or the close signal: the loop looks at _closed
                 }
                 nint n;
                 fixed (byte* p = buffer)
@@ -225,7 +247,7 @@ public sealed class PtyStream : Stream
                     continue;
                 }
                 var errno = Marshal.GetLastPInvokeError();
-                if (n < 0 && (errno == PosixPty.EAGAIN || errno == PosixPty.EINTR) && (poll.Revents & (PosixPty.POLLHUP | PosixPty.POLLERR)) == 0)
+                if (n < 0 && (errno == PosixPty.EAGAIN || errno == PosixPty.EINTR) && (fds[0].Revents & (PosixPty.POLLHUP | PosixPty.POLLERR)) == 0)
                 {
                     continue;
                 }

@@ -19,6 +19,8 @@ internal static partial class PosixPty
     public const int TCIFLUSH = 0;
     public const int EAGAIN = 11;
     public const int EINTR = 4;
+    public const int EFD_NONBLOCK = 0x800;
+    public const int EFD_CLOEXEC = 0x80000;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -67,4 +69,7 @@ internal static partial class PosixPty
 
     [LibraryImport(LibC, SetLastError = true)]
     public static partial int tcflush(int fd, int queueSelector);
+
+    [LibraryImport(LibC, EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initialValue, int flags);
 }
