@@ -28,9 +28,9 @@ public sealed class PtyStreamTests
         var all = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
 
         near.Write(all);
-        Assert.Equal(all, await ReadExactlyAsync(far, all.Length));
+        Assert.Equal(all, await LineReads.ReadExactlyAsync(far, all.Length));
         far.Write(all.Reverse().ToArray());
-        Assert.Equal(all.Reverse().ToArray(), await ReadExactlyAsync(near, all.Length));
+        Assert.Equal(all.Reverse().ToArray(), await LineReads.ReadExactlyAsync(near, all.Length));
     }
 
     [Fact]
@@ -51,14 +51,5 @@ public sealed class PtyStreamTests
     {
         var ex = Assert.Throws<IOException>(() => PtyStream.Open("/dev/pts/999999"));
         Assert.Contains("/dev/pts/999999", ex.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
-    {
-        var buffer = new byte[count];
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        await stream.ReadExactlyAsync(buffer, timeout.Token);
-        return buffer;
     }
 }

@@ -18,9 +18,9 @@ public sealed class RigPortTests
         var all = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
 
         rig.Stream.Write(all);
-        Assert.Equal(all, await ReadExactlyAsync(node.BaseStream, all.Length));
+        Assert.Equal(all, await LineReads.ReadExactlyAsync(node.BaseStream, all.Length));
         node.BaseStream.Write(all.Reverse().ToArray());
-        Assert.Equal(all.Reverse().ToArray(), await ReadExactlyAsync(rig.Stream, all.Length));
+        Assert.Equal(all.Reverse().ToArray(), await LineReads.ReadExactlyAsync(rig.Stream, all.Length));
     }
 
     [Fact]
@@ -45,14 +45,5 @@ public sealed class RigPortTests
         rig.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
-    {
-        var buffer = new byte[count];
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        await stream.ReadExactlyAsync(buffer, timeout.Token);
-        return buffer;
     }
 }
