@@ -28,8 +28,8 @@ public sealed class RelayLink : IAsyncDisposable
     {
         Name = name;
         _timeline = timeline;
-        _near = OpenPort(nearPath, baudRate);
-        _far = OpenPort(farPath, baudRate);
+        _near = new RigPort(nearPath, baudRate);
+        _far = new RigPort(farPath, baudRate);
     }
 
     /// <summary>The link's name, "upstream-downstream" node names.</summary>
@@ -53,8 +53,6 @@ public sealed class RelayLink : IAsyncDisposable
     /// the node can act on it.
     /// </summary>
     public event Action<LinkObservation>? Forwarding;
-
-    private static RigPort OpenPort(string path, int baud) => new(path, baud);
 
     /// <summary>Per direction (index: <see cref="Direction"/>), 1 once its sender has restarted, until the pump has acted on it.</summary>
     private readonly int[] _senderRestarted = new int[2];
