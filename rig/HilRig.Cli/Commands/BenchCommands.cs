@@ -16,6 +16,7 @@ internal static class BenchCommands
         bench.Add(TransferBenchmarkCommand.Create());
         bench.Add(SweepCommand.Create());
         bench.Add(FleetBenchmarkCommand.Create());
+        bench.Add(BenchDoubleCommand.Create());
         return bench;
     }
 

@@ -21,6 +21,9 @@ public sealed record BenchOptions(string ArtifactsDirectory)
     /// </summary>
     public Func<Wiring.NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; init; }
 
+    /// <summary>Where a hardware bench's GPIO chips, I2C buses and serial adapters come from (the real devices unless a test swaps them).</summary>
+    public HardwareBackends Backends { get; init; } = new();
+
     /// <summary>How long a node may take to answer its first STATUS after power-on.</summary>
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

@@ -18,7 +18,7 @@ public static class BenchProver
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Powers the bench up (without waiting for every chip), runs every check, powers it down.</summary>
-    public static async Task<IReadOnlyList<ProofRow>> ProveAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ProofRow>> ProveAsync(IBench bench, CancellationToken cancellationToken)
     {
         var rows = new List<ProofRow>();
         var wiring = bench.Wiring;
@@ -29,10 +29,7 @@ public static class BenchProver
         await bench.Power(ModuleWiring.Name).OnAsync(cancellationToken).ConfigureAwait(false);
         foreach (var chip in wiring.Chips)
         {
-            if (bench.Power(chip.Name) is VirtualPowerSwitch power)
-            {
-                await power.WaitBootedAsync(bench.Options.BootTimeout, cancellationToken).ConfigureAwait(false);
-            }
+            await bench.WaitBootedAsync(chip.Name, cancellationToken).ConfigureAwait(false);
         }
 
         var reachable = new HashSet<string>(StringComparer.Ordinal);
@@ -85,7 +82,7 @@ public static class BenchProver
         return rows;
     }
 
-    private static async Task<Protocol.Messages.StatusPayload?> AnswerAsync(VirtualBench bench, string chip, TimeSpan within, CancellationToken cancellationToken)
+    private static async Task<Protocol.Messages.StatusPayload?> AnswerAsync(IBench bench, string chip, TimeSpan within, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + within;
         do

@@ -9,7 +9,7 @@ namespace HilRig.Core.Bench;
 /// depend on the chips in between. Silence within <see cref="StatusTimeout"/> is an answer too: a
 /// sleeping chip does not reply (docs/protocol.md §6.4).
 /// </summary>
-public sealed class ChipProbe(VirtualBench bench)
+public sealed class ChipProbe(Wiring.BenchWiring wiring, IReadOnlyDictionary<string, RelayLink> relays)
 {
     /// <summary>
     /// How long the rig waits for STATUS_RSP: the protocol gives a chip 50 ms to answer (§7.6), plus the
@@ -19,10 +19,41 @@ public sealed class ChipProbe(VirtualBench bench)
 
     private byte _sequence;
 
+    /// <summary>
+    /// The deadline of each STATUS try before <see cref="QueryStatusWithRetriesAsync"/> reads silence: the usual 400 ms,
+    /// then longer, since a loaded machine can keep an awake chip's process from running for more than a second (seen in
+    /// CI-like runs at a load average of 11 on 2 cores). A late answer to an earlier try counts, so silence means 3.4 s of it.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> StatusTries = [StatusTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, StatusPayload?>> QueryAllAsync(CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, StatusPayload?>();
+        foreach (var chip in wiring.Chips)
+        {
+            result[chip.Name] = await QueryStatusWithRetriesAsync(chip.Name, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>The status of one chip right now; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
+    public async Task<StatusPayload?> QueryStatusWithRetriesAsync(string chipName, CancellationToken cancellationToken)
+    {
+        foreach (var timeout in StatusTries)
+        {
+            if (await QueryStatusAsync(chipName, cancellationToken, timeout).ConfigureAwait(false) is { } status)
+            {
+                return status;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The chip's status, or null on silence.</summary>
     public async Task<StatusPayload?> QueryStatusAsync(string chipName, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        var chip = bench.Wiring.Chip(chipName);
+        var chip = wiring.Chip(chipName);
         var relay = RelayFor(chipName);
         var frame = await RequestAsync(relay, new Frame(MessageType.StatusRequest, chip.ModelId, Address.Rig, _sequence++, []),
             MessageType.StatusResponse, chip.ModelId, timeout ?? StatusTimeout, cancellationToken).ConfigureAwait(false);
@@ -31,13 +62,13 @@ public sealed class ChipProbe(VirtualBench bench)
 
     /// <summary>
     /// Sets the emulated device body's operating flag (a bench extension message), sending it again after each
-    /// of <see cref="VirtualBench.StatusTries"/> without a confirming STATUS_RSP: a QEMU chip can take about a
+    /// of <see cref="StatusTries"/> without a confirming STATUS_RSP: a QEMU chip can take about a
     /// second over its first bytes after a quiet spell, and a loaded machine delays any chip's process.
     /// </summary>
     public async Task<StatusPayload> SetOperatingAsync(string chipName, bool operating, CancellationToken cancellationToken)
     {
-        var chip = bench.Wiring.Chip(chipName);
-        foreach (var timeout in VirtualBench.StatusTries)
+        var chip = wiring.Chip(chipName);
+        foreach (var timeout in StatusTries)
         {
             var frame = await RequestAsync(RelayFor(chipName),
                 new Frame(MessageType.BenchSetOperating, chip.ModelId, Address.Rig, _sequence++, new BenchSetOperatingPayload(operating).Encode()),
@@ -48,7 +79,7 @@ public sealed class ChipProbe(VirtualBench bench)
             }
         }
         throw new TimeoutException($"{chipName} (0x{chip.ModelId:X2}) did not confirm BENCH_SET_OPERATING={operating} on link {RelayFor(chipName).Name} "
-            + $"within {VirtualBench.StatusTries.Sum(t => t.TotalSeconds):0.#} s ({VirtualBench.StatusTries.Count} tries)");
+            + $"within {StatusTries.Sum(t => t.TotalSeconds):0.#} s ({StatusTries.Count} tries)");
     }
 
     /// <summary>Polls STATUS until the chip answers (after power-on); throws naming the chip and link on timeout.</summary>
@@ -65,7 +96,7 @@ public sealed class ChipProbe(VirtualBench bench)
         throw new TimeoutException($"{chipName} did not answer STATUS within {timeout.TotalSeconds:0.#} s after power-on (link {RelayFor(chipName).Name}); see its log");
     }
 
-    private RelayLink RelayFor(string chipName) => bench.RelaysByChip.TryGetValue(chipName, out var relay) ? relay
+    private RelayLink RelayFor(string chipName) => relays.TryGetValue(chipName, out var relay) ? relay
         : throw new InvalidOperationException($"chip {chipName} has no relay link above it (rig: relay), so the rig cannot query it");
 
     private static async Task<Frame?> RequestAsync(RelayLink relay, Frame request, MessageType answer, byte from, TimeSpan timeout, CancellationToken cancellationToken)

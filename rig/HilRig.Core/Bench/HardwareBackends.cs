@@ -41,19 +41,30 @@ public sealed class HardwareBackends
     /// <paramref name="safety"/>; a virtual power entry has no hardware backend.
     /// </summary>
     /// <exception cref="PowerSwitchException">The backend cannot be opened; the message names the node.</exception>
-    public IPowerSwitch CreatePowerSwitch(string node, PowerWiring power, PowerSafety? safety)
+    public IPowerSwitch CreatePowerSwitch(string node, PowerWiring power, PowerSafety? safety, string? workingDirectory = null)
     {
         IPowerSwitch created = power switch
         {
             GpioPower gpio => new GpioPowerSwitch(node, Controller(node, gpio.Chip), gpio.Line, gpio.ActiveLow),
-            CommandPower command => new CommandPowerSwitch(node, command.On, command.Off, command.Status),
+            CommandPower command => new CommandPowerSwitch(node, command.On, command.Off, command.Status, workingDirectory),
             _ => throw new PowerSwitchException($"{node}: power kind '{power.KindName}' has no hardware backend (it belongs on a virtual bench)"),
         };
         if (created is IPowerStatus status) safety?.Register(status);
         return created;
     }
 
-    /// <summary>Opens, configures and calibrates one node's current sensor.</summary>
+    /// <summary>
+    /// One node's current sensor, whatever its kind: an INA219 is opened, configured and calibrated; a command
+    /// sensor runs its command (in <paramref name="workingDirectory"/>) at each reading.
+    /// </summary>
+    /// <exception cref="SensorException">An INA219 cannot be opened or does not answer.</exception>
+    public ICurrentSensor CreateCurrentSensor(string node, SensorWiring sensor, string? workingDirectory = null) => sensor.Kind switch
+    {
+        SensorKind.Command => new CommandCurrentSensor(node, sensor.ReadCommand ?? "", sensor.DeadBelowMilliamps, workingDirectory),
+        _ => new Ina219CurrentSensor(node, CreateSensor(node, sensor), sensor.DeadBelowMilliamps),
+    };
+
+    /// <summary>Opens, configures and calibrates one node's INA219.</summary>
     /// <exception cref="SensorException">The sensor cannot be opened or does not answer.</exception>
     public Ina219 CreateSensor(string node, SensorWiring sensor)
     {

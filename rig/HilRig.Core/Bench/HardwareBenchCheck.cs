@@ -19,16 +19,23 @@ public static class HardwareBenchCheck
     {
         var rows = new List<ProofRow>();
         using var safety = new PowerSafety(hookProcess: true);
-        var nodes = new List<(string Name, PowerWiring Power, SensorWiring? Sensor)> { (ModuleWiring.Name, bench.Module.Power, bench.Module.Sensor) };
+        var nodes = new List<(string Name, PowerWiring Power, SensorWiring? Sensor)>();
+        if (bench.Module.Kind != ModuleKind.Rig)
+        {
+            // With module kind rig the rig is the module: there is no module board to power.
+            nodes.Add((ModuleWiring.Name, bench.Module.Power, bench.Module.Sensor));
+        }
         nodes.AddRange(bench.Chips.Select(c => (c.Name, c.Power, c.Sensor)));
         try
         {
             foreach (var (name, power, sensor) in nodes)
             {
-                rows.Add(await CheckPowerAsync(name, power, backends, safety, cancellationToken).ConfigureAwait(false));
+                rows.Add(await CheckPowerAsync(name, power, backends, safety, Path.GetDirectoryName(bench.SourcePath), cancellationToken).ConfigureAwait(false));
                 if (sensor is not null)
                 {
-                    rows.Add(CheckSensor(name, sensor, backends));
+                    rows.Add(sensor.Kind == SensorKind.Command
+                        ? await CheckCommandSensorAsync(name, sensor, backends, Path.GetDirectoryName(bench.SourcePath), cancellationToken).ConfigureAwait(false)
+                        : CheckSensor(name, sensor, backends));
                 }
             }
             foreach (var link in bench.Links)
@@ -48,7 +55,21 @@ public static class HardwareBenchCheck
         return rows;
     }
 
-    private static async Task<ProofRow> CheckPowerAsync(string node, PowerWiring power, HardwareBackends backends, PowerSafety safety, CancellationToken cancellationToken)
+    private static async Task<ProofRow> CheckCommandSensorAsync(string node, SensorWiring sensor, HardwareBackends backends, string? workingDirectory, CancellationToken cancellationToken)
+    {
+        var check = $"sensor {node} (command)";
+        try
+        {
+            var milliamps = await backends.CreateCurrentSensor(node, sensor, workingDirectory).ReadMilliampsAsync(cancellationToken).ConfigureAwait(false);
+            return new ProofRow(check, true, FormattableString.Invariant($"answers: {milliamps:0.0} mA"));
+        }
+        catch (SensorException ex)
+        {
+            return new ProofRow(check, false, ex.Message);
+        }
+    }
+
+    private static async Task<ProofRow> CheckPowerAsync(string node, PowerWiring power, HardwareBackends backends, PowerSafety safety, string? workingDirectory, CancellationToken cancellationToken)
     {
         var check = power switch
         {
@@ -58,7 +79,7 @@ public static class HardwareBenchCheck
         };
         try
         {
-            var created = backends.CreatePowerSwitch(node, power, safety);
+            var created = backends.CreatePowerSwitch(node, power, safety, workingDirectory);
             try
             {
                 if (created is CommandPowerSwitch && power is CommandPower { Status: null })

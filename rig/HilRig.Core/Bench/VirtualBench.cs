@@ -1,6 +1,7 @@
 using HilRig.Core.Links;
 using HilRig.Core.Nodes;
 using HilRig.Core.Power;
+using HilRig.Core.Sensors;
 using HilRig.Core.Servers;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
@@ -13,7 +14,7 @@ namespace HilRig.Core.Bench;
 /// one wire on each side of the rig), every node an OS process started through its virtual power switch.
 /// The rig talks to the nodes only through the serial ports and the module's control channel.
 /// </summary>
-public sealed class VirtualBench : IAsyncDisposable
+public sealed class VirtualBench : IBench, IEmulatedNodes
 {
     private readonly List<VirtualWire> _wires = new();
     private readonly Dictionary<string, RelayLink> _relays = new();
@@ -27,17 +28,13 @@ public sealed class VirtualBench : IAsyncDisposable
         Wiring = wiring;
         Options = options;
         Timeline = timeline;
-        Server = server;
+        _control = server;
         Cloud = cloud;
-        Probe = new ChipProbe(this);
+        Probe = new ChipProbe(wiring, _relays);
     }
 
     /// <summary>The bench's emulated servers and network (null when the wiring has no network section or they were not started).</summary>
     public CloudBench? Cloud { get; }
-
-    /// <summary>The cloud, or a clear error for a bench without one.</summary>
-    public CloudBench RequireCloud() => Cloud ?? throw new InvalidOperationException(
-        $"{Wiring.SourcePath}: bench '{Wiring.Name}' has no network section, so it has no servers (see wiring/sim-chain.yaml)");
 
     /// <summary>The module's flash directory (its WiFi side's records), when the bench has a cloud.</summary>
     public string ModuleFlashDirectory => Path.Combine(Options.ArtifactsDirectory, "flash", "module");
@@ -51,8 +48,10 @@ public sealed class VirtualBench : IAsyncDisposable
     /// <summary>Everything that happened on this bench.</summary>
     public BenchTimeline Timeline { get; }
 
+    private readonly ModuleControlServer _control;
+
     /// <summary>The module's control channel (the server side).</summary>
-    public ModuleControlServer Server { get; }
+    public IModuleChannel Server => _control;
 
     /// <summary>STATUS queries through the relay links.</summary>
     public ChipProbe Probe { get; }
@@ -63,6 +62,19 @@ public sealed class VirtualBench : IAsyncDisposable
     /// <summary>The power switch of a node ("module" or a chip name).</summary>
     public IPowerSwitch Power(string node) => _power.TryGetValue(node, out var p) ? p
         : throw new ArgumentException($"bench {Wiring.Name} has no node '{node}' (nodes: {string.Join(", ", _power.Keys)})");
+
+    /// <inheritdoc />
+    public event Action<string, int>? NodeEndedByItself;
+
+    /// <summary>
+    /// The supply current of an emulated node: a running process draws (nominally <see cref="ProcessSensor.RunningMilliamps"/>),
+    /// one that has ended draws nothing, so a chip whose process died while powered reads as dead, not asleep.
+    /// </summary>
+    public ICurrentSensor? Sensor(string node) => _power.TryGetValue(node, out var p) && p is VirtualPowerSwitch v ? new ProcessSensor(v) : null;
+
+    /// <inheritdoc />
+    public Task WaitBootedAsync(string node, CancellationToken cancellationToken) =>
+        Power(node) is VirtualPowerSwitch power ? power.WaitBootedAsync(Options.BootTimeout, cancellationToken) : Task.CompletedTask;
 
     /// <summary>How an emulated chip is started: extra arguments for every start or for the next one.</summary>
     public NodeLaunch Launch(string chip) => _launches.TryGetValue(chip, out var l) ? l
@@ -186,30 +198,15 @@ public sealed class VirtualBench : IAsyncDisposable
         {
             var (file, prefix) = HilrigExecutable.Resolve();
             var args = prefix.Concat(["bench", "module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--state", statePath, "--control-port", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArgs]);
+                "--state", statePath, "--control-port", _control.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArgs]);
             return NodeProcess.Start(ModuleWiring.Name, file, args, Path.Combine(logs, "module.log"), Timeline);
         }, Timeline);
         foreach (var (node, power) in _power)
         {
             if (power is VirtualPowerSwitch virtualPower)
             {
-                virtualPower.PoweringOn += () => SenderRestarted(node);
-            }
-        }
-    }
-
-    /// <summary>The relays that carry what <paramref name="node"/> sends drop the half frame its last power-off left.</summary>
-    private void SenderRestarted(string node)
-    {
-        if (_relays.TryGetValue(node, out var above))
-        {
-            above.SenderRestarted(Direction.Upstream);
-        }
-        foreach (var child in Wiring.Children(node))
-        {
-            if (_relays.TryGetValue(child, out var below))
-            {
-                below.SenderRestarted(Direction.Downstream);
+                virtualPower.PoweringOn += () => RelayRestarts.SenderRestarted(Wiring, _relays, node);
+                virtualPower.DiedOnItsOwn += code => NodeEndedByItself?.Invoke(node, code);
             }
         }
     }
@@ -252,10 +249,7 @@ public sealed class VirtualBench : IAsyncDisposable
         await Task.WhenAll(Wiring.Chips.Where(c => _relays.ContainsKey(c.Name))
             .Select(c => Probe.WaitUntilAnswersAsync(c.Name, Options.BootTimeout, cancellationToken))).ConfigureAwait(false);
         // The module has its UART open once it has printed its boot line (a PROVISION sent now reaches it).
-        if (Power(ModuleWiring.Name) is VirtualPowerSwitch module)
-        {
-            await module.WaitBootedAsync(Options.BootTimeout, cancellationToken).ConfigureAwait(false);
-        }
+        await WaitBootedAsync(ModuleWiring.Name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Powers every node off (module first).</summary>
@@ -265,37 +259,6 @@ public sealed class VirtualBench : IAsyncDisposable
         {
             await power.OffAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The deadline of each STATUS try before <see cref="QueryAllAsync"/> reads silence: the usual 400 ms, then longer,
-    /// since a loaded machine can keep an awake chip's process from running for more than a second (seen in CI-like
-    /// runs at a load average of 11 on 2 cores). A late answer to an earlier try counts, so silence means 3.4 s of it.
-    /// </summary>
-    public static readonly IReadOnlyList<TimeSpan> StatusTries = [ChipProbe.StatusTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
-
-    /// <summary>The status of every chip right now, by name; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
-    public async Task<IReadOnlyDictionary<string, StatusPayload?>> QueryAllAsync(CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<string, StatusPayload?>();
-        foreach (var chip in Wiring.Chips)
-        {
-            result[chip.Name] = await QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
-        }
-        return result;
-    }
-
-    /// <summary>The status of one chip right now; null means silence (sleep, or off) through every one of <see cref="StatusTries"/>.</summary>
-    public async Task<StatusPayload?> QueryStatusAsync(string chipName, CancellationToken cancellationToken)
-    {
-        foreach (var timeout in StatusTries)
-        {
-            if (await Probe.QueryStatusAsync(chipName, cancellationToken, timeout).ConfigureAwait(false) is { } status)
-            {
-                return status;
-            }
-        }
-        return null;
     }
 
     /// <inheritdoc />
@@ -313,7 +276,7 @@ public sealed class VirtualBench : IAsyncDisposable
         {
             wire.Dispose();
         }
-        await Server.DisposeAsync().ConfigureAwait(false);
+        await _control.DisposeAsync().ConfigureAwait(false);
         if (Cloud is not null)
         {
             await Cloud.DisposeAsync().ConfigureAwait(false);

@@ -6,7 +6,7 @@ using HilRig.Protocol.Framing;
 namespace HilRig.Core.Faults;
 
 /// <summary>What the fault engine hands an action: the bench and its observers.</summary>
-public sealed record FaultContext(VirtualBench Bench, ChainObserver Observer, RecoveryVerifier Verifier);
+public sealed record FaultContext(IBench Bench, ChainObserver Observer, RecoveryVerifier Verifier);
 
 /// <summary>What a fault does once its trigger fires.</summary>
 public interface IFaultAction
@@ -25,7 +25,7 @@ public interface IFaultAction
 public sealed partial record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Duration) : IFaultAction
 {
     /// <summary>Every node of the device.</summary>
-    public static PowerCut WholeDevice(VirtualBench bench, TimeSpan duration) =>
+    public static PowerCut WholeDevice(IBench bench, TimeSpan duration) =>
         new([.. bench.Wiring.Chips.Select(c => c.Name), Wiring.ModuleWiring.Name], duration);
 
     /// <inheritdoc />
@@ -75,7 +75,7 @@ public sealed partial record PowerCut(IReadOnlyList<string> Nodes, TimeSpan Dura
 /// <summary>Helpers of <see cref="PowerCut"/>.</summary>
 public sealed partial record PowerCut
 {
-    private static List<LinkFaults> HoldAround(VirtualBench bench, IReadOnlyList<string> chips)
+    private static List<LinkFaults> HoldAround(IBench bench, IReadOnlyList<string> chips)
     {
         var held = new List<LinkFaults>();
         foreach (var chip in chips)

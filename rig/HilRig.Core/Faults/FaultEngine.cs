@@ -17,7 +17,7 @@ public sealed record FaultOutcome(FaultSpec Fault, bool Fired, double? FiredAtMs
 /// Arms faults on a bench: each waits for its trigger in the background, then runs its action; every
 /// firing and every recovery check goes to the timeline.
 /// </summary>
-public sealed class FaultEngine(VirtualBench bench) : IAsyncDisposable
+public sealed class FaultEngine(IBench bench) : IAsyncDisposable
 {
     private readonly List<(FaultSpec Spec, Task<FaultOutcome> Run)> _armed = new();
     private readonly CancellationTokenSource _stop = new();

@@ -13,7 +13,7 @@ public interface IFaultTrigger
     string Description { get; }
 
     /// <summary>Completes when the trigger fires.</summary>
-    Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken);
+    Task WaitAsync(IBench bench, CancellationToken cancellationToken);
 }
 
 /// <summary>Waits on relay links until an observation is the moment a trigger waits for.</summary>
@@ -61,7 +61,7 @@ public sealed record AfterDelay(TimeSpan Delay) : IFaultTrigger
     public string Description => $"{Delay.TotalMilliseconds:0} ms after arming";
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken) => Task.Delay(Delay, cancellationToken);
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken) => Task.Delay(Delay, cancellationToken);
 }
 
 /// <summary>
@@ -76,7 +76,7 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     public string Description => Percent is { } p ? $"at {p:0.#}% of {Chip}'s transfer" : $"at byte {Bytes} of {Chip}'s transfer";
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
@@ -113,7 +113,7 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     public string Description => $"when {Chip} acknowledges the last byte of its image";
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
@@ -145,7 +145,7 @@ public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip
     private static string Ordinal(int n) => n switch { 1 => "first", 2 => "second", 3 => "third", _ => $"{n}th" };
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var relays = new[] { bench.RelaysByChip[Chip ?? bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]] };
         var seen = 0;
@@ -171,7 +171,7 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
     public string Description => $"after frame {Nth} of {Chip}'s transfer";
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
@@ -204,18 +204,20 @@ public sealed record OnFlashOperationCut(string Chip) : IFaultTrigger
     public string Description => $"inside the planned flash operation of {Chip}";
 
     /// <inheritdoc />
-    public Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
-        var power = (Power.VirtualPowerSwitch)bench.Power(Chip);
+        var nodes = bench as IEmulatedNodes ?? throw new NotSupportedException(
+            $"bench '{bench.Wiring.Name}': a cut inside a planned flash operation needs chips the rig starts itself (a virtual bench); "
+            + "this bench's chips run on their own");
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnDied(int code)
+        void OnDied(string node, int code)
         {
-            if (code == PowerCutExitCode) fired.TrySetResult();
+            if (node == Chip && code == PowerCutExitCode) fired.TrySetResult();
         }
-        power.DiedOnItsOwn += OnDied;
+        nodes.NodeEndedByItself += OnDied;
         return fired.Task.WaitAsync(cancellationToken).ContinueWith(t =>
         {
-            power.DiedOnItsOwn -= OnDied;
+            nodes.NodeEndedByItself -= OnDied;
             return t;
         }, TaskScheduler.Default).Unwrap();
     }

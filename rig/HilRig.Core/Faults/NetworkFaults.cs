@@ -18,7 +18,7 @@ public sealed record AtDownloadedBytes(long Bytes, string What) : IFaultTrigger
     public string Description => $"when the module has downloaded {What}";
 
     /// <inheritdoc />
-    public async Task WaitAsync(VirtualBench bench, CancellationToken cancellationToken)
+    public async Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var gate = bench.RequireCloud().TargetHttpGate;
         var start = gate.BytesToDevice;

@@ -13,7 +13,7 @@ namespace HilRig.Core.Servers;
 /// campaigns and collects the events the module reports (the stand-in for the target OTA server's device
 /// channel). A module that reboots reconnects; the newest connection is the one used.
 /// </summary>
-public sealed class ModuleControlServer : IAsyncDisposable
+public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly BenchTimeline _timeline;

@@ -31,7 +31,7 @@ public sealed class ChainObserver : IDisposable
         public List<(double AtMs, ChipMode Mode)> History { get; } = new();
     }
 
-    private readonly VirtualBench _bench;
+    private readonly IBench _bench;
     private readonly Dictionary<string, ChipState> _chips = new();
     private readonly Dictionary<byte, string> _byId = new();
     private readonly List<(RelayLink Relay, Action<LinkObservation> Handler)> _handlers = new();
@@ -42,7 +42,7 @@ public sealed class ChainObserver : IDisposable
     private event Action<string, StartAckPayload>? StartAcknowledged;
 
     /// <summary>Starts observing every relay link of <paramref name="bench"/>.</summary>
-    public ChainObserver(VirtualBench bench)
+    public ChainObserver(IBench bench)
     {
         _bench = bench;
         foreach (var chip in bench.Wiring.Chips)

@@ -9,7 +9,7 @@ namespace HilRig.Core.Verification;
 public static class LinkDiagnosis
 {
     /// <summary>One line per link that lost frames, or an empty string when none did.</summary>
-    public static string Describe(VirtualBench bench)
+    public static string Describe(IBench bench)
     {
         var events = bench.Timeline.Snapshot();
         var now = bench.Timeline.NowMs;

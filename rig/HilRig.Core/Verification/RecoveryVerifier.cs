@@ -25,7 +25,7 @@ public sealed record RecoveryCheck(string Fault, double AtMs, IReadOnlyList<Chip
 /// traffic before the fault proved it had persisted: the same mode, and for a target a persisted offset
 /// not behind the last one it acknowledged.
 /// </summary>
-public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
+public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
 {
     /// <summary>
     /// How long a booted chip must stay silent for the rig to read sleep (and an awake chip may take to answer).
@@ -76,10 +76,7 @@ public sealed class RecoveryVerifier(VirtualBench bench, ChainObserver observer)
 
     private async Task<ChipRecovery> VerifyChipAsync(string chip, ChipExpectation expected, double powerOnAtMs, CancellationToken cancellationToken)
     {
-        if (bench.Power(chip) is VirtualPowerSwitch power)
-        {
-            await power.WaitBootedAsync(bench.Options.BootTimeout, cancellationToken).ConfigureAwait(false);
-        }
+        await bench.WaitBootedAsync(chip, cancellationToken).ConfigureAwait(false);
         var acceptable = new HashSet<ChipMode>(expected.AcceptableModes);
         var expectedText = string.Join(" or ", acceptable.Order().Select(m => m.ToString()))
             + (expected.AckedPersistedOffset > 0 ? $", persisted >= {expected.AckedPersistedOffset}" : "");

@@ -22,7 +22,7 @@ public sealed class TransferAccounting : IDisposable
     private readonly Dictionary<byte, ImageCoverage> _byChip = new();
 
     /// <summary>Starts counting on the module's link of <paramref name="bench"/>.</summary>
-    public TransferAccounting(VirtualBench bench)
+    public TransferAccounting(IBench bench)
     {
         _relay = bench.RelaysByChip[bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]];
         _relay.Observed += OnObserved;

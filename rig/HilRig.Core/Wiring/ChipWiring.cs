@@ -32,6 +32,12 @@ public sealed record ChipWiring(
 
     /// <summary>How the program of <see cref="Command"/> is built before the bench first switches the chip on, if at all.</summary>
     public ChipBuild? Build { get; init; }
+
+    /// <summary>
+    /// Hardware benches: the command that writes the chip's factory image before a scenario (a flasher such as
+    /// openocd or probe-rs), with {image}, {name} and {model_id} filled in; null leaves the board's flash as it is.
+    /// </summary>
+    public string? Program { get; init; }
 }
 
 /// <summary>A command chip's build: a shell command run in the wiring file's directory.</summary>

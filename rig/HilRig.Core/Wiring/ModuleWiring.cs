@@ -13,6 +13,12 @@ public sealed record ModuleWiring(PowerWiring Power, string? Command = null, Sen
     /// <summary>The WiFi firmware image programmed into the emulated module's slot A when its flash is new (absolute path), if given.</summary>
     public string? FactoryImage { get; init; }
 
+    /// <summary>
+    /// Who plays the module: the device's own module (<see cref="ModuleKind.Device"/>, emulated on a virtual bench), or,
+    /// on a hardware bench with no module wired, the rig itself speaking the module's chain side (<see cref="ModuleKind.Rig"/>).
+    /// </summary>
+    public ModuleKind Kind { get; init; } = ModuleKind.Device;
+
     /// <summary>The node name of the module, used in links.</summary>
     public const string Name = "module";
 }

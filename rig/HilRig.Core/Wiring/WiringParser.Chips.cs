@@ -7,11 +7,11 @@ namespace HilRig.Core.Wiring;
 /// <summary>Chips and the parts of a node: flash, power, sensor.</summary>
 internal sealed partial class WiringParser
 {
-    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "build", "power", "sensor", "operating"];
+    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "build", "power", "sensor", "operating", "program"];
     private static readonly string[] FlashKeys = ["sector_size", "slot_size"];
     private static readonly string[] PowerKinds = ["virtual", "gpio", "command"];
-    private static readonly string[] SensorKeys = ["kind", "bus", "address", "shunt_ohms", "max_current_a"];
-    private static readonly string[] SensorKinds = ["ina219"];
+    private static readonly string[] SensorKeys = ["kind", "bus", "address", "shunt_ohms", "max_current_a", "read", "dead_below_ma"];
+    private static readonly string[] SensorKinds = ["ina219", "command"];
 
     /// <summary>Smallest flash sector the emulated flash and the memory mark layout accept.</summary>
     private const int MinSectorSizeBytes = 256;
@@ -51,9 +51,20 @@ internal sealed partial class WiringParser
             map.Error(map.Get("operating")!, "'operating' sets the state of an emulated device body and only applies to virtual benches (kind: virtual)");
         }
 
+        var program = map.String("program");
+        if (program is not null && !IsHardware)
+        {
+            map.Error(map.Get("program")!, "'program' writes a board's factory image (a flasher command) and only applies to hardware benches; a virtual bench programs its emulated flash itself");
+        }
+        else if (program is not null && image is null)
+        {
+            map.Error(map.Get("program")!, "'program' writes the chip's factory image, but this chip has no 'factory_image'");
+        }
+
         var chip = new ChipWiring(name ?? "", (byte)(modelId ?? 0), flash, image, command, power, sensor, operating ?? false, (int)node.Start.Line)
         {
             Build = ParseBuild(map, command),
+            Program = program,
         };
         bench.Chips.Add(new ParsedChip(chip, number, node.Start, map.Get("name")?.Start, map.Get("model_id")?.Start, map.Get("command")?.Start));
     }
@@ -159,14 +170,28 @@ internal sealed partial class WiringParser
 
     private SensorWiring? ParseSensor(YamlNode node, string context)
     {
-        var map = YamlMap.From(node, context + "sensor: ", "must be a mapping with keys kind, bus, address, shunt_ohms, max_current_a", errors);
+        var map = YamlMap.From(node, context + "sensor: ", "must be a mapping with keys kind, bus, address, shunt_ohms, max_current_a (ina219) or kind, read (command)", errors);
         if (map is null)
         {
             return null;
         }
 
-        map.RejectUnknownKeys(SensorKeys);
-        map.Choice("kind", SensorKinds, required: true);
+        var deadBelow = map.Number("dead_below_ma", "greater than 0 (milliamps)", v => v > 0) ?? SensorWiring.DefaultDeadBelowMilliamps;
+        if (map.Choice("kind", SensorKinds, required: true) == 1)
+        {
+            map.RejectUnknownKeys("kind", "read", "dead_below_ma");
+            if (!IsHardware)
+            {
+                map.Error(map.Get("kind")!, "sensor kind 'command' reads a hardware bench's current; a virtual bench reads its emulated nodes itself");
+            }
+            return new SensorWiring(SensorKind.Command, 0, 0, 0, 0, (int)node.Start.Line)
+            {
+                ReadCommand = map.String("read", required: true) ?? "",
+                DeadBelowMilliamps = deadBelow,
+            };
+        }
+
+        map.RejectUnknownKeys("kind", "bus", "address", "shunt_ohms", "max_current_a", "dead_below_ma");
         var bus = map.Integer("bus", 0, int.MaxValue, "(the I2C bus number), 0 or more", required: true);
 
         // INA219 datasheet (SBOS448), table "Address Pins and Slave Addresses": pins A0/A1 select 0x40..0x4F.
@@ -179,7 +204,10 @@ internal sealed partial class WiringParser
             (int)(address ?? 0x40),
             shunt ?? SensorWiring.DefaultShuntOhms,
             maxCurrent ?? SensorWiring.DefaultMaxCurrentAmps,
-            (int)node.Start.Line);
+            (int)node.Start.Line)
+        {
+            DeadBelowMilliamps = deadBelow,
+        };
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]

@@ -14,7 +14,8 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
     public const int MaxChips = 32;
 
     private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade", "network"];
-    private static readonly string[] ModuleKeys = ["power", "command", "sensor", "factory_image"];
+    private static readonly string[] ModuleKeys = ["kind", "power", "command", "sensor", "factory_image"];
+    private static readonly string[] ModuleKinds = ["device", "rig"];
     private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far", "unplugged"];
     private static readonly string[] UpgradeKeys = ["default_order"];
     private static readonly string[] BenchKinds = ["virtual", "hardware"];
@@ -87,11 +88,30 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         }
 
         map.RejectUnknownKeys(ModuleKeys);
+        if (map.Choice("kind", ModuleKinds) == 1)
+        {
+            ParseRigModule(map, node);
+            return;
+        }
         var power = map.Require("power") is { } powerNode ? ParsePower(powerNode, map.Context) : new VirtualPower();
         var command = ParseCommand(map);
         var sensor = map.Get("sensor") is { } sensorNode ? ParseSensor(sensorNode, map.Context) : null;
         bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line) { FactoryImage = ParseFactoryImage(map) };
         bench.ModuleCommandMark = command is null ? null : map.Get("command")!.Start;
+    }
+
+    /// <summary><c>module: { kind: rig }</c>: the rig is the module, so nothing of a module's own may be given.</summary>
+    private void ParseRigModule(YamlMap map, YamlNode node)
+    {
+        if (!IsHardware)
+        {
+            map.Error(map.Get("kind")!, "module kind 'rig' (the rig speaks the module's chain side) applies to hardware benches; a virtual bench emulates the module");
+        }
+        foreach (var key in new[] { "power", "command", "sensor", "factory_image" }.Where(map.Has))
+        {
+            map.Error(map.Get(key)!, $"'{key}' belongs to a module of the device; with kind: rig the rig itself is the module and has none");
+        }
+        bench.Module = new ModuleWiring(new VirtualPower((int)node.Start.Line), null, null, (int)node.Start.Line) { Kind = ModuleKind.Rig };
     }
 
     private string? ParseCommand(YamlMap map)
@@ -140,6 +160,10 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         var near = ParseDevicePath(map, "near");
         var far = ParseDevicePath(map, "far");
         CheckDevicePaths(map, mode, from, to);
+        if (from == ModuleWiring.Name && bench.Module.Kind == ModuleKind.Rig && mode is { } m && m != RigMode.Relay)
+        {
+            map.Error(map.Get("rig")!, $"with module kind 'rig' the rig itself is the module, so its link to '{to}' must be rig: relay, not {m.ToString().ToLowerInvariant()}");
+        }
 
         var unplugged = map.Bool("unplugged") ?? false;
         if (unplugged && (IsHardware || mode != RigMode.Relay))
@@ -150,12 +174,24 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         bench.Links.Add(new ParsedLink(link, number, node.Start, map.Get("from")?.Start, map.Get("to")?.Start));
     }
 
-    private static string? ParseDevicePath(YamlMap map, string key)
+    /// <summary>
+    /// A device path: absolute (/dev/serial/by-id/...), or relative to the wiring file's directory when it starts with
+    /// ./ or ../ (a bench double keeps its serial links in a folder of its own).
+    /// </summary>
+    private string? ParseDevicePath(YamlMap map, string key)
     {
         var path = map.String(key);
-        if (path is not null && !path.StartsWith('/'))
+        if (path is null)
         {
-            map.Error(map.Get(key)!, $"'{key}' must be an absolute device path such as /dev/serial/by-id/..., got '{path}'");
+            return null;
+        }
+        if (path.StartsWith("./", StringComparison.Ordinal) || path.StartsWith("../", StringComparison.Ordinal))
+        {
+            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? ".", path));
+        }
+        if (!path.StartsWith('/'))
+        {
+            map.Error(map.Get(key)!, $"'{key}' must be a device path such as /dev/serial/by-id/... (or ./..., relative to the wiring file), got '{path}'");
         }
 
         return path;
@@ -168,6 +204,18 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
             foreach (var key in new[] { "near", "far" }.Where(map.Has))
             {
                 map.Error(map.Get(key)!, $"'{key}' is a device path, but a virtual bench makes its own ptys; remove it or use kind: hardware");
+            }
+        }
+        else if (IsHardware && mode == RigMode.Relay && from == ModuleWiring.Name && bench.Module.Kind == ModuleKind.Rig)
+        {
+            if (map.Has("near"))
+            {
+                map.Error(map.Get("near")!, "with module kind 'rig' the rig itself is the module: the first link has no 'near' UART, only 'far' (toward the chip)");
+            }
+
+            if (!map.Has("far"))
+            {
+                map.Error(map.Start, $"a relay link on a hardware bench needs 'far' (the rig's UART toward '{to}')");
             }
         }
         else if (IsHardware && mode == RigMode.Relay)

@@ -11,10 +11,10 @@ namespace HilRig.Scenarios.Drivers;
 /// </summary>
 public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) : IAsyncDisposable
 {
-    private VirtualBench? _bench;
+    private IBench? _bench;
 
     /// <summary>The running bench; a step that needs it before a Given started it fails with this message.</summary>
-    public VirtualBench Bench => _bench ?? throw new InvalidOperationException("no bench is running: start one with 'Given the bench is powered on'");
+    public IBench Bench => _bench ?? throw new InvalidOperationException("no bench is running: start one with 'Given the bench is powered on'");
 
     /// <summary>The bench's description (null until a bench was started).</summary>
     public BenchWiring Wiring => Bench.Wiring;
@@ -23,7 +23,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     public Func<NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; set; }
 
     /// <summary>What Given steps want done to the bench after it is laid out and before any node gets power.</summary>
-    public List<Action<VirtualBench>> BeforePowerOn { get; } = new();
+    public List<Action<IBench>> BeforePowerOn { get; } = new();
 
     /// <summary>The run's cancellation.</summary>
     public CancellationToken Cancellation => scenario.RunCancellation;
@@ -42,7 +42,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
         {
             Directory.Delete(ArtifactsDirectory, recursive: true);
         }
-        _bench = VirtualBench.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects, ModuleNetwork = ModuleNetwork });
+        _bench = BenchFactory.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects, ModuleNetwork = ModuleNetwork });
         _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
         foreach (var step in BeforePowerOn) step(_bench);
         await _bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);

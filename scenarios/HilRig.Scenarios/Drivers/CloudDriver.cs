@@ -1,3 +1,4 @@
+using HilRig.Core.Bench;
 using HilRig.Core.Links;
 using HilRig.Core.Servers;
 using HilRig.Core.Timeline;

@@ -16,7 +16,7 @@ public sealed record ModeSnapshot(string Target, IReadOnlyDictionary<string, Sta
 /// </summary>
 public sealed class ModeWatcher : IAsyncDisposable
 {
-    private readonly VirtualBench _bench;
+    private readonly IBench _bench;
     private readonly Dictionary<byte, uint> _imageSizes = new();
     private readonly HashSet<byte> _fired = new();
     private readonly List<Task<ModeSnapshot>> _snapshots = new();
@@ -25,7 +25,7 @@ public sealed class ModeWatcher : IAsyncDisposable
     private readonly int _windowBytes;
 
     /// <summary>Starts watching every relay of <paramref name="bench"/> during a campaign sent with <paramref name="windowBytes"/>.</summary>
-    public ModeWatcher(VirtualBench bench, int windowBytes, CancellationToken cancellationToken)
+    public ModeWatcher(IBench bench, int windowBytes, CancellationToken cancellationToken)
     {
         _bench = bench;
         _windowBytes = windowBytes;

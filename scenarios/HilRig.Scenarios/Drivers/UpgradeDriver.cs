@@ -99,7 +99,7 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
         return Outcome;
     }
 
-    private static async Task<ModuleEvent> WaitForEndAsync(ModuleControlServer server, TimeSpan quiet, TimeSpan cap, CancellationToken cancellationToken)
+    private static async Task<ModuleEvent> WaitForEndAsync(IModuleChannel server, TimeSpan quiet, TimeSpan cap, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)

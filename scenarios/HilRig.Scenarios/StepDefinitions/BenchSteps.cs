@@ -23,7 +23,7 @@ public sealed class BenchSteps(BenchDriver bench, ScenarioContext scenario)
     public async Task GivenEveryChipRunsVersion(string version)
     {
         var expected = FirmwareVersion.Parse(version);
-        var statuses = await bench.Bench.QueryAllAsync(scenario.RunCancellation);
+        var statuses = await bench.Bench.Probe.QueryAllAsync(scenario.RunCancellation);
         Expect.ForEachChip(statuses, (name, status) =>
             status is null ? $"{name} is silent" :
             status.ActiveVersion != expected ? $"{name} runs {status.ActiveVersion}, expected {expected}" :
@@ -34,7 +34,7 @@ public sealed class BenchSteps(BenchDriver bench, ScenarioContext scenario)
     public async Task ThenEveryChipIsUntouched(string version)
     {
         var expected = FirmwareVersion.Parse(version);
-        var statuses = await bench.Bench.QueryAllAsync(scenario.RunCancellation);
+        var statuses = await bench.Bench.Probe.QueryAllAsync(scenario.RunCancellation);
         Expect.ForEachChip(statuses, (name, s) =>
             s is null ? $"{name} is silent (asleep or off), expected an answer in Initial mode" :
             s.Mode != ChipMode.Initial || s.ActiveVersion != expected || s.State != UpgradeState.Idle || s.PersistedOffset != 0 || s.CampaignId != 0

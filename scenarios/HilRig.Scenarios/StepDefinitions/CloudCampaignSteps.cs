@@ -110,7 +110,7 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
         var id = CampaignId;
         var completed = cloud.Cloud.Target.EventsOf(cloud.DeviceId).Where(e => e.Event == "chip-complete" && e.CampaignId == id).Select(e => e.Chip).ToList();
         Expect.That(completed.Count == 1 && completed[0] == bench.Chip(farthest).ModelId, $"chip-complete came for [{Hex(completed.OfType<byte>().ToList())}], expected only {farthest}");
-        var statuses = await bench.Bench.QueryAllAsync(bench.Cancellation);
+        var statuses = await bench.Bench.Probe.QueryAllAsync(bench.Cancellation);
         Expect.ForEachChip(statuses, (name, s) =>
             s is null ? $"{name} is silent" :
             name == farthest ? (s.ActiveVersion == _published[farthest].Header.Version ? null : $"{name} runs {s.ActiveVersion}, expected {_published[farthest].Header.Version}") :

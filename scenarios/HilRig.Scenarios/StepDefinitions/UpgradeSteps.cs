@@ -49,7 +49,7 @@ public sealed class UpgradeSteps(BenchDriver bench, UpgradeDriver upgrade, Scena
     public async Task ThenEveryChipRunsTheNewImage(string version)
     {
         var expected = FirmwareVersion.Parse(version);
-        var statuses = await bench.Bench.QueryAllAsync(scenario.RunCancellation);
+        var statuses = await bench.Bench.Probe.QueryAllAsync(scenario.RunCancellation);
         Expect.ForEachChip(statuses, (name, s) =>
         {
             if (s is null) return $"{name} is silent (asleep or off)";

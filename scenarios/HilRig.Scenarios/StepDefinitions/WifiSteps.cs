@@ -1,3 +1,4 @@
+using HilRig.Core.Bench;
 using HilRig.Gherkin;
 using HilRig.Protocol.Cloud;
 using HilRig.Protocol.Messages;

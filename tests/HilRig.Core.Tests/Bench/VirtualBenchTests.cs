@@ -23,7 +23,7 @@ public sealed class VirtualBenchTests
     public async Task EveryChip_Answers_Status_Through_Its_Relay_When_Powered_On()
     {
         await using var bench = await StartAsync("sim-tree.yaml");
-        var statuses = await bench.QueryAllAsync(TestContext.Current.CancellationToken);
+        var statuses = await bench.Probe.QueryAllAsync(TestContext.Current.CancellationToken);
         Assert.All(bench.Wiring.Chips, chip =>
         {
             var status = statuses[chip.Name];

@@ -92,7 +92,7 @@ public sealed class ReferenceChipBuildTests
             await using var bench = await StartAsync(wiring, token);
             await bench.Server.SendCampaignAsync(Campaign(0x12, ImagePath(0x12, "1.1.0")), TimeSpan.FromSeconds(20), token);
             Assert.Equal("campaign-complete", (await WaitForEndAsync(bench, token)).Event);
-            results[wiring] = await bench.QueryAllAsync(token);
+            results[wiring] = await bench.Probe.QueryAllAsync(token);
         }
         foreach (var chip in new[] { "chip1", "chip2", "chip3" })
         {

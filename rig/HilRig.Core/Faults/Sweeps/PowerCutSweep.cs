@@ -66,7 +66,9 @@ public static partial class PowerCutSweep
         var count = kind == SweepKind.FrameBoundary ? dry.Frames : dry.FlashOperations;
         var points = new SweepPoint[count];
         var done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(1, count), new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken },
+        // A hardware bench is one set of boards: its points run one after the other.
+        var parallelism = wiring.Kind == BenchKind.Virtual ? options.Parallelism : 1;
+        await Parallel.ForEachAsync(Enumerable.Range(1, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (index, token) =>
             {
                 var run = await RunPointAsync(wiring, chip, kind, index, image, imagePath, options, token).ConfigureAwait(false);
@@ -85,7 +87,7 @@ public static partial class PowerCutSweep
         var modelId = wiring.Chip(chip).ModelId;
         var dir = Path.Combine(options.ArtifactsDirectory, index == 0 ? "dry-run" : $"point-{index:D3}");
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        await using var bench = VirtualBench.Create(wiring, new BenchOptions(dir) { StartCloud = false, BaudRateOverride = options.BaudRate, ChipDefects = options.ChipDefects });
+        await using var bench = BenchFactory.Create(wiring, new BenchOptions(dir) { StartCloud = false, BaudRateOverride = options.BaudRate, ChipDefects = options.ChipDefects });
         await bench.PowerOnAllAsync(token).ConfigureAwait(false);
         await using var engine = new FaultEngine(bench);
         using var accounting = new TransferAccounting(bench);
@@ -97,16 +99,24 @@ public static partial class PowerCutSweep
             if (o.Direction == Links.Direction.Downstream && f.Type == Protocol.Framing.MessageType.Start) counting = true;
             if (counting) Interlocked.Increment(ref frames);
         };
-        var launch = bench.Launch(chip);
-        launch.ExtraArguments.Add("--log-flash-ops");
-        if (kind == SweepKind.FlashOperation && index > 0)
+        if (bench is IEmulatedNodes nodes)
         {
-            launch.NextStartArguments.AddRange(["--cut-at-flash-op", index.ToString(CultureInfo.InvariantCulture), "--seed", options.Seed.ToString(CultureInfo.InvariantCulture)]);
+            var launch = nodes.Launch(chip);
+            launch.ExtraArguments.Add("--log-flash-ops");
+            if (kind == SweepKind.FlashOperation && index > 0)
+            {
+                launch.NextStartArguments.AddRange(["--cut-at-flash-op", index.ToString(CultureInfo.InvariantCulture), "--seed", options.Seed.ToString(CultureInfo.InvariantCulture)]);
+            }
+            // Restart the chip so it counts flash operations from here (and takes the planned cut).
+            await bench.Power(chip).OffAsync(token).ConfigureAwait(false);
+            await bench.Power(chip).OnAsync(token).ConfigureAwait(false);
+            await bench.Probe.WaitUntilAnswersAsync(chip, bench.Options.BootTimeout, token).ConfigureAwait(false);
         }
-        // Restart the chip so it counts flash operations from here (and takes the planned cut).
-        await bench.Power(chip).OffAsync(token).ConfigureAwait(false);
-        await bench.Power(chip).OnAsync(token).ConfigureAwait(false);
-        await bench.Probe.WaitUntilAnswersAsync(chip, bench.Options.BootTimeout, token).ConfigureAwait(false);
+        else if (kind == SweepKind.FlashOperation)
+        {
+            throw new NotSupportedException($"bench '{wiring.Name}': the sweep over flash operations needs chips that cut their own power inside "
+                + "a planned flash operation (the emulated chips of a virtual bench); on this bench sweep the frame boundaries instead");
+        }
         var flashLogStart = bench.Timeline.NowMs;
         if (index > 0)
         {
@@ -139,11 +149,11 @@ public static partial class PowerCutSweep
         return new PointRun(point, framesSeen, flashOps);
     }
 
-    private static async Task<SweepPoint> JudgeAsync(VirtualBench bench, string chip, int index, FirmwareImage image, ModuleEvent final,
+    private static async Task<SweepPoint> JudgeAsync(IBench bench, string chip, int index, FirmwareImage image, ModuleEvent final,
         IReadOnlyList<FaultOutcome> outcomes, long resent, string dir, CancellationToken token)
     {
         // Awake after the campaign: a loaded machine may keep the chip from answering the first try in time.
-        var status = await bench.QueryStatusAsync(chip, token).ConfigureAwait(false);
+        var status = await bench.Probe.QueryStatusWithRetriesAsync(chip, token).ConfigureAwait(false);
         var bricked = status is null || status.ActiveDigest.All(b => b == 0);
         var problems = new List<string>();
         if (index > 0 && !outcomes.Any(o => o.Fired)) problems.Add("the cut never happened");

@@ -1,0 +1,24 @@
+using HilRig.Core.Power;
+
+namespace HilRig.Core.Sensors;
+
+/// <summary>
+/// The supply current of an emulated node, read from its process: running draws <see cref="RunningMilliamps"/>,
+/// ended (or off) draws nothing. An emulated chip has no sleep current of its own, so this tells dead from
+/// not dead, which is what the recovery check asks of a silent chip.
+/// </summary>
+public sealed class ProcessSensor(VirtualPowerSwitch power) : ICurrentSensor
+{
+    /// <summary>What a running emulated node reads as (a typical awake MCU).</summary>
+    public const double RunningMilliamps = 20;
+
+    /// <inheritdoc />
+    public string Node => power.Node;
+
+    /// <inheritdoc />
+    public double DeadBelowMilliamps => 0.5;
+
+    /// <inheritdoc />
+    public Task<double> ReadMilliampsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(power.Process is { IsRunning: true } ? RunningMilliamps : 0.0);
+}
