@@ -24,6 +24,11 @@ public enum ChipDefect
     ActivateBeforeDigestCheck = 16,
     /// <summary>The memory mark is always written to slot 0, so a cut inside a mark write leaves no valid record.</summary>
     SingleSlotMark = 32,
+    /// <summary>
+    /// A chip whose memory mark says SLEEP when it boots dies there (a fault in its sleep-resume path): it stops
+    /// without a word and draws no current, so after a power cut while asleep it is silent like a sleeping chip but dead.
+    /// </summary>
+    DiesBootingAsleep = 64,
 }
 
 /// <summary>Parses defect names.</summary>

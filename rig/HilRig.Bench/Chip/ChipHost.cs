@@ -41,6 +41,9 @@ public sealed class ChipHost : IChipOutput
     /// </summary>
     public const int PowerCutDrainTimeoutMs = 2000;
 
+    /// <summary>The exit code of a chip that died on its own (a defect), not of a planned power cut.</summary>
+    public const int DeadExitCode = 87;
+
     private readonly ChipHostOptions _options;
     private readonly List<UartPort> _ports = new();
     private readonly Channel<(int Port, byte[] Bytes)> _inbox = Channel.CreateUnbounded<(int, byte[])>();
@@ -88,6 +91,11 @@ public sealed class ChipHost : IChipOutput
         if (_options.Defects != ChipDefect.None)
         {
             Log($"running with defect(s): {_options.Defects}");
+        }
+        if (_options.Defects.HasFlag(ChipDefect.DiesBootingAsleep) && firmware.Mode == HilRig.Protocol.Messages.ChipMode.Sleep)
+        {
+            Log($"dead: booted asleep and stopped ({nameof(ChipDefect.DiesBootingAsleep)})");
+            return DeadExitCode;
         }
         var decoders = paths.Select(_ => new FrameDecoder()).ToArray();
         try

@@ -22,10 +22,11 @@ internal static class RunCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
         var repeat = new Option<int>("--repeat") { Description = "Run the selection N times (to hunt flaky scenarios): round k uses seed+k-1 and writes its reports to <out>/round-k; a summary of pass counts per scenario follows.", DefaultValueFactory = _ => 1 };
+        var benches = new Option<string[]>("--bench") { Description = "NAME=WIRING: features that name bench NAME (Given the bench \"sim-tree\" is powered on) run on WIRING instead, e.g. sim-tree=wiring/double-tree.yaml." };
         var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait,
+            paths, tags, wiring, output, defects, seed, repeat, noWait, benches,
         };
         command.SetAction(async (result, token) =>
         {
@@ -39,6 +40,27 @@ internal static class RunCommand
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {defectError}");
                 return 2;
+            }
+            if (chipDefects.Count > 0 && benchWiring.Kind == Core.Wiring.BenchKind.Hardware)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: --defect starts an emulated node with a defect, but the nodes of hardware bench '{benchWiring.Name}' run their own firmware "
+                    + "(a bench double takes --defect when it starts: hilrig bench double --defect chip2:...)");
+                return 2;
+            }
+            if (!TryParseBenchOverrides(result.GetValue(benches) ?? [], root, out var benchOverrides, out var overrideError))
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {overrideError}");
+                return 2;
+            }
+            // A bench without its adapters fails here, once, naming the device and the wiring line, not in every scenario.
+            foreach (var path in benchOverrides.Values.Prepend(wiringPath))
+            {
+                if (WiringCommands.LoadOrReport(path) is not { } checkedWiring) return 2;
+                if (BenchFactory.Preflight(checkedWiring) is { } missing)
+                {
+                    await Console.Error.WriteLineAsync($"hilrig run: {missing}");
+                    return 2;
+                }
             }
             var outDir = Path.GetFullPath(result.GetValue(output)
                 ?? Path.Combine(root, "artifacts", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
@@ -64,14 +86,14 @@ internal static class RunCommand
             var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
             if (rounds == 1)
             {
-                return await RunOnceAsync(root, wiringPath, outDir, selected, result.GetValue(tags), chipDefects, firstSeed, token);
+                return await RunOnceAsync(root, wiringPath, outDir, selected, result.GetValue(tags), chipDefects, benchOverrides, firstSeed, token);
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(root, wiringPath, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), chipDefects, firstSeed + round - 1, token);
+                var (code, pickles) = await RunRoundAsync(root, wiringPath, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), chipDefects, benchOverrides, firstSeed + round - 1, token);
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -91,14 +113,14 @@ internal static class RunCommand
     }
 
     private static async Task<int> RunOnceAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, int runSeed, CancellationToken token) =>
-        (await RunRoundAsync(root, wiringPath, outDir, selected, tags, chipDefects, runSeed, token)).Code;
+        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, IReadOnlyDictionary<string, string> benchOverrides, int runSeed, CancellationToken token) =>
+        (await RunRoundAsync(root, wiringPath, outDir, selected, tags, chipDefects, benchOverrides, runSeed, token)).Code;
 
     private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, int runSeed, CancellationToken token)
+        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, IReadOnlyDictionary<string, string> benchOverrides, int runSeed, CancellationToken token)
     {
         {
-            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects, Seed = runSeed };
+            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects, Seed = runSeed, BenchOverrides = benchOverrides };
             Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, seed {runSeed}, reports in {outDir}");
             using var reports = ReportFiles.Open(outDir);
             await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly]);
@@ -133,6 +155,30 @@ internal static class RunCommand
             }
             return (run.Success ? 0 : 1, run.Pickles);
         }
+    }
+
+    private static bool TryParseBenchOverrides(string[] values, string root, out IReadOnlyDictionary<string, string> overrides, out string? error)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        overrides = map;
+        foreach (var value in values)
+        {
+            var parts = value.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                error = $"--bench '{value}' is not NAME=WIRING (for example sim-tree=wiring/double-tree.yaml)";
+                return false;
+            }
+            var path = Path.GetFullPath(parts[1], root);
+            if (!File.Exists(path))
+            {
+                error = $"--bench '{value}': wiring file {parts[1]} does not exist";
+                return false;
+            }
+            map[parts[0]] = path;
+        }
+        error = null;
+        return true;
     }
 
     private static bool TryParseDefects(string[] values, out IReadOnlyDictionary<string, IReadOnlyList<string>> defects, out string? error)

@@ -12,6 +12,13 @@ public static class BenchFactory
         BenchKind.Hardware => HardwareBench.Create(wiring, options),
         _ => VirtualBench.Create(wiring, options),
     };
+
+    /// <summary>
+    /// What would stop the bench from being set up, found without switching anything: for a hardware bench, the first
+    /// serial device the wiring names that is not there (one line naming the device and the wiring line); null when none.
+    /// </summary>
+    public static string? Preflight(BenchWiring wiring, HardwareBackends? backends = null) =>
+        wiring.Kind == BenchKind.Hardware ? HardwareBench.Preflight(wiring, backends ?? new HardwareBackends()) : null;
 }
 
 /// <summary>A bench could not be set up from its wiring file; the message names the file, the line and what is missing.</summary>

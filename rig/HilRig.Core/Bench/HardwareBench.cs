@@ -115,6 +115,20 @@ public sealed class HardwareBench : IBench
         return bench;
     }
 
+    /// <summary>The first serial device of the wiring that is missing, as one line naming it and the wiring line; null when all are there.</summary>
+    internal static string? Preflight(BenchWiring wiring, HardwareBackends backends)
+    {
+        try
+        {
+            ResolveDevices(wiring, backends);
+            return null;
+        }
+        catch (BenchSetupException ex)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>Every device path of the relay links, resolved; the first one missing ends the setup with its wiring line.</summary>
     private static Dictionary<(LinkWiring, string), string> ResolveDevices(BenchWiring wiring, HardwareBackends backends)
     {

@@ -195,6 +195,18 @@ public sealed partial class BenchDouble : IAsyncDisposable
         return matches.Count == 0 ? null : matches[^1].Groups[1].Value;
     }
 
+    /// <summary>
+    /// Which firmware defects the chip starts with from its next power-on (a defective build flashed onto the board):
+    /// defect names as `hilrig bench chip --defect` takes them; none for the reference behaviour.
+    /// </summary>
+    public void SetDefects(string chip, IReadOnlyList<string> defects)
+    {
+        var launch = _launches[chip];
+        launch.ExtraArguments.Clear();
+        foreach (var defect in defects) launch.ExtraArguments.AddRange(["--defect", defect]);
+        LogPower($"{chip} defects {(defects.Count == 0 ? "none" : string.Join(",", defects))} from its next power-on");
+    }
+
     /// <summary>Writes the chip's factory image into its flash again (the chip must be off), as a flasher would.</summary>
     /// <returns>Null when done, or why not.</returns>
     public string? Program(string chip)

@@ -8,7 +8,7 @@ namespace HilRig.Core.Double;
 /// <summary>
 /// The double's power supply, current meter and flasher, as commands a wiring file can name: a script
 /// <c>bench</c> in the double's folder (<c>bench on chip1</c>, <c>off</c>, <c>status</c>, <c>current</c>,
-/// <c>program</c>) that sends one line to this listener on loopback and prints its answer. Exit codes: 0 done (for
+/// <c>program</c>; <c>bench defects chip2 pass-through-drops-frames</c> flashes a defective build for the next power-on) that sends one line to this listener on loopback and prints its answer. Exit codes: 0 done (for
 /// <c>status</c>: powered), 1 not powered (<c>status</c> only), 2 refused (the reason on stderr), 3 no double running.
 /// </summary>
 internal sealed class DoubleControl : IAsyncDisposable
@@ -102,9 +102,20 @@ internal sealed class DoubleControl : IAsyncDisposable
     internal async Task<string> AnswerAsync(string request)
     {
         var words = request.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 3 && words[0] == "defects" && _bench.Chips.Contains(words[1]))
+        {
+            var names = words[2] == "none" ? [] : words[2].Split(',');
+            var unknown = names.FirstOrDefault(n => !HilRig.Bench.Chip.ChipDefects.ByName.ContainsKey(n));
+            if (unknown is not null)
+            {
+                return $"error unknown chip defect '{unknown}' (known: {string.Join(", ", HilRig.Bench.Chip.ChipDefects.ByName.Keys)})";
+            }
+            _bench.SetDefects(words[1], names);
+            return "ok";
+        }
         if (words.Length != 2)
         {
-            return "error usage: bench on|off|status|current|program CHIP";
+            return "error usage: bench on|off|status|current|program CHIP, or bench defects CHIP NAME[,NAME..]|none";
         }
         var (verb, chip) = (words[0], words[1]);
         if (!_bench.Chips.Contains(chip))

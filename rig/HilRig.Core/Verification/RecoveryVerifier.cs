@@ -71,6 +71,29 @@ public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
             ok ? null : $"{target.Chip} restarts its transfer at offset {ack.ResumeOffset}, behind the {target.AckedPersistedOffset} bytes it had acknowledged as persisted");
     }
 
+    /// <summary>
+    /// Whether a silent, powered chip is dead rather than asleep: its sensor reads under the dead threshold. Null when
+    /// it is not (or has no sensor, or is not powered, or the sensor cannot be read: then silence reads as sleep).
+    /// </summary>
+    private async Task<string?> DeadAsync(string chip, CancellationToken cancellationToken)
+    {
+        if (bench.Sensor(chip) is not { } sensor || !bench.Power(chip).IsOn) return null;
+        double milliamps;
+        try
+        {
+            milliamps = await sensor.ReadMilliampsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Sensors.SensorException ex)
+        {
+            bench.Timeline.Add(chip, "error", $"current not read, silence taken for sleep: {ex.Message}");
+            return null;
+        }
+        bench.Timeline.Add(chip, "current", FormattableString.Invariant($"{milliamps:0.###} mA while silent"));
+        return milliamps < sensor.DeadBelowMilliamps
+            ? FormattableString.Invariant($"silent, drawing {milliamps:0.###} mA (dead below {sensor.DeadBelowMilliamps:0.###} mA)")
+            : null;
+    }
+
     /// <summary>How long the rig waits for the module's START to the target after power returns.</summary>
     public static readonly TimeSpan ResumeWait = TimeSpan.FromSeconds(10);
 
@@ -89,6 +112,11 @@ public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
             status = await bench.Probe.QueryStatusAsync(chip, cancellationToken).ConfigureAwait(false);
         }
         while (status is null && DateTime.UtcNow < deadline);
+        if (status is null && await DeadAsync(chip, cancellationToken).ConfigureAwait(false) is { } dead)
+        {
+            return new ChipRecovery(chip, expectedText, dead, false,
+                $"{chip} is dead: powered, silent and {dead[(dead.IndexOf("drawing", StringComparison.Ordinal))..]}, where a sleeping chip still draws its sleep current (had persisted {expectedText})");
+        }
         acceptable.UnionWith(observer.ConfirmedSince(chip, powerOnAtMs));
         var observedMode = status?.Mode ?? ChipMode.Sleep;
         var observed = status is null ? "silent (Sleep)" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";

@@ -12,11 +12,15 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>The run's seed: torn flash bits, garbage bytes and every other random choice derive from it, so a run repeats exactly.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Benches that features name ("sim-tree"), mapped to the wiring file they run on instead (full paths).</summary>
+    public IReadOnlyDictionary<string, string> BenchOverrides { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The command that repeats one scenario exactly: same bench, same seed, same defects.</summary>
     public string ReproduceCommand(string pickleId)
     {
         var defects = string.Concat(ChipDefects.SelectMany(d => d.Value.Select(v => $" --defect {d.Key}:{v}")));
-        return $"dotnet run --project rig/HilRig.Cli -- run {pickleId} --wiring {Path.GetRelativePath(RepositoryRoot, WiringPath)} --seed {Seed}{defects}";
+        var benches = string.Concat(BenchOverrides.Select(b => $" --bench {b.Key}={Path.GetRelativePath(RepositoryRoot, b.Value)}"));
+        return $"dotnet run --project rig/HilRig.Cli -- run {pickleId} --wiring {Path.GetRelativePath(RepositoryRoot, WiringPath)} --seed {Seed}{defects}{benches}";
     }
 
     /// <summary>Where the sample firmware images live.</summary>
@@ -24,6 +28,7 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
 
     /// <summary>The wiring file for a bench named in a feature ("sim-tree") or given as a path.</summary>
     public string ResolveWiring(string nameOrPath) =>
+        BenchOverrides.TryGetValue(nameOrPath, out var overridden) ? overridden :
         nameOrPath.EndsWith(".yaml", StringComparison.Ordinal) ? Path.GetFullPath(nameOrPath, RepositoryRoot)
             : Path.Combine(RepositoryRoot, "wiring", nameOrPath + ".yaml");
 
