@@ -13,6 +13,18 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_On_A_Hardware_Bench_Without_Its_Adapters_Fails_With_One_Line_Naming_The_Device_And_The_Wiring_Line()
+    {
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12", "--wiring", "wiring/pi-chain.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.Matches(@"^hilrig run: .*wiring/pi-chain\.yaml:\d+: link module -> chip1, the rig's UART toward module \(near\): serial adapter usb-FTDI_Quad_RS232-HS_HILRIG-A-if00-port0 is not plugged in", line);
+        Assert.DoesNotContain("   at ", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Repeat_Prints_Pass_Counts_Per_Scenario_And_Keeps_Each_Rounds_Reports()
     {
         var feature = await WriteFeatureAsync("""

@@ -21,7 +21,8 @@ public sealed class WiringCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"link chip2 -> chip3\s+ok\s+chip3 answered STATUS", result.StandardOutput);
         Assert.Matches(@"power chip2 \(virtual\)\s+ok\s+off: silent; on: answered again", result.StandardOutput);
-        Assert.Contains("bench 'sim-chain' proven: 7 checks passed", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"sensor chip2\s+ok\s+off: 0 mA; on and answering: 20 mA", result.StandardOutput);
+        Assert.Contains("bench 'sim-chain' proven: 9 checks passed", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,15 +32,25 @@ internal static class WiringCommands
                 var hardwareRows = await HardwareBenchCheck.RunAsync(bench, new HardwareBackends(), token);
                 Console.WriteLine(BenchProver.Format(hardwareRows));
                 var hardwareFailed = hardwareRows.Count(r => !r.Ok);
-                Console.WriteLine(hardwareFailed == 0
-                    ? $"bench '{bench.Name}': {hardwareRows.Count} backends answer"
-                    : $"bench '{bench.Name}' NOT ready: {hardwareFailed} of {hardwareRows.Count} checks failed");
-                return hardwareFailed == 0 ? 0 : 1;
+                if (hardwareFailed > 0)
+                {
+                    Console.WriteLine($"bench '{bench.Name}' NOT ready: {hardwareFailed} of {hardwareRows.Count} checks failed");
+                    return 1;
+                }
+                Console.WriteLine($"bench '{bench.Name}': {hardwareRows.Count} backends answer");
             }
             Console.WriteLine("proving the bench (links, power lines, sensors)...");
             var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-wiring-check", Guid.NewGuid().ToString("N"));
-            await using var virtualBench = VirtualBench.Create(bench, new BenchOptions(artifacts) { StartCloud = false });
-            var rows = await BenchProver.ProveAsync(virtualBench, token);
+            IReadOnlyList<ProofRow> rows;
+            try
+            {
+                await using var proven = BenchFactory.Create(bench, new BenchOptions(artifacts) { StartCloud = false });
+                rows = await BenchProver.ProveAsync(proven, token);
+            }
+            catch (BenchSetupException ex)
+            {
+                rows = [new ProofRow("bench setup", false, ex.Message)];
+            }
             Console.WriteLine(BenchProver.Format(rows));
             var failed = rows.Where(r => !r.Ok).ToList();
             Console.WriteLine(failed.Count == 0 ? $"bench '{bench.Name}' proven: {rows.Count} checks passed" : $"bench '{bench.Name}' NOT proven: {failed.Count} of {rows.Count} checks failed (node logs in {artifacts})");

@@ -10,7 +10,7 @@ public sealed record ProofRow(string Check, bool Ok, string Detail);
 /// <summary>
 /// Proves a bench before a run (`hilrig wiring check`): every link passes bytes (the chip at its far end
 /// answers STATUS through the rig), every power line changes what the rig observes (a chip switched off
-/// falls silent, switched on answers again), and every sensor answers. Virtual benches only for now.
+/// falls silent, switched on answers again), and every sensor reads nothing while its node is off and a current while it answers.
 /// </summary>
 public static class BenchProver
 {
@@ -64,9 +64,17 @@ public static class BenchProver
             }
             await bench.Power(chip.Name).OffAsync(cancellationToken).ConfigureAwait(false);
             var whileOff = await bench.Probe.QueryStatusAsync(chip.Name, cancellationToken).ConfigureAwait(false);
+            var currentOff = await ReadCurrentAsync(bench, chip.Name, cancellationToken).ConfigureAwait(false);
             await bench.Power(chip.Name).OnAsync(cancellationToken).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             var back = await AnswerAsync(bench, chip.Name, AnswerTimeout, cancellationToken).ConfigureAwait(false);
+            var currentOn = await ReadCurrentAsync(bench, chip.Name, cancellationToken).ConfigureAwait(false);
+            if (bench.Sensor(chip.Name) is { } sensor)
+            {
+                var threshold = sensor.DeadBelowMilliamps;
+                rows.Add(new ProofRow($"sensor {chip.Name}", currentOff.Value < threshold && currentOn.Value >= threshold && back is not null,
+                    $"off: {currentOff.Text}; on and answering: {currentOn.Text} (dead below {threshold.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} mA)"));
+            }
             rows.Add(whileOff is not null
                 ? new ProofRow(check, false, $"{chip.Name} still answered STATUS while its power was off: the power line does not switch it")
                 : back is null
@@ -74,12 +82,27 @@ public static class BenchProver
                     : new ProofRow(check, true, $"off: silent; on: answered again after {clock.ElapsedMilliseconds} ms"));
         }
 
-        var sensors = wiring.Chips.Where(c => c.Sensor is not null).Select(c => c.Name).ToList();
-        rows.Add(sensors.Count == 0
-            ? new ProofRow("sensors", true, "none wired")
-            : new ProofRow("sensors", false, $"not checked on a virtual bench: {string.Join(", ", sensors)} have sensors in the wiring file"));
+        var unreadable = wiring.Chips.Where(c => c.Sensor is not null && bench.Sensor(c.Name) is null).Select(c => c.Name).ToList();
+        if (unreadable.Count > 0)
+        {
+            rows.Add(new ProofRow("sensors", false, $"not readable on this bench: {string.Join(", ", unreadable)} have sensors in the wiring file"));
+        }
         await bench.PowerOffAllAsync(cancellationToken).ConfigureAwait(false);
         return rows;
+    }
+
+    private static async Task<(double Value, string Text)> ReadCurrentAsync(IBench bench, string chip, CancellationToken cancellationToken)
+    {
+        if (bench.Sensor(chip) is not { } sensor) return (double.NaN, "no sensor");
+        try
+        {
+            var milliamps = await sensor.ReadMilliampsAsync(cancellationToken).ConfigureAwait(false);
+            return (milliamps, milliamps.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " mA");
+        }
+        catch (Sensors.SensorException ex)
+        {
+            return (double.NaN, ex.Message);
+        }
     }
 
     private static async Task<Protocol.Messages.StatusPayload?> AnswerAsync(IBench bench, string chip, TimeSpan within, CancellationToken cancellationToken)

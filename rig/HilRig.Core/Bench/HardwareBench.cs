@@ -25,6 +25,7 @@ public sealed class HardwareBench : IBench
     private readonly Dictionary<string, IPowerSwitch> _power = new();
     private readonly Dictionary<string, ICurrentSensor> _sensors = new();
     private readonly List<VirtualWire> _wires = new();
+    private int _disposed;
     private readonly ModuleControlServer _control;
     private readonly PowerSafety _safety;
     private readonly HardwareBackends _backends;
@@ -301,6 +302,7 @@ public sealed class HardwareBench : IBench
     /// <remarks>Leaves every node off (the safe state), whatever happened.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         foreach (var power in _power.Values.Reverse())
         {
             try

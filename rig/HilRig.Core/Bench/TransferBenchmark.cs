@@ -33,7 +33,7 @@ public static class TransferBenchmark
         await File.WriteAllBytesAsync(imagePath, image.Encode(), cancellationToken).ConfigureAwait(false);
         var slot = (imageSizeBytes / chip.Flash.SectorSizeBytes + 1) * chip.Flash.SectorSizeBytes;
         var options = new BenchOptions(artifactsDirectory) { StartCloud = false, BaudRateOverride = baudRate, SlotSizeOverrideBytes = Math.Max(slot, chip.Flash.SlotSizeBytes) };
-        await using var bench = VirtualBench.Create(wiring, options);
+        await using var bench = BenchFactory.Create(wiring, options);
         await bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);
         var firstLink = bench.RelaysByChip[wiring.Children(ModuleWiring.Name)[0]];
         double? firstData = null, complete = null;

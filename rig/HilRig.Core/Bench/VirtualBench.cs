@@ -17,6 +17,7 @@ namespace HilRig.Core.Bench;
 public sealed class VirtualBench : IBench, IEmulatedNodes
 {
     private readonly List<VirtualWire> _wires = new();
+    private int _disposed;
     private readonly Dictionary<string, RelayLink> _relays = new();
     private readonly Dictionary<string, List<string>> _downstreamPaths = new();
     private readonly Dictionary<string, string> _upstreamPaths = new();
@@ -264,6 +265,7 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         foreach (var power in _power.Values.Reverse())
         {
             if (power is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);

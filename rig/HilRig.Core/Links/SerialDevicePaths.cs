@@ -32,7 +32,7 @@ public static class SerialDevicePaths
             {
                 throw new FileNotFoundException($"serial device {path} does not exist", path);
             }
-            return full;
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
         }
         var link = new FileInfo(full);
         if (!link.Exists && link.LinkTarget is null)

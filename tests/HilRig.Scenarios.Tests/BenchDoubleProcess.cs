@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using HilRig.Core.Nodes;
+using HilRig.Gherkin.Execution;
+using HilRig.Scenarios.StepDefinitions;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>
+/// A bench double (`hilrig bench double wiring/NAME.yaml`) started as a process of its own, as an operator starts
+/// it beside the rig, and stopped with SIGTERM at the end; plus a Gherkin runner whose run's bench is that wiring file.
+/// </summary>
+public abstract partial class BenchDoubleProcess : IAsyncLifetime
+{
+    private readonly string _bench;
+    private readonly IReadOnlyDictionary<string, string> _benchOverrides;
+    private Process? _process;
+    private GherkinRunner? _runner;
+
+    protected BenchDoubleProcess(string bench, IReadOnlyDictionary<string, string>? benchOverrides = null)
+    {
+        _bench = bench;
+        _benchOverrides = benchOverrides ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>The wiring file the double stands for.</summary>
+    public string WiringPath => Path.Combine(ScenarioRunners.Root, "wiring", _bench + ".yaml");
+
+    /// <summary>The double's folder, where the committed wiring files point.</summary>
+    public string Directory => Path.Combine(ScenarioRunners.Root, "artifacts", "double", _bench);
+
+    /// <summary>The double's process id.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("the double is not running");
+
+    /// <summary>The runner for scenarios on this double.</summary>
+    public GherkinRunner Runner => _runner ?? throw new InvalidOperationException("the double is not running");
+
+    /// <summary>The lines of the double's power log.</summary>
+    public string[] PowerLog() => File.ReadAllLines(Path.Combine(Directory, "power.log"));
+
+    public async ValueTask InitializeAsync()
+    {
+        var (file, prefix) = HilrigExecutable.Resolve();
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in prefix.Concat(["bench", "double", WiringPath])) start.ArgumentList.Add(a);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("hilrig bench double did not start");
+        var ready = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        if (ready is null || !ready.Contains("ready", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"hilrig bench double {_bench} did not come up: {ready} {await _process.StandardError.ReadToEndAsync()}");
+        }
+        _ = _process.StandardOutput.ReadToEndAsync();
+        var settings = RigSettings.ForRepository(ScenarioRunners.Root, WiringPath, Path.Combine("artifacts", "test-scenarios", _bench))
+            with { BenchOverrides = _benchOverrides };
+        _runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
+        {
+            BaseDirectory = ScenarioRunners.Root,
+            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+        });
+    }
+
+    /// <summary>Runs the double's control script (`bench defects chip2 ...`); returns its exit code and output.</summary>
+    public async Task<(int Code, string Output)> ControlAsync(string arguments)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"{Path.Combine(Directory, "bench")} {arguments}");
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output.Trim());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_runner is not null) await _runner.DisposeAsync();
+        if (_process is { HasExited: false } process)
+        {
+            // SIGTERM, as systemd or an operator stops it: the double switches its chips off and removes its links.
+            _ = Kill(process.Id, 15);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        _process?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sends a signal to a process.</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+}
+
+/// <summary>wiring/double-chain.yaml's double.</summary>
+public sealed class DoubleChain() : BenchDoubleProcess("double-chain");
+
+/// <summary>wiring/double-tree.yaml's double; the tree feature's bench "sim-tree" runs on it.</summary>
+public sealed class DoubleTree() : BenchDoubleProcess("double-tree",
+    new Dictionary<string, string> { ["sim-tree"] = Path.Combine(ScenarioRunners.Root, "wiring", "double-tree.yaml") });
+
+/// <summary>The tests that share the chain double run one after the other: it is one set of boards.</summary>
+[CollectionDefinition(Name)]
+public sealed class DoubleChainCollection : ICollectionFixture<DoubleChain>
+{
+    public const string Name = "bench double: chain";
+}
+
+/// <summary>The tree double's tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class DoubleTreeCollection : ICollectionFixture<DoubleTree>
+{
+    public const string Name = "bench double: tree";
+}

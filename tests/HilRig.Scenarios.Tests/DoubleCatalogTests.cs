@@ -1,0 +1,56 @@
+using HilRig.Gherkin.Testing;
+
+namespace HilRig.Scenarios.Tests;
+
+/// <summary>
+/// The bench-agnostic features on wiring/double-chain.yaml: the rig drives a bench double (chips started outside the
+/// rig, ptys at by-id paths, power, current and flashing as commands) through its hardware path, exactly as it drives a
+/// Pi, with the same step text as on the virtual bench. Bench-agnostic: the features that start the run's bench and
+/// need no cloud (@cloud needs the bench network of a hardware bench, not wired yet). The flash-operation sweep is
+/// left out: it needs chips that cut their own power inside a flash operation, which boards cannot be asked to do.
+/// </summary>
+[Collection(DoubleChainCollection.Name)]
+public sealed class DoubleCatalogTests(DoubleChain bench)
+{
+    private static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Selected() =>
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+            .Where(p => p.Pickle.Steps.Any(s => s.Text == "the bench is powered on") && !p.Tags.Contains("@cloud")
+                && !p.Pickle.Steps.Any(s => s.Text.Contains("flash operation of", StringComparison.Ordinal)));
+
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
+        Selected().Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[double-chain] {p.DisplayName}"));
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Scenario_Passes_On_The_Bench_Double(string pickleId)
+    {
+        var result = await bench.Runner.RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
+        Assert.True(result.Passed, result.Describe());
+    }
+
+    [Fact]
+    public void The_selection_has_the_chain_power_link_integrity_and_sweep_features()
+    {
+        var features = Selected().Select(p => p.Id.Split(':')[0]).Distinct().Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["chain-upgrade.feature", "image-integrity.feature", "link-faults.feature", "power-cuts.feature", "sweeps.feature"], features);
+    }
+}
+
+/// <summary>The tree feature (it names bench "sim-tree") on wiring/double-tree.yaml's double, through `--bench sim-tree=...`.</summary>
+[Collection(DoubleTreeCollection.Name)]
+public sealed class DoubleTreeCatalogTests(DoubleTree bench)
+{
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+            .Where(p => p.Pickle.Steps.Any(s => s.Text == "the bench \"sim-tree\" is powered on"))
+            .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[double-tree] {p.DisplayName}"));
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Tree_Scenario_Passes_On_The_Bench_Double(string pickleId)
+    {
+        var result = await bench.Runner.RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
+        Assert.True(result.Passed, result.Describe());
+        Assert.Contains(bench.PowerLog(), line => line.EndsWith(" on", StringComparison.Ordinal));
+    }
+}
