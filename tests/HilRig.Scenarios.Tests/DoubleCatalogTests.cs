@@ -5,8 +5,8 @@ namespace HilRig.Scenarios.Tests;
 /// <summary>
 /// The bench-agnostic features on wiring/double-chain.yaml: the rig drives a bench double (chips started outside the
 /// rig, ptys at by-id paths, power, current and flashing as commands) through its hardware path, exactly as it drives a
-/// Pi, with the same step text as on the virtual bench. Bench-agnostic: the features that start the run's bench and
-/// need no cloud (@cloud needs the bench network of a hardware bench, not wired yet). The flash-operation sweep is
+/// Pi, with the same step text as on the virtual bench. Bench-agnostic: the features that start the run's bench (and
+/// the sweeps, which start benches of the run's wiring themselves) and need no cloud (@cloud needs the bench network of a hardware bench, not wired yet). The flash-operation sweep is
 /// left out: it needs chips that cut their own power inside a flash operation, which boards cannot be asked to do.
 /// </summary>
 [Collection(DoubleChainCollection.Name)]
@@ -14,7 +14,7 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
 {
     private static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Selected() =>
         PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
-            .Where(p => p.Pickle.Steps.Any(s => s.Text == "the bench is powered on") && !p.Tags.Contains("@cloud")
+            .Where(p => (p.Pickle.Steps.Any(s => s.Text == "the bench is powered on") || p.Tags.Contains("@sweep")) && !p.Tags.Contains("@cloud")
                 && !p.Pickle.Steps.Any(s => s.Text.Contains("flash operation of", StringComparison.Ordinal)));
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>

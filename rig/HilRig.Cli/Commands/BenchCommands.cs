@@ -17,6 +17,7 @@ internal static class BenchCommands
         bench.Add(SweepCommand.Create());
         bench.Add(FleetBenchmarkCommand.Create());
         bench.Add(BenchDoubleCommand.Create());
+        bench.Add(RelayBenchmarkCommand.Create());
         return bench;
     }
 

@@ -22,11 +22,19 @@ public sealed record TransferMeasurement(int BaudRate, string Target, int Hops, 
 /// </summary>
 public static class TransferBenchmark
 {
-    /// <summary>Runs one transfer on a fresh virtual bench.</summary>
+    /// <summary>
+    /// Runs one transfer on a fresh bench. A virtual bench runs at <paramref name="baudRate"/> with a slot made to fit the
+    /// image; a hardware bench keeps its wiring's rate and flash, so the image is cut to fit its slot.
+    /// </summary>
     public static async Task<TransferMeasurement> RunAsync(BenchWiring wiring, int baudRate, int imageSizeBytes, string artifactsDirectory, CancellationToken cancellationToken)
     {
         var target = wiring.FarToNearOrder()[0];
         var chip = wiring.Chip(target);
+        if (wiring.Kind == BenchKind.Hardware)
+        {
+            baudRate = wiring.UpstreamLink(target).BaudRate;
+            imageSizeBytes = Math.Min(imageSizeBytes, chip.Flash.SlotSizeBytes - chip.Flash.SectorSizeBytes);
+        }
         var image = SampleImages.Build(chip.ModelId, new FirmwareVersion(9, 9, 9), imageSizeBytes - ImageHeader.SizeBytes);
         Directory.CreateDirectory(artifactsDirectory);
         var imagePath = Path.Combine(artifactsDirectory, $"bench-{chip.ModelId:x2}.hrim");

@@ -22,6 +22,10 @@ public sealed class SweepSteps(BenchDriver bench, RigSettings settings, Scenario
             throw new ArgumentException($"bench {wiring.Name} has no chip '{chip}'");
         }
         var kind = where.StartsWith("frame", StringComparison.Ordinal) ? SweepKind.FrameBoundary : SweepKind.FlashOperation;
+        if (kind == SweepKind.FlashOperation && wiring.Kind == BenchKind.Hardware)
+        {
+            throw new SkipScenarioException($"bench '{wiring.Name}' runs boards: the flash-operation sweep needs chips that cut their own power inside a planned flash operation (the emulated chips of a virtual bench)");
+        }
         _report = await PowerCutSweep.RunAsync(wiring, chip, kind, new SweepOptions(Path.Combine(bench.ArtifactsDirectory, "sweep"))
         {
             Seed = settings.Seed,

@@ -149,18 +149,13 @@ public sealed class HardwareBenchContract : BenchContract
 {
     private BenchDouble? _double;
 
-    protected override async Task<IBench> CreateAsync(string artifacts)
+    protected override Task<IBench> CreateAsync(string artifacts)
     {
+        var wiringPath = DoubleWiring.Relocate(Path.Combine(Root, "wiring", "double-chain.yaml"), artifacts);
         var folder = Path.Combine(artifacts, "double");
-        var text = await File.ReadAllTextAsync(Path.Combine(Root, "wiring", "double-chain.yaml"), Token);
-        var wiringPath = Path.Combine(artifacts, "double-chain-contract.yaml");
-        Directory.CreateDirectory(artifacts);
-        await File.WriteAllTextAsync(wiringPath, text
-            .Replace("../artifacts/double/double-chain", folder, StringComparison.Ordinal)
-            .Replace("../firmware-images", Path.Combine(Root, "firmware-images"), StringComparison.Ordinal), Token);
         var wiring = WiringLoader.Load(wiringPath);
         _double = BenchDouble.Start(wiring, new BenchDoubleOptions(folder));
-        return BenchFactory.Create(wiring, new BenchOptions(Path.Combine(artifacts, "rig")));
+        return Task.FromResult(BenchFactory.Create(wiring, new BenchOptions(Path.Combine(artifacts, "rig"))));
     }
 
     protected override bool AnyNodePowered() => _double!.Chips.Any(_double.IsOn);
