@@ -39,34 +39,30 @@ public sealed class DoubleBenchTests(DoubleChain bench)
     [Fact]
     public async Task FarToNearUpgrade_Fails_On_The_Double_When_A_PassThroughChip_Drops_Frames()
     {
-        Assert.Equal(0, (await bench.ControlAsync("defects chip2 pass-through-drops-frames")).Code);
-        try
-        {
-            var result = await bench.Runner.RunPickleAsync(Pickle("Every chip is upgraded far-to-near and ends on the new image, byte for byte").Id, TestContext.Current.CancellationToken);
+        var result = await RunWithDefectAsync("chip2", "pass-through-drops-frames", "Every chip is upgraded far-to-near and ends on the new image, byte for byte");
 
-            Assert.False(result.Passed, "the scenario passed on the double although chip2 dropped every fifth frame it passed through");
-            Assert.Matches(@"chip3: \d+ image bytes sent for \d+ needed \(\d+ sent again\)|the campaign did not complete: (campaign-failed|prepare-refused)", result.ErrorMessage ?? "");
-        }
-        finally
-        {
-            await bench.ControlAsync("defects chip2 none");
-        }
+        DefectExpectations.CaughtDroppedFrames(result);
     }
 
     [Fact]
     public async Task A_Chip_Dead_After_A_Cut_Is_Reported_Dead_Not_Asleep()
     {
-        Assert.Equal(0, (await bench.ControlAsync("defects chip3 dies-booting-asleep")).Code);
+        var result = await RunWithDefectAsync("chip3", "dies-booting-asleep", "A sleeping chip loses power and comes back asleep");
+
+        DefectExpectations.CaughtDeadChip(result);
+    }
+
+    /// <summary>Flashes a defective build onto one chip of the double (for its next power-on), runs a scenario, and flashes the good one back.</summary>
+    private async Task<HilRig.Gherkin.Execution.PickleResult> RunWithDefectAsync(string chip, string defect, string scenario)
+    {
+        Assert.Equal(0, (await bench.ControlAsync($"defects {chip} {defect}")).Code);
         try
         {
-            var result = await bench.Runner.RunPickleAsync(Pickle("A sleeping chip loses power and comes back asleep").Id, TestContext.Current.CancellationToken);
-
-            Assert.False(result.Passed, "chip3 died when it booted asleep after the cut, and the scenario took its silence for sleep");
-            Assert.Contains("chip3 is dead: powered, silent and drawing 0 mA", result.ErrorMessage, StringComparison.Ordinal);
+            return await bench.Runner.RunPickleAsync(Pickle(scenario).Id, TestContext.Current.CancellationToken);
         }
         finally
         {
-            await bench.ControlAsync("defects chip3 none");
+            await bench.ControlAsync($"defects {chip} none");
         }
     }
 

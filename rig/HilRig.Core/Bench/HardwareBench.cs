@@ -25,6 +25,7 @@ public sealed class HardwareBench : IBench
     private readonly Dictionary<string, IPowerSwitch> _power = new();
     private readonly Dictionary<string, ICurrentSensor> _sensors = new();
     private readonly List<VirtualWire> _wires = new();
+    private readonly List<NodeLogPort> _logs = new();
     private int _disposed;
     private readonly ModuleControlServer _control;
     private readonly PowerSafety _safety;
@@ -104,6 +105,7 @@ public sealed class HardwareBench : IBench
         try
         {
             bench.LayLinks(devices);
+            bench.OpenNodeLogs();
             bench.CreatePowerSwitches();
             bench.CreateSensors();
             bench.AllOffAtStart();
@@ -134,6 +136,17 @@ public sealed class HardwareBench : IBench
     private static Dictionary<(LinkWiring, string), string> ResolveDevices(BenchWiring wiring, HardwareBackends backends)
     {
         var resolved = new Dictionary<(LinkWiring, string), string>();
+        foreach (var chip in wiring.Chips.Where(c => c.LogDevicePath is not null))
+        {
+            try
+            {
+                SerialDevicePaths.Resolve(chip.LogDevicePath!, backends.SerialByIdDirectory);
+            }
+            catch (FileNotFoundException ex)
+            {
+                throw new BenchSetupException($"{wiring.SourcePath}:{chip.Line}: {chip.Name}'s debug UART (log): {ex.Message}", ex);
+            }
+        }
         foreach (var link in wiring.Links.Where(l => l.RigMode == RigMode.Relay))
         {
             foreach (var (end, path) in new[] { ("near", link.NearDevicePath), ("far", link.FarDevicePath) })
@@ -186,6 +199,24 @@ public sealed class HardwareBench : IBench
                 throw new BenchSetupException($"{Wiring.SourcePath}:{link.Line}: link {link.From} -> {link.To}: cannot open its UARTs: {ex.Message}", ex);
             }
             _relays[link.To] = relay;
+        }
+    }
+
+    private void OpenNodeLogs()
+    {
+        foreach (var chip in Wiring.Chips.Where(c => c.LogDevicePath is not null))
+        {
+            var device = SerialDevicePaths.Resolve(chip.LogDevicePath!, _backends.SerialByIdDirectory);
+            var log = new NodeLogPort(chip.Name, device, Wiring.UpstreamLink(chip.Name).BaudRate, Path.Combine(Options.ArtifactsDirectory, "logs", $"{chip.Name}.log"), Timeline);
+            try
+            {
+                log.Start();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                throw new BenchSetupException($"{Wiring.SourcePath}:{chip.Line}: {chip.Name}'s debug UART (log) {chip.LogDevicePath}: {ex.Message}", ex);
+            }
+            _logs.Add(log);
         }
     }
 
@@ -323,6 +354,10 @@ public sealed class HardwareBench : IBench
         foreach (var relay in _relays.Values)
         {
             await relay.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var log in _logs)
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
         }
         foreach (var wire in _wires)
         {

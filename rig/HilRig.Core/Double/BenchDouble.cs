@@ -60,6 +60,7 @@ public sealed partial class BenchDouble : IAsyncDisposable
         {
             var (upstream, downstream) = bench.LayWires();
             bench.PrepareChips(upstream, downstream);
+            bench.ExposeChipLogs();
             bench._control = DoubleControl.Start(bench, options.Directory);
         }
         catch
@@ -150,6 +151,42 @@ public sealed partial class BenchDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Each chip whose wiring names a debug UART (<c>log:</c>) prints its log lines there too, as a board prints on its
+    /// debug UART: a pty exposed at that path, written line by line (a line nobody reads is lost, as on a real line).
+    /// </summary>
+    private void ExposeChipLogs()
+    {
+        var ports = new Dictionary<string, Stream>();
+        foreach (var chip in Wiring.Chips.Where(c => c.LogDevicePath is not null))
+        {
+            var wire = Wire($"{chip.Name}/log");
+            Expose(chip.LogDevicePath!, wire.NearPath);
+            var port = HilRig.Protocol.Serial.PtyStream.Open(wire.FarPath);
+            _logPorts.Add(port);
+            ports[chip.Name] = port;
+        }
+        if (ports.Count == 0) return;
+        _timeline.Recorded += e =>
+        {
+            if (e.Kind != "log" || !ports.TryGetValue(e.Source, out var port)) return;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(e.Summary + "\n");
+            lock (port)
+            {
+                try
+                {
+                    port.Write(bytes);
+                }
+                catch (IOException)
+                {
+                    // Nobody reads the debug UART: the line is lost, as on a real one.
+                }
+            }
+        };
+    }
+
+    private readonly List<Stream> _logPorts = new();
+
     private string FlashPath(string chip) => Path.Combine(Options.Directory, "flash", $"{chip}.bin");
 
     private string LogPath(string chip) => Path.Combine(Options.Directory, "logs", $"{chip}.log");
@@ -234,6 +271,7 @@ public sealed partial class BenchDouble : IAsyncDisposable
             if (power.IsOn) LogPower($"{chip} off (double stopping)");
             await power.DisposeAsync().ConfigureAwait(false);
         }
+        foreach (var port in _logPorts) await port.DisposeAsync().ConfigureAwait(false);
         foreach (var wire in _wires) wire.Dispose();
         foreach (var link in _links)
         {

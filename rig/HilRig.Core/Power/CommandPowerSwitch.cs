@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace HilRig.Core.Power;
 
 /// <summary>
@@ -92,41 +90,14 @@ public sealed class CommandPowerSwitch(string node, string onCommand, string off
 
     private async Task<(int Code, string Stderr)> RunAsync(string what, string command, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw new PowerSwitchException($"{Node}: power {what} command `{command}` could not be started");
+            var result = await Nodes.ShellCommand.RunAsync(command, workingDirectory, Timeout, cancellationToken).ConfigureAwait(false);
+            return (result.ExitCode, result.Stderr);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
-            throw new PowerSwitchException($"{Node}: power {what} command `{command}` could not be started: {ex.Message}", ex);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new PowerSwitchException($"{Node}: power {what} command `{command}` did not finish within {Timeout.TotalSeconds:0} s");
-            }
-            await stdout.ConfigureAwait(false);
-            return (process.ExitCode, (await stderr.ConfigureAwait(false)).Trim());
+            throw new PowerSwitchException($"{Node}: power {what} command {ex.Message}", ex);
         }
     }
 }

@@ -38,6 +38,12 @@ public sealed record ChipWiring(
     /// openocd or probe-rs), with {image}, {name} and {model_id} filled in; null leaves the board's flash as it is.
     /// </summary>
     public string? Program { get; init; }
+
+    /// <summary>
+    /// Hardware benches: the serial device of the chip's debug UART (text lines), read into the chip's log and the
+    /// timeline as an emulated chip's output is; null when the board has none wired.
+    /// </summary>
+    public string? LogDevicePath { get; init; }
 }
 
 /// <summary>A command chip's build: a shell command run in the wiring file's directory.</summary>

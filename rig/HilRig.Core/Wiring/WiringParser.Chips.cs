@@ -7,7 +7,7 @@ namespace HilRig.Core.Wiring;
 /// <summary>Chips and the parts of a node: flash, power, sensor.</summary>
 internal sealed partial class WiringParser
 {
-    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "build", "power", "sensor", "operating", "program"];
+    private static readonly string[] ChipKeys = ["name", "model_id", "flash", "factory_image", "command", "build", "power", "sensor", "operating", "program", "log"];
     private static readonly string[] FlashKeys = ["sector_size", "slot_size"];
     private static readonly string[] PowerKinds = ["virtual", "gpio", "command"];
     private static readonly string[] SensorKeys = ["kind", "bus", "address", "shunt_ohms", "max_current_a", "read", "dead_below_ma"];
@@ -61,10 +61,17 @@ internal sealed partial class WiringParser
             map.Error(map.Get("program")!, "'program' writes the chip's factory image, but this chip has no 'factory_image'");
         }
 
+        var log = ParseDevicePath(map, "log");
+        if (log is not null && !IsHardware)
+        {
+            map.Error(map.Get("log")!, "'log' is a board's debug UART and only applies to hardware benches; a virtual bench reads its emulated chips' output itself");
+        }
+
         var chip = new ChipWiring(name ?? "", (byte)(modelId ?? 0), flash, image, command, power, sensor, operating ?? false, (int)node.Start.Line)
         {
             Build = ParseBuild(map, command),
             Program = program,
+            LogDevicePath = log,
         };
         bench.Chips.Add(new ParsedChip(chip, number, node.Start, map.Get("name")?.Start, map.Get("model_id")?.Start, map.Get("command")?.Start));
     }

@@ -99,4 +99,14 @@ public sealed class HardwareWiringRulesTests
         WiringAssert.HasError(With("{ kind: command, read: 'current 1', dead_below_ma: 0.2 }", "{ kind: command }"), 8, 13,
             "chip 'chip1': sensor: missing required key 'read'");
     }
+
+    [Fact]
+    public void Parse_Reads_A_Debug_Uart_On_Hardware_And_Refuses_It_On_A_Virtual_Bench()
+    {
+        var yaml = WithImage(RigModuleChain).Replace("    model_id: 0x12\n", "    model_id: 0x12\n    log: ./serial/by-id/chip2-log\n", StringComparison.Ordinal);
+        Assert.Equal(Path.GetFullPath("wiring/serial/by-id/chip2-log"), WiringLoader.Parse(yaml, WiringAssert.SourcePath, NoFileChecks).Chip("chip2").LogDevicePath);
+
+        var exception = WiringAssert.Fails(yaml.Replace("kind: hardware", "kind: virtual", StringComparison.Ordinal), NoFileChecks);
+        Assert.Contains("chip 'chip2': 'log' is a board's debug UART and only applies to hardware benches", exception.Message, StringComparison.Ordinal);
+    }
 }

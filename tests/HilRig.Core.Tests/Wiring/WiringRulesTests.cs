@@ -89,7 +89,7 @@ public class WiringRulesTests
     {
         WiringAssert.HasError(With("    model_id: 0x12\n", "    modle_id: 0x12\n"), 10, 5,
             "chip 'chip2': unknown key 'modle_id'; did you mean 'model_id'?",
-            "(allowed keys: name, model_id, flash, factory_image, command, build, power, sensor, operating, program)");
+            "(allowed keys: name, model_id, flash, factory_image, command, build, power, sensor, operating, program, log)");
     }
 
     [Fact]
