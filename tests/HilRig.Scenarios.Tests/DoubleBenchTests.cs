@@ -67,6 +67,23 @@ public sealed class DoubleBenchTests(DoubleChain bench)
     }
 
     [Fact]
+    public async Task Wiring_Off_Drives_Every_Power_Line_Off_After_A_Rig_That_Left_The_Bench_On()
+    {
+        var token = TestContext.Current.CancellationToken;
+        Assert.Equal(0, (await bench.ControlAsync("on chip2")).Code);
+        var (file, prefix) = HilrigExecutable.Resolve();
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in prefix.Concat(["wiring", "off", bench.WiringPath])) start.ArgumentList.Add(a);
+        using var off = Process.Start(start)!;
+        var output = await off.StandardOutput.ReadToEndAsync(token);
+        await off.WaitForExitAsync(token);
+
+        Assert.True(off.ExitCode == 0, output + await off.StandardError.ReadToEndAsync(token));
+        Assert.Matches(@"power chip2 \(command\)\s+ok\s+off", output);
+        Assert.Equal(1, (await bench.ControlAsync("status chip2")).Code);
+    }
+
+    [Fact]
     public async Task Sigterm_In_The_Middle_Of_A_Scenario_Leaves_Every_Node_Off_And_The_Reports_Complete()
     {
         var token = TestContext.Current.CancellationToken;

@@ -56,6 +56,21 @@ internal static class WiringCommands
             Console.WriteLine(failed.Count == 0 ? $"bench '{bench.Name}' proven: {rows.Count} checks passed" : $"bench '{bench.Name}' NOT proven: {failed.Count} of {rows.Count} checks failed (node logs in {artifacts})");
             return failed.Count == 0 ? 0 : 1;
         });
+        var offFile = new Argument<string>("file") { Description = "Wiring file of a hardware bench." };
+        var off = new Command("off", "Drive every power line of a hardware bench off (its safe state), e.g. from systemd's ExecStopPost after a crash.") { offFile };
+        off.SetAction(async (result, token) =>
+        {
+            var bench = LoadOrReport(result.GetRequiredValue(offFile));
+            if (bench is null) return 2;
+            if (bench.Kind != BenchKind.Hardware)
+            {
+                await Console.Error.WriteLineAsync($"hilrig wiring off: bench '{bench.Name}' is virtual: its nodes are processes of the rig and end with it");
+                return 2;
+            }
+            var rows = await HardwareBenchCheck.AllOffAsync(bench, new HardwareBackends(), token);
+            Console.WriteLine(BenchProver.Format(rows));
+            return rows.All(r => r.Ok) ? 0 : 1;
+        });
         var list = new Command("list", "List the benches described under wiring/.");
         list.SetAction(_ =>
         {
@@ -66,7 +81,7 @@ internal static class WiringCommands
             }
             return 0;
         });
-        return new Command("wiring", "Bench descriptions (wiring files).") { check, list };
+        return new Command("wiring", "Bench descriptions (wiring files).") { check, off, list };
     }
 
     /// <summary>Loads a wiring file; on failure prints the loader's message (file:line: rule) and returns null.</summary>

@@ -55,6 +55,47 @@ public static class HardwareBenchCheck
         return rows;
     }
 
+    /// <summary>
+    /// Drives every power line of the bench off and reads it back, one row per node: what a service runs after the rig
+    /// stopped in a way no handler saw (SIGKILL, a crash), so a bench is never left powered unattended.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProofRow>> AllOffAsync(BenchWiring bench, HardwareBackends backends, CancellationToken cancellationToken)
+    {
+        var rows = new List<ProofRow>();
+        var directory = Path.GetDirectoryName(Path.GetFullPath(bench.SourcePath));
+        var nodes = bench.Chips.Select(c => (c.Name, c.Power)).ToList();
+        if (bench.Module.Kind != ModuleKind.Rig) nodes.Insert(0, (ModuleWiring.Name, bench.Module.Power));
+        try
+        {
+            foreach (var (name, power) in nodes)
+            {
+                try
+                {
+                    var created = backends.CreatePowerSwitch(name, power, null, directory);
+                    try
+                    {
+                        await created.OffAsync(cancellationToken).ConfigureAwait(false);
+                        var on = created is IPowerStatus status && await status.QueryAsync(cancellationToken).ConfigureAwait(false);
+                        rows.Add(new ProofRow($"power {name} ({power.KindName})", !on, on ? "still reads ON after being switched off" : "off"));
+                    }
+                    finally
+                    {
+                        (created as IDisposable)?.Dispose();
+                    }
+                }
+                catch (Exception ex) when (ex is PowerSwitchException or ArgumentException)
+                {
+                    rows.Add(new ProofRow($"power {name} ({power.KindName})", false, ex.Message));
+                }
+            }
+        }
+        finally
+        {
+            backends.CloseGpioChips();
+        }
+        return rows;
+    }
+
     private static async Task<ProofRow> CheckCommandSensorAsync(string node, SensorWiring sensor, HardwareBackends backends, string? workingDirectory, CancellationToken cancellationToken)
     {
         var check = $"sensor {node} (command)";
