@@ -26,6 +26,17 @@ public sealed class DefectDetectionTests
         DefectExpectations.CaughtDeadChip(result);
     }
 
+    [Theory]
+    [InlineData("forwards-corrupt-frames", "A frame with a bad CRC is dropped, not forwarded", "chip1 put 23 byte(s) that are not a valid frame")]
+    [InlineData("acts-on-others-frames", "A frame for another chip is forwarded byte for byte and changes nothing", "chip1 put StatusResponse 0x11->rig")]
+    public async Task A_Conformance_Scenario_Catches_A_Chip_That_Breaks_Framing_Or_Addressing(string defect, string scenario, string expected)
+    {
+        var result = await RunWithDefectAsync("chip1", defect, scenario);
+
+        Assert.False(result.Passed, $"'{scenario}' passed although chip1 ran with the defect {defect}");
+        Assert.Contains(expected, result.ErrorMessage, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs one scenario of the catalogue on sim-chain with one chip started with a defect.</summary>
     private static async Task<HilRig.Gherkin.Execution.PickleResult> RunWithDefectAsync(string chip, string defect, string scenario)
     {

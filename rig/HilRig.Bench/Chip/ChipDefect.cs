@@ -29,6 +29,13 @@ public enum ChipDefect
     /// without a word and draws no current, so after a power cut while asleep it is silent like a sleeping chip but dead.
     /// </summary>
     DiesBootingAsleep = 64,
+    /// <summary>
+    /// In INITIAL and PASS_THROUGH the chip passes on bytes it could not decode as a frame (a bad CRC, another protocol
+    /// version) instead of dropping them (breaks docs/protocol.md §3.3).
+    /// </summary>
+    ForwardsCorruptFrames = 128,
+    /// <summary>The chip acts on frames addressed to another chip as if they were its own, and forwards them too (breaks §4).</summary>
+    ActsOnOthersFrames = 256,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -74,7 +74,10 @@ public sealed partial class ChipFirmware
         if (!forMe)
         {
             Forward(port, decoded);
-            return;
+            if (!_defects.HasFlag(ChipDefect.ActsOnOthersFrames))
+            {
+                return;
+            }
         }
         switch (frame.Type)
         {
@@ -95,6 +98,18 @@ public sealed partial class ChipFirmware
         if (_prepare is not null && now >= _prepare.Deadline)
         {
             FinishPrepare(timedOut: true);
+        }
+    }
+
+    /// <summary>
+    /// Bytes the chip's decoder rejected on <paramref name="port"/>: dropped, as §3.3 says (the forwards-corrupt-frames
+    /// defect passes them on like a frame).
+    /// </summary>
+    public void Reject(int port, byte[] raw)
+    {
+        if (_defects.HasFlag(ChipDefect.ForwardsCorruptFrames) && Mode is ChipMode.Initial or ChipMode.PassThrough)
+        {
+            Forward(port, new DecodedFrame(new Frame(MessageType.Data, 0, 0, 0, []), raw));
         }
     }
 

@@ -139,6 +139,7 @@ public sealed class ChipHost : IChipOutput
                     else if (item is SkippedBytes skipped)
                     {
                         Log($"port {port}: skipped {skipped.Raw.Length} byte(s): {skipped.Reason}");
+                        firmware.Reject(port, skipped.Raw);
                     }
                 }
             }

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using HilRig.Core.Links;
+using HilRig.Protocol.Framing;
+
+namespace HilRig.Scenarios.Drivers;
+
+/// <summary>One thing a chip put on one of its ports after the rig's frame, as the relay on that port saw it.</summary>
+public sealed record PortOutput(Direction Direction, DecodedItem Item, double AfterMs);
+
+/// <summary>
+/// Drives one chip with frames the rig injects on either of its sides and watches both sides: the relay above the chip
+/// sees what it sends upstream, the relays below it see what it sends on each downstream port (docs/protocol.md §12).
+/// </summary>
+public sealed class ConformanceDriver(BenchDriver bench)
+{
+    private readonly List<PortOutput> _outputs = new();
+    private readonly List<(RelayLink Relay, Action<LinkObservation> Handler)> _watching = new();
+    private readonly Stopwatch _since = new();
+
+    /// <summary>The chip under test, once a frame was sent to it.</summary>
+    public string? Chip { get; private set; }
+
+    /// <summary>The bytes the rig sent last.</summary>
+    public byte[] Sent { get; private set; } = [];
+
+    /// <summary>Everything the chip put on its ports since the rig's last frame.</summary>
+    public IReadOnlyList<PortOutput> Outputs
+    {
+        get { lock (_outputs) return _outputs.ToList(); }
+    }
+
+    /// <summary>Sends raw bytes into <paramref name="chip"/>'s upstream port (from the module's side) or one of its downstream ports.</summary>
+    public void Send(string chip, byte[] bytes, bool fromUpstream)
+    {
+        Watch(chip);
+        Sent = bytes;
+        lock (_outputs) _outputs.Clear();
+        _since.Restart();
+        if (fromUpstream)
+        {
+            Above(chip).InjectRaw(bytes, Direction.Downstream);
+        }
+        else
+        {
+            Below(chip)[0].InjectRaw(bytes, Direction.Upstream);
+        }
+    }
+
+    /// <summary>Waits until the chip has put something on its ports in <paramref name="direction"/>, or <paramref name="within"/> has passed; returns what it put there.</summary>
+    public async Task<IReadOnlyList<PortOutput>> OutputsAsync(Direction direction, TimeSpan within, bool waitForAny, CancellationToken cancellationToken)
+    {
+        var deadline = within - _since.Elapsed;
+        if (waitForAny)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnAny() { if (Outputs.Any(o => o.Direction == direction)) seen.TrySetResult(); }
+            _anyOutput += OnAny;
+            try
+            {
+                OnAny();
+                if (deadline > TimeSpan.Zero) await seen.Task.WaitAsync(deadline, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            finally
+            {
+                _anyOutput -= OnAny;
+            }
+        }
+        else if (deadline > TimeSpan.Zero)
+        {
+            // Nothing to wait for: the rule is that nothing comes within the time.
+            await Task.Delay(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        return Outputs.Where(o => o.Direction == direction && o.AfterMs <= within.TotalMilliseconds).ToList();
+    }
+
+    private event Action? _anyOutput;
+
+    private RelayLink Above(string chip) => bench.Bench.RelaysByChip.TryGetValue(chip, out var relay) ? relay
+        : throw new InvalidOperationException($"{chip} has no relay link above it (rig: relay), so the rig cannot send to it from upstream");
+
+    private List<RelayLink> Below(string chip)
+    {
+        var relays = bench.Wiring.Children(chip).Where(bench.Bench.RelaysByChip.ContainsKey).Select(c => bench.Bench.RelaysByChip[c]).ToList();
+        return relays.Count > 0 ? relays
+            : throw new InvalidOperationException($"{chip} has no relay link below it on bench {bench.Wiring.Name}: pick a chip with a chip behind it");
+    }
+
+    private void Watch(string chip)
+    {
+        if (Chip == chip) return;
+        foreach (var (relay, handler) in _watching) relay.Observed -= handler;
+        _watching.Clear();
+        Chip = chip;
+        Add(Above(chip), Direction.Upstream);
+        foreach (var below in Below(chip)) Add(below, Direction.Downstream);
+    }
+
+    private void Add(RelayLink relay, Direction direction)
+    {
+        Action<LinkObservation> handler = o =>
+        {
+            if (o.Direction != direction) return;
+            lock (_outputs) _outputs.Add(new PortOutput(direction, o.Item, _since.Elapsed.TotalMilliseconds));
+            _anyOutput?.Invoke();
+        };
+        relay.Observed += handler;
+        _watching.Add((relay, handler));
+    }
+}

@@ -1,0 +1,41 @@
+@sim @conformance
+Feature: Conformance: framing and addressing, seen on both sides of a chip
+  docs/protocol.md §3.3, §4 and §12: a chip drops a frame it cannot accept (a bad CRC, a protocol
+  version other than 1) instead of passing it on, forwards a frame for another chip byte for byte without
+  acting on it, and answers a request on the port it came in on. The rig sends chip1 each frame from one
+  side and watches what chip1 puts on every one of its ports. These run on any bench whose chip1 has a
+  relay link above it and below it, whatever the chip's implementation.
+
+  Background:
+    Given the bench is powered on
+
+  Scenario: A frame with a bad CRC is dropped, not forwarded
+    When the rig sends chip1 a DATA frame for chip2 with a bad CRC from upstream
+    Then chip1 forwards nothing downstream within 300 ms
+    And chip1 sends nothing upstream within 300 ms
+    And chip1 still answers STATUS as before
+
+  Scenario: A frame with a bad CRC coming up from a chip below is dropped, not forwarded
+    When the rig sends chip1 a DATA frame for the rig with a bad CRC from downstream
+    Then chip1 forwards nothing upstream within 300 ms
+
+  Scenario: A frame of another protocol version is dropped, not forwarded
+    When the rig sends chip1 a DATA frame for chip2 with protocol version 2 from upstream
+    Then chip1 forwards nothing downstream within 300 ms
+    And chip1 still answers STATUS as before
+
+  Scenario: A frame for another chip is forwarded byte for byte and changes nothing
+    When the rig sends chip1 a BENCH_SET_OPERATING frame for chip2 from upstream
+    Then chip1 forwards it downstream byte for byte within 300 ms
+    And chip1 sends nothing upstream within 300 ms
+    And chip1 still answers STATUS as before
+
+  Scenario: A frame coming up from a chip below is forwarded upstream only
+    When the rig sends chip1 a DATA frame for the rig from downstream
+    Then chip1 forwards it upstream byte for byte within 300 ms
+    And chip1 sends nothing downstream within 300 ms
+
+  Scenario: A request from below is answered on the port it came in on
+    When the rig sends chip1 a STATUS_REQ frame for chip1 from downstream
+    Then chip1 answers on its downstream port to the rig within 300 ms
+    And chip1 sends nothing upstream within 300 ms

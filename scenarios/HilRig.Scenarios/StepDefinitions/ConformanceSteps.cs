@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using HilRig.Core.Links;
+using HilRig.Gherkin;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
+using HilRig.Scenarios.Drivers;
+using HilRig.Scenarios.Support;
+
+namespace HilRig.Scenarios.StepDefinitions;
+
+/// <summary>
+/// Steps that read as docs/protocol.md: the rig sends one chip a frame on one of its ports and checks what the chip
+/// does on both sides (forwarded, dropped, answered, and what its STATUS says after).
+/// </summary>
+[Binding]
+public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, ScenarioContext scenario)
+{
+    private StatusPayload? _before;
+
+    [When(@"^the rig sends (\w+) a (BENCH_SET_OPERATING|STATUS_REQ|DATA) frame for (the rig|\w+)( with a bad CRC| with protocol version 2)? from (upstream|downstream)$")]
+    public async Task WhenTheRigSendsAFrame(string target, string type, string destination, string damage, string side)
+    {
+        var name = bench.Chip(target).Name;
+        _before = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation)
+            ?? throw new ExpectationException($"{name} does not answer STATUS before the test frame");
+        var address = destination == "the rig" ? Address.Rig : bench.Chip(destination).ModelId;
+        var payload = type switch
+        {
+            "BENCH_SET_OPERATING" => new BenchSetOperatingPayload(true).Encode(),
+            "DATA" => new DataPayload(0, [0x11, 0x22, 0x33, 0x44]).Encode(),
+            _ => [],
+        };
+        var bytes = new Frame(TriggerPhrases.MessageTypeOf(type), address, Address.Rig, 0x42, payload).Encode();
+        if (damage == " with a bad CRC")
+        {
+            bytes[^1] ^= 0x01;
+        }
+        else if (damage == " with protocol version 2")
+        {
+            bytes[2] = 2;
+            var crc = Crc32.Compute(bytes.AsSpan(2, bytes.Length - 2 - Frame.TrailerSizeBytes));
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - Frame.TrailerSizeBytes), crc);
+        }
+        chip.Send(name, bytes, side == "upstream");
+    }
+
+    [Then(@"^(\w+) forwards nothing (downstream|upstream) within (\d+) ms$")]
+    public async Task ThenItForwardsNothing(string target, string side, int ms)
+    {
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: false, scenario.RunCancellation);
+        Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; "
+            + "it must drop a frame it cannot accept (docs/protocol.md §3.3) and send nothing of its own");
+    }
+
+    [Then(@"^(\w+) sends nothing (upstream|downstream) within (\d+) ms$")]
+    public async Task ThenItSendsNothing(string target, string side, int ms)
+    {
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: false, scenario.RunCancellation);
+        Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; a frame that is not for it, "
+            + "or that it drops, must not make it send anything there (docs/protocol.md §4, §6.1)");
+    }
+
+    [Then(@"^(\w+) forwards it (downstream|upstream) byte for byte within (\d+) ms$")]
+    public async Task ThenItForwardsByteForByte(string target, string side, int ms)
+    {
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
+        var ports = side == "downstream" ? bench.Wiring.Children(target).Count : 1;
+        var copies = outputs.Count(o => o.Item.Raw.AsSpan().SequenceEqual(chip.Sent));
+        Expect.That(copies == ports, $"{target} forwarded {copies} exact cop{(copies == 1 ? "y" : "ies")} {side} within {ms} ms, expected one on each of its {ports} {side} port(s) "
+            + $"(docs/protocol.md §4, §6.1); it put {Describe(outputs)} there");
+    }
+
+    [Then(@"^(\w+) answers on its (downstream|upstream) port to the rig within (\d+) ms$")]
+    public async Task ThenItAnswersTheRig(string target, string side, int ms)
+    {
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
+        var me = bench.Chip(target).ModelId;
+        Expect.That(outputs.Any(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StatusResponse } f } && f.Source == me && f.Destination == Address.Rig),
+            $"{target} did not answer STATUS_RSP to the rig (0xFE) on its {side} port within {ms} ms, the port the request came in on (docs/protocol.md §4, §7.6); it put {Describe(outputs)} there");
+    }
+
+    [Then(@"^(\w+) still answers STATUS as before$")]
+    public async Task ThenItsStatusIsUnchanged(string target)
+    {
+        var name = bench.Chip(target).Name;
+        var after = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
+        Expect.That(after is not null, $"{name} no longer answers STATUS after the test frame");
+        var before = _before!;
+        Expect.That(after!.Mode == before.Mode && after.Operating == before.Operating && after.State == before.State && after.ActiveVersion == before.ActiveVersion
+            && after.PersistedOffset == before.PersistedOffset && after.CampaignId == before.CampaignId,
+            $"a frame that was not for {name} changed it: before mode {before.Mode}, operating {before.Operating}, state {before.State}, version {before.ActiveVersion}; "
+            + $"after mode {after.Mode}, operating {after.Operating}, state {after.State}, version {after.ActiveVersion} (docs/protocol.md §4)");
+    }
+
+    private static Direction DirectionOf(string side) => side == "downstream" ? Direction.Downstream : Direction.Upstream;
+
+    private static string Describe(IReadOnlyList<PortOutput> outputs) => outputs.Count == 0 ? "nothing"
+        : string.Join("; ", outputs.Select(o => o.Item is DecodedFrame f ? $"{FrameSummary.Describe(f.Frame)} at {o.AfterMs:0} ms" : $"{o.Item.Raw.Length} byte(s) that are not a valid frame at {o.AfterMs:0} ms"));
+}
