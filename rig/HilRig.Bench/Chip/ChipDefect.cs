@@ -36,6 +36,10 @@ public enum ChipDefect
     ForwardsCorruptFrames = 128,
     /// <summary>The chip acts on frames addressed to another chip as if they were its own, and forwards them too (breaks §4).</summary>
     ActsOnOthersFrames = 256,
+    /// <summary>A target in UPGRADE keeps forwarding frames for other chips (breaks §6.3: the target forwards nothing).</summary>
+    UpgradeForwardsFrames = 512,
+    /// <summary>STATUS_REQ is answered only after 120 ms, past the 50 ms of §7.6 (a chip that services it after other work).</summary>
+    SlowStatus = 1024,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -116,7 +116,7 @@ public sealed partial class ChipFirmware
     private void Forward(int port, DecodedFrame decoded)
     {
         // The target is busy writing flash and forwards nothing (docs/protocol.md §6.3).
-        if (Mode == ChipMode.Upgrade)
+        if (Mode == ChipMode.Upgrade && !_defects.HasFlag(ChipDefect.UpgradeForwardsFrames))
         {
             return;
         }

@@ -41,6 +41,9 @@ public sealed class ChipHost : IChipOutput
     /// </summary>
     public const int PowerCutDrainTimeoutMs = 2000;
 
+    /// <summary>How late the slow-status defect answers STATUS_REQ: well past the 50 ms of docs/protocol.md §7.6.</summary>
+    public const int SlowStatusDelayMs = 120;
+
     /// <summary>The exit code of a chip that died on its own (a defect), not of a planned power cut.</summary>
     public const int DeadExitCode = 87;
 
@@ -134,6 +137,11 @@ public sealed class ChipHost : IChipOutput
                 {
                     if (item is DecodedFrame frame)
                     {
+                        if (_options.Defects.HasFlag(ChipDefect.SlowStatus) && frame.Frame.Type == MessageType.StatusRequest)
+                        {
+                            // DEFECT: slow-status. The chip gets to the request only after other work.
+                            await Task.Delay(SlowStatusDelayMs, token).ConfigureAwait(false);
+                        }
                         firmware.Receive(port, frame, DateTimeOffset.UtcNow);
                     }
                     else if (item is SkippedBytes skipped)

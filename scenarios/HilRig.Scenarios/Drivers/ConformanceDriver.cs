@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HilRig.Core.Links;
 using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
 
 namespace HilRig.Scenarios.Drivers;
 
@@ -74,6 +75,47 @@ public sealed class ConformanceDriver(BenchDriver bench)
     }
 
     private event Action? _anyOutput;
+
+    /// <summary>
+    /// How long <paramref name="chip"/> takes to answer STATUS_REQ sent from upstream, each of <paramref name="count"/>
+    /// times: from the request handed to its UART to the whole answer back, less the answer's own time on the line.
+    /// </summary>
+    public async Task<IReadOnlyList<double>> StatusAnswerTimesAsync(string chip, int count, CancellationToken cancellationToken)
+    {
+        var relay = Above(chip);
+        var modelId = bench.Chip(chip).ModelId;
+        var baud = bench.Wiring.UpstreamLink(chip).BaudRate;
+        var times = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var answer = new TaskCompletionSource<(double AtMs, int Bytes)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnObserved(LinkObservation o)
+            {
+                if (o.Direction == Direction.Upstream && o.Item is DecodedFrame { Frame: { Type: MessageType.StatusResponse } f } && f.Source == modelId)
+                {
+                    answer.TrySetResult((o.AtMs, o.Item.Raw.Length));
+                }
+            }
+            relay.Observed += OnObserved;
+            try
+            {
+                var sentAt = bench.Bench.Timeline.NowMs;
+                relay.Inject(new Frame(MessageType.StatusRequest, modelId, Address.Rig, (byte)(0x60 + i), []), Direction.Downstream);
+                var (atMs, bytes) = await answer.Task.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                // The answer's own bytes on the line (8N1: 10 bits a byte) are not the chip's delay.
+                times.Add(atMs - sentAt - bytes * 10_000.0 / baud);
+            }
+            catch (TimeoutException)
+            {
+                times.Add(double.PositiveInfinity);
+            }
+            finally
+            {
+                relay.Observed -= OnObserved;
+            }
+        }
+        return times;
+    }
 
     private RelayLink Above(string chip) => bench.Bench.RelaysByChip.TryGetValue(chip, out var relay) ? relay
         : throw new InvalidOperationException($"{chip} has no relay link above it (rig: relay), so the rig cannot send to it from upstream");

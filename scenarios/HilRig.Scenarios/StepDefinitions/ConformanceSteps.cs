@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using HilRig.Core.Links;
 using HilRig.Gherkin;
 using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
@@ -49,7 +50,7 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     {
         var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: false, scenario.RunCancellation);
         Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; "
-            + "it must drop a frame it cannot accept (docs/protocol.md §3.3) and send nothing of its own");
+            + "a chip drops a frame it cannot accept (docs/protocol.md §3.3), and a target in UPGRADE forwards nothing (§6.3)");
     }
 
     [Then(@"^(\w+) sends nothing (upstream|downstream) within (\d+) ms$")]
@@ -90,6 +91,40 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
             && after.PersistedOffset == before.PersistedOffset && after.CampaignId == before.CampaignId,
             $"a frame that was not for {name} changed it: before mode {before.Mode}, operating {before.Operating}, state {before.State}, version {before.ActiveVersion}; "
             + $"after mode {after.Mode}, operating {after.Operating}, state {after.State}, version {after.ActiveVersion} (docs/protocol.md §4)");
+    }
+
+    [When(@"^the rig makes (\w+) the target of a campaign from upstream$")]
+    public void WhenTheRigMakesTheChipTheTarget(string target)
+    {
+        var wired = bench.Chip(target);
+        var header = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
+        chip.Send(wired.Name, new Frame(MessageType.Start, wired.ModelId, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, header).Encode()).Encode(), fromUpstream: true);
+    }
+
+    [Then(@"^(\w+) answers START_ACK in (\w+) mode upstream within (\d+) ms$")]
+    public async Task ThenItAnswersStartAck(string target, ChipMode mode, int ms)
+    {
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
+        var me = bench.Chip(target).ModelId;
+        Expect.That(outputs.Any(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
+                && StartAckPayload.TryDecode(f.Payload, out _) is { } ack && ack.Mode == mode && ack.Status == StartStatus.Ok),
+            $"{target} did not answer START_ACK OK in {mode} mode upstream within {ms} ms (docs/protocol.md §6.2); it put {Describe(outputs)} there");
+    }
+
+    [Then(@"^(\w+) answers STATUS in (\w+) mode$")]
+    public async Task ThenItAnswersStatusInMode(string target, ChipMode mode)
+    {
+        var status = await bench.Bench.Probe.QueryStatusWithRetriesAsync(bench.Chip(target).Name, scenario.RunCancellation);
+        Expect.That(status?.Mode == mode, $"{target} answers STATUS {(status is null ? "with silence" : $"in {status.Mode} mode")}, expected {mode} (docs/protocol.md §7.6)");
+    }
+
+    [Then(@"^(\w+) answers STATUS within (\d+) ms, as the median of (\d+) requests from upstream$")]
+    public async Task ThenItAnswersStatusInTime(string target, int ms, int count)
+    {
+        var times = (await chip.StatusAnswerTimesAsync(bench.Chip(target).Name, count, scenario.RunCancellation)).Order().ToList();
+        var median = times[times.Count / 2];
+        Expect.That(median <= ms, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{target} took {median:0.0} ms to answer STATUS (median of {count}: {string.Join(", ", times.Select(t => double.IsInfinity(t) ? "no answer" : $"{t:0.0}"))} ms, the answer's line time taken off); docs/protocol.md §7.6 gives it {ms} ms"));
     }
 
     private static Direction DirectionOf(string side) => side == "downstream" ? Direction.Downstream : Direction.Upstream;

@@ -1,8 +1,9 @@
 @sim @conformance
-Feature: Conformance: framing and addressing, seen on both sides of a chip
+Feature: Conformance: framing, addressing and forwarding, seen on both sides of a chip
   docs/protocol.md §3.3, §4 and §12: a chip drops a frame it cannot accept (a bad CRC, a protocol
   version other than 1) instead of passing it on, forwards a frame for another chip byte for byte without
-  acting on it, and answers a request on the port it came in on. The rig sends chip1 each frame from one
+  acting on it, answers a request on the port it came in on and within 50 ms, and as the target in UPGRADE
+  forwards nothing (§6.3, §7.6). The rig sends chip1 each frame from one
   side and watches what chip1 puts on every one of its ports. These run on any bench whose chip1 has a
   relay link above it and below it, whatever the chip's implementation.
 
@@ -39,3 +40,13 @@ Feature: Conformance: framing and addressing, seen on both sides of a chip
     When the rig sends chip1 a STATUS_REQ frame for chip1 from downstream
     Then chip1 answers on its downstream port to the rig within 300 ms
     And chip1 sends nothing upstream within 300 ms
+
+  Scenario: STATUS is answered within 50 ms
+    Then chip1 answers STATUS within 50 ms, as the median of 5 requests from upstream
+
+  Scenario: A target in UPGRADE forwards nothing and still answers STATUS
+    When the rig makes chip1 the target of a campaign from upstream
+    Then chip1 answers START_ACK in Upgrade mode upstream within 1000 ms
+    When the rig sends chip1 a DATA frame for chip2 from upstream
+    Then chip1 forwards nothing downstream within 300 ms
+    And chip1 answers STATUS in Upgrade mode
