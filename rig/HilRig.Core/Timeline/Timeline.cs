@@ -25,7 +25,7 @@ public sealed class BenchTimeline : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<TimelineEvent> _events = new();
-    private readonly StreamWriter? _file;
+    private readonly FileStream? _file;
 
     /// <summary>Creates a timeline, written to <paramref name="path"/> when given.</summary>
     public BenchTimeline(string? path)
@@ -34,7 +34,8 @@ public sealed class BenchTimeline : IDisposable
         if (path is not null)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-            _file = new StreamWriter(path, append: false);
+            // Unbuffered: each event's line reaches the file in one write, so a reader never sees half of it.
+            _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
         }
     }
 
@@ -56,8 +57,7 @@ public sealed class BenchTimeline : IDisposable
             _events.Add(e);
             if (_file is not null)
             {
-                _file.WriteLine(JsonSerializer.Serialize(e, Json));
-                _file.Flush();
+                _file.Write(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(e, Json) + "\n"));
             }
         }
         Recorded?.Invoke(e);

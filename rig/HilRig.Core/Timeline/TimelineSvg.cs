@@ -49,13 +49,22 @@ public static class TimelineSvg
     public static string RenderFromNdjson(string ndjsonPath, TimelineSvgOptions options) =>
         Render(ReadNdjson(ndjsonPath), options);
 
-    /// <summary>Reads the events of a timeline NDJSON file; blank lines are skipped.</summary>
+    /// <summary>
+    /// Reads the events of a timeline NDJSON file; blank lines are skipped, and so is a last line without its newline:
+    /// the run is still writing it (the file is read while the bench runs: the live page, the hooks of a scenario).
+    /// </summary>
     /// <exception cref="InvalidDataException">A line is not a timeline event; the message names the file and line.</exception>
     public static IReadOnlyList<TimelineEvent> ReadNdjson(string ndjsonPath)
     {
         var events = new List<TimelineEvent>();
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(ndjsonPath))
+        string text;
+        using (var stream = new FileStream(ndjsonPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            text = new StreamReader(stream).ReadToEnd();
+        }
+        var lines = text.Split('\n');
+        foreach (var line in lines.Take(lines.Length - 1))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))

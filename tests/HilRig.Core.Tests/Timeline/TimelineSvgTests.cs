@@ -313,4 +313,48 @@ public sealed class TimelineSvgTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void ReadNdjson_Skips_A_Last_Line_Still_Being_Written()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"timeline-svg-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            File.WriteAllText(path, "{\"atMs\":1,\"source\":\"chip1\",\"kind\":\"power\",\"summary\":\"on\"}\n{\"atMs\":2,\"sou");
+
+            var events = TimelineSvg.ReadNdjson(path);
+
+            Assert.Equal("on", Assert.Single(events).Summary);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_Timeline_Being_Written_Reads_Back_Whole_Events_Only()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"timeline-{Guid.NewGuid():N}.ndjson");
+        try
+        {
+            using var timeline = new HilRig.Core.Timeline.BenchTimeline(path);
+            var writer = Task.Run(() =>
+            {
+                for (var i = 0; i < 2000; i++) timeline.Add("chip1", "log", new string('x', i % 3000));
+            }, TestContext.Current.CancellationToken);
+            var reads = 0;
+            while (!writer.IsCompleted)
+            {
+                Assert.All(TimelineSvg.ReadNdjson(path), e => Assert.Equal("chip1", e.Source));
+                reads++;
+            }
+            Assert.True(reads > 0);
+            Assert.Equal(2000, TimelineSvg.ReadNdjson(path).Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
