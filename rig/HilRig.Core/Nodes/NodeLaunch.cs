@@ -35,6 +35,8 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
                 [CommandTemplate.Flash] = flashPath,
                 [CommandTemplate.ModelId] = $"0x{chip.ModelId:X2}",
                 [CommandTemplate.Baud] = baud,
+                [CommandTemplate.SectorSize] = Layout.SectorSizeBytes.ToString(CultureInfo.InvariantCulture),
+                [CommandTemplate.SlotSize] = Layout.SlotSizeBytes.ToString(CultureInfo.InvariantCulture),
             };
             for (var i = 0; i < downstreamPaths.Count; i++)
             {

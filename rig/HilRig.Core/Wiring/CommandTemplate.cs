@@ -5,7 +5,8 @@ namespace HilRig.Core.Wiring;
 /// <summary>
 /// A command line with <c>{placeholder}</c>s that the bench fills in when it starts an external
 /// chip or module program: <c>{upstream}</c>, <c>{downstream0}</c>..<c>{downstreamN}</c> (pty
-/// paths), <c>{flash}</c> (the emulated flash file), <c>{model_id}</c> and <c>{baud}</c>.
+/// paths), <c>{flash}</c> (the emulated flash file), <c>{model_id}</c> (<c>0x</c> and two upper-case hex digits),
+/// <c>{baud}</c>, <c>{sector_size}</c> and <c>{slot_size}</c> (the flash geometry, in bytes, decimal).
 /// <c>{{</c> and <c>}}</c> stand for literal braces.
 /// </summary>
 public static class CommandTemplate
@@ -19,8 +20,14 @@ public static class CommandTemplate
     /// <summary>Placeholder for the emulated flash file.</summary>
     public const string Flash = "flash";
 
-    /// <summary>Placeholder for the chip model id (decimal).</summary>
+    /// <summary>Placeholder for the chip model id, as <c>0x</c> and two upper-case hex digits (<c>0x12</c>).</summary>
     public const string ModelId = "model_id";
+
+    /// <summary>Placeholder for the flash sector size in bytes (decimal).</summary>
+    public const string SectorSize = "sector_size";
+
+    /// <summary>Placeholder for the image slot size in bytes (decimal).</summary>
+    public const string SlotSize = "slot_size";
 
     /// <summary>Placeholder for the baud rate of the upstream link.</summary>
     public const string Baud = "baud";

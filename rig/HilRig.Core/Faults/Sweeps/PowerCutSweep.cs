@@ -64,6 +64,12 @@ public static partial class PowerCutSweep
             throw new InvalidOperationException($"the sweep's run without a fault did not succeed: {dry.Point.Problem} (see {dry.Point.ArtifactsDirectory})");
         }
         var count = kind == SweepKind.FrameBoundary ? dry.Frames : dry.FlashOperations;
+        if (kind == SweepKind.FlashOperation && count == 0)
+        {
+            throw new InvalidOperationException($"{chip} logged no flash operation during the sweep's run without a fault: its program must take "
+                + "--log-flash-ops and print 'flash op #N erase|program 0xADDR+LEN' per operation, and take --cut-at-flash-op N --seed S "
+                + $"(docs/protocol.md §10.5, docs/wiring.md); see {dry.Point.ArtifactsDirectory}");
+        }
         var points = new SweepPoint[count];
         var done = 0;
         // A hardware bench is one set of boards: its points run one after the other.
