@@ -29,8 +29,9 @@ public sealed class DefectDetectionTests
     [Theory]
     [InlineData("forwards-corrupt-frames", "A frame with a bad CRC is dropped, not forwarded", "chip1 put 23 byte(s) that are not a valid frame")]
     [InlineData("acts-on-others-frames", "A frame for another chip is forwarded byte for byte and changes nothing", "chip1 put StatusResponse 0x11->rig")]
-    [InlineData("upgrade-forwards-frames", "A target in UPGRADE forwards nothing and still answers STATUS", "chip1 put Data rig->0x12")]
+    [InlineData("upgrade-forwards-frames", "A target passes its START on once, then in UPGRADE forwards nothing and still answers STATUS", "chip1 put Data rig->0x12")]
     [InlineData("slow-status", "STATUS is answered within 50 ms", "to answer STATUS (median of 5")]
+    [InlineData("sleep-answers-status", "A sleeping chip answers nothing and forwards nothing until a COMPLETE wakes it", "chip1 put StatusResponse 0x11->rig")]
     public async Task A_Conformance_Scenario_Catches_A_Chip_That_Breaks_Framing_Or_Addressing(string defect, string scenario, string expected)
     {
         var result = await RunWithDefectAsync("chip1", defect, scenario);

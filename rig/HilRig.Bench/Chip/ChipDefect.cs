@@ -40,6 +40,8 @@ public enum ChipDefect
     UpgradeForwardsFrames = 512,
     /// <summary>STATUS_REQ is answered only after 120 ms, past the 50 ms of §7.6 (a chip that services it after other work).</summary>
     SlowStatus = 1024,
+    /// <summary>A sleeping chip answers STATUS_REQ (breaks §6.4: SLEEP ignores everything but COMPLETE).</summary>
+    SleepAnswersStatus = 2048,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -68,6 +68,10 @@ public sealed partial class ChipFirmware
             {
                 OnComplete(port, decoded);
             }
+            else if (_defects.HasFlag(ChipDefect.SleepAnswersStatus) && frame.Type == MessageType.StatusRequest && frame.Destination == _config.ModelId)
+            {
+                SendStatus(port, frame.Source);
+            }
             return;
         }
         var forMe = frame.Destination == _config.ModelId || frame.Destination == Address.Broadcast;

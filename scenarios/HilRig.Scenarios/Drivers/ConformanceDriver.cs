@@ -47,14 +47,18 @@ public sealed class ConformanceDriver(BenchDriver bench)
         }
     }
 
-    /// <summary>Waits until the chip has put something on its ports in <paramref name="direction"/>, or <paramref name="within"/> has passed; returns what it put there.</summary>
-    public async Task<IReadOnlyList<PortOutput>> OutputsAsync(Direction direction, TimeSpan within, bool waitForAny, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the chip put on its ports in <paramref name="direction"/> within <paramref name="within"/> of the rig's frame:
+    /// returned as soon as <paramref name="until"/> holds of it, or when the time is up (at once when the time is up already;
+    /// with no <paramref name="until"/>, only then).
+    /// </summary>
+    public async Task<IReadOnlyList<PortOutput>> OutputsAsync(Direction direction, TimeSpan within, Func<IReadOnlyList<PortOutput>, bool>? until, CancellationToken cancellationToken)
     {
         var deadline = within - _since.Elapsed;
-        if (waitForAny)
+        if (until is not null)
         {
             var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnAny() { if (Outputs.Any(o => o.Direction == direction)) seen.TrySetResult(); }
+            void OnAny() { if (until(Outputs.Where(o => o.Direction == direction).ToList())) seen.TrySetResult(); }
             _anyOutput += OnAny;
             try
             {

@@ -31,6 +31,9 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// <summary>The last campaign's outcome.</summary>
     public CampaignOutcome? Outcome { get; private set; }
 
+    /// <summary>The id of the last campaign the rig handed to the module.</summary>
+    public uint? LastCampaignId { get; private set; }
+
     /// <summary>The last campaign's outcome, or a message saying no campaign ran.</summary>
     public CampaignOutcome RequireOutcome() => Outcome ?? throw new InvalidOperationException("no upgrade was started in this scenario");
 
@@ -78,6 +81,7 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
         var wiring = bench.Wiring;
         Images.Clear();
         foreach (var (name, image) in images) Images[name] = image;
+        LastCampaignId = _nextCampaignId;
         var campaign = new CampaignRequest(
             _nextCampaignId++,
             order.Select(n => bench.Chip(n).ModelId).ToList(),

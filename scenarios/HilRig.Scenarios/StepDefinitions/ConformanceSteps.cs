@@ -14,7 +14,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 /// does on both sides (forwarded, dropped, answered, and what its STATUS says after).
 /// </summary>
 [Binding]
-public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, ScenarioContext scenario)
+public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, UpgradeDriver upgrade, ScenarioContext scenario)
 {
     private StatusPayload? _before;
 
@@ -22,8 +22,8 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     public async Task WhenTheRigSendsAFrame(string target, string type, string destination, string damage, string side)
     {
         var name = bench.Chip(target).Name;
-        _before = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation)
-            ?? throw new ExpectationException($"{name} does not answer STATUS before the test frame");
+        // What the chip says of itself before (nothing while it sleeps): "still answers STATUS as before" compares with it.
+        _before = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
         var address = destination == "the rig" ? Address.Rig : bench.Chip(destination).ModelId;
         var payload = type switch
         {
@@ -48,7 +48,7 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     [Then(@"^(\w+) forwards nothing (downstream|upstream) within (\d+) ms$")]
     public async Task ThenItForwardsNothing(string target, string side, int ms)
     {
-        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: false, scenario.RunCancellation);
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), until: null, scenario.RunCancellation);
         Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; "
             + "a chip drops a frame it cannot accept (docs/protocol.md §3.3), and a target in UPGRADE forwards nothing (§6.3)");
     }
@@ -56,17 +56,18 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     [Then(@"^(\w+) sends nothing (upstream|downstream) within (\d+) ms$")]
     public async Task ThenItSendsNothing(string target, string side, int ms)
     {
-        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: false, scenario.RunCancellation);
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), until: null, scenario.RunCancellation);
         Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; a frame that is not for it, "
-            + "or that it drops, must not make it send anything there (docs/protocol.md §4, §6.1)");
+            + "or that it drops, must not make it send anything there (docs/protocol.md §4, §6.1), and a sleeping chip sends nothing at all (§6.4)");
     }
 
     [Then(@"^(\w+) forwards it (downstream|upstream) byte for byte within (\d+) ms$")]
     public async Task ThenItForwardsByteForByte(string target, string side, int ms)
     {
-        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
         var ports = side == "downstream" ? bench.Wiring.Children(target).Count : 1;
-        var copies = outputs.Count(o => o.Item.Raw.AsSpan().SequenceEqual(chip.Sent));
+        int Copies(IEnumerable<PortOutput> seen) => seen.Count(o => o.Item.Raw.AsSpan().SequenceEqual(chip.Sent));
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), seen => Copies(seen) >= ports, scenario.RunCancellation);
+        var copies = Copies(outputs);
         Expect.That(copies == ports, $"{target} forwarded {copies} exact cop{(copies == 1 ? "y" : "ies")} {side} within {ms} ms, expected one on each of its {ports} {side} port(s) "
             + $"(docs/protocol.md §4, §6.1); it put {Describe(outputs)} there");
     }
@@ -74,7 +75,7 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     [Then(@"^(\w+) answers on its (downstream|upstream) port to the rig within (\d+) ms$")]
     public async Task ThenItAnswersTheRig(string target, string side, int ms)
     {
-        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
+        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), seen => seen.Count > 0, scenario.RunCancellation);
         var me = bench.Chip(target).ModelId;
         Expect.That(outputs.Any(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StatusResponse } f } && f.Source == me && f.Destination == Address.Rig),
             $"{target} did not answer STATUS_RSP to the rig (0xFE) on its {side} port within {ms} ms, the port the request came in on (docs/protocol.md §4, §7.6); it put {Describe(outputs)} there");
@@ -86,7 +87,7 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
         var name = bench.Chip(target).Name;
         var after = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
         Expect.That(after is not null, $"{name} no longer answers STATUS after the test frame");
-        var before = _before!;
+        var before = _before ?? throw new ExpectationException($"{name} did not answer STATUS before the test frame, so there is nothing to compare with");
         Expect.That(after!.Mode == before.Mode && after.Operating == before.Operating && after.State == before.State && after.ActiveVersion == before.ActiveVersion
             && after.PersistedOffset == before.PersistedOffset && after.CampaignId == before.CampaignId,
             $"a frame that was not for {name} changed it: before mode {before.Mode}, operating {before.Operating}, state {before.State}, version {before.ActiveVersion}; "
@@ -98,13 +99,32 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     {
         var wired = bench.Chip(target);
         var header = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
-        chip.Send(wired.Name, new Frame(MessageType.Start, wired.ModelId, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, header).Encode()).Encode(), fromUpstream: true);
+        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, header).Encode()).Encode(), fromUpstream: true);
+    }
+
+    [When(@"^the rig sends (\w+) a START of that campaign for (\w+) from upstream$")]
+    public void WhenTheRigSendsAStartOfThatCampaign(string target, string forChip)
+    {
+        var wired = bench.Chip(target);
+        var other = bench.Chip(forChip);
+        var campaign = upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
+        var header = SampleImages.Build(other.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
+        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x44, new StartPayload(campaign, other.ModelId, header).Encode()).Encode(), fromUpstream: true);
+    }
+
+    [When(@"^(\w+) gets the COMPLETE of that campaign from (\w+) below it$")]
+    public void WhenTheChipGetsAComplete(string target, string from)
+    {
+        var source = bench.Chip(from);
+        var campaign = upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
+        var payload = new CompletePayload(campaign, source.ModelId, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode();
+        chip.Send(bench.Chip(target).Name, new Frame(MessageType.Complete, Address.Module, source.ModelId, 0x45, payload).Encode(), fromUpstream: false);
     }
 
     [Then(@"^(\w+) answers START_ACK in (\w+) mode upstream within (\d+) ms$")]
     public async Task ThenItAnswersStartAck(string target, ChipMode mode, int ms)
     {
-        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), waitForAny: true, scenario.RunCancellation);
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), seen => seen.Count > 0, scenario.RunCancellation);
         var me = bench.Chip(target).ModelId;
         Expect.That(outputs.Any(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
                 && StartAckPayload.TryDecode(f.Payload, out _) is { } ack && ack.Mode == mode && ack.Status == StartStatus.Ok),

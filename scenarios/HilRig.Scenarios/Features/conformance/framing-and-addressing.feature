@@ -44,9 +44,21 @@ Feature: Conformance: framing, addressing and forwarding, seen on both sides of 
   Scenario: STATUS is answered within 50 ms
     Then chip1 answers STATUS within 50 ms, as the median of 5 requests from upstream
 
-  Scenario: A target in UPGRADE forwards nothing and still answers STATUS
+  Scenario: A target passes its START on once, then in UPGRADE forwards nothing and still answers STATUS
     When the rig makes chip1 the target of a campaign from upstream
     Then chip1 answers START_ACK in Upgrade mode upstream within 1000 ms
+    And chip1 forwards it downstream byte for byte within 1000 ms
     When the rig sends chip1 a DATA frame for chip2 from upstream
     Then chip1 forwards nothing downstream within 300 ms
     And chip1 answers STATUS in Upgrade mode
+
+  Scenario: A sleeping chip answers nothing and forwards nothing until a COMPLETE wakes it
+    When the server upgrades every chip to version "1.1.0" in the order chip1
+    And the rig sends chip1 a START of that campaign for chip2 from upstream
+    Then chip1 answers START_ACK in Sleep mode upstream within 1000 ms
+    When the rig sends chip1 a STATUS_REQ frame for chip1 from upstream
+    Then chip1 sends nothing upstream within 300 ms
+    When the rig sends chip1 a DATA frame for chip2 from upstream
+    Then chip1 forwards nothing downstream within 300 ms
+    When chip1 gets the COMPLETE of that campaign from chip2 below it
+    Then chip1 answers STATUS in Initial mode
