@@ -4,7 +4,7 @@ using Xunit;
 namespace HilRig.Scenarios.Tests;
 
 /// <summary>
-/// The chain scenarios and three power cuts on wiring/sim-chain-qemu.yaml, where every chip is the
+/// The chain scenarios, the conformance feature and three power cuts on wiring/sim-chain-qemu.yaml, where every chip is the
 /// reference firmware in C cross-compiled for Cortex-M3 and running in QEMU mps2-an385 (killing QEMU is the
 /// chip's power cut; its flash is a host file written through semihosting). Skipped, with the reason, on a
 /// machine without QEMU and the cross toolchain (./setup.sh qemu installs them). They run in a collection of
@@ -18,6 +18,7 @@ public sealed class QemuCatalogTests(ScenarioRunners runners) : IClassFixture<Sc
     public static readonly IReadOnlyList<string> Selected =
     [
         "chain-upgrade.feature:",
+        "conformance/framing-and-addressing.feature:", // each rule of §3.3, §4, §6.3, §6.4, §7.6 on both sides of chip1
         "power-cuts.feature:26", // the whole device loses power at 50% of chip3's transfer (a half frame in a relay)
         "power-cuts.feature:38", // only the target loses power in the middle of its transfer
         "power-cuts.feature:45", // a pass-through chip loses power while it forwards another chip's image
@@ -42,7 +43,8 @@ public sealed class QemuCatalogTests(ScenarioRunners runners) : IClassFixture<Sc
     public void The_selection_finds_its_scenarios()
     {
         var ids = Scenarios().Select(r => r.Data).ToList();
-        Assert.Equal(7, ids.Count);
+        Assert.Equal(16, ids.Count);
+        Assert.Equal(9, ids.Count(id => id.Contains("/conformance/", StringComparison.Ordinal)));
         Assert.Contains(ids, id => id.EndsWith("power-cuts.feature:38", StringComparison.Ordinal));
     }
 
