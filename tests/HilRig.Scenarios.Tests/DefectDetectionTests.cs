@@ -31,6 +31,7 @@ public sealed class DefectDetectionTests
     [InlineData("acts-on-others-frames", "A frame for another chip is forwarded byte for byte and changes nothing", "chip1 put StatusResponse 0x11->rig")]
     [InlineData("upgrade-forwards-frames", "A target passes its START on once, then in UPGRADE forwards nothing and still answers STATUS", "chip1 put Data rig->0x12")]
     [InlineData("slow-status", "STATUS is answered within 50 ms", "to answer STATUS (median of 5")]
+    [InlineData("acks-every-other-data", "A target acknowledges every DATA frame once and persists at the sector boundary", "chip1 answered 4 DATA_ACK(s) to 8 DATA frames")]
     [InlineData("sleep-answers-status", "A sleeping chip answers nothing and forwards nothing until a COMPLETE wakes it", "chip1 put StatusResponse 0x11->rig")]
     public async Task A_Conformance_Scenario_Catches_A_Chip_That_Breaks_Framing_Or_Addressing(string defect, string scenario, string expected)
     {

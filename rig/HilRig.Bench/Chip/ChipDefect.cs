@@ -42,6 +42,8 @@ public enum ChipDefect
     SlowStatus = 1024,
     /// <summary>A sleeping chip answers STATUS_REQ (breaks §6.4: SLEEP ignores everything but COMPLETE).</summary>
     SleepAnswersStatus = 2048,
+    /// <summary>The target acknowledges only every other DATA (breaks §7.3: exactly one DATA_ACK per DATA); cumulative acknowledgements hide it from a whole upgrade.</summary>
+    AcksEveryOtherData = 4096,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -156,8 +156,17 @@ public sealed partial class ChipFirmware
         _flash.Program(slotBase + (int)offset, bytes);
     }
 
-    private void SendDataAck(int port, byte destination, DataStatus status) =>
+    private void SendDataAck(int port, byte destination, DataStatus status)
+    {
+        if (_defects.HasFlag(ChipDefect.AcksEveryOtherData) && ++_dataAcks % 2 == 0)
+        {
+            // DEFECT: acks-every-other-data. Every second DATA goes unanswered.
+            return;
+        }
         Send(port, MessageType.DataAck, destination, new DataAckPayload(Mark.PersistedOffset, _nextExpected, status).Encode());
+    }
+
+    private long _dataAcks;
 
     private void VerifyAndActivate()
     {

@@ -94,12 +94,46 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
             + $"after mode {after.Mode}, operating {after.Operating}, state {after.State}, version {after.ActiveVersion} (docs/protocol.md §4)");
     }
 
+    private FirmwareImage? _image;
+
     [When(@"^the rig makes (\w+) the target of a campaign from upstream$")]
     public void WhenTheRigMakesTheChipTheTarget(string target)
     {
         var wired = bench.Chip(target);
-        var header = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
-        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, header).Encode()).Encode(), fromUpstream: true);
+        _image = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096);
+        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, _image.Header.Encode()).Encode()).Encode(), fromUpstream: true);
+    }
+
+    [When(@"^the rig sends (\w+) the first (\d+) bytes of its image in DATA frames of (\d+) bytes from upstream$")]
+    public void WhenTheRigSendsData(string target, int count, int chunk)
+    {
+        var wired = bench.Chip(target);
+        var image = (_image ?? throw new InvalidOperationException("no START made the chip a target in this scenario")).Encode();
+        var frames = new List<byte>();
+        for (var offset = 0; offset < Math.Min(count, image.Length); offset += chunk)
+        {
+            var bytes = image.AsSpan(offset, Math.Min(chunk, Math.Min(count, image.Length) - offset)).ToArray();
+            frames.AddRange(new Frame(MessageType.Data, wired.ModelId, Address.Rig, (byte)(offset / chunk), new DataPayload((uint)offset, bytes).Encode()).Encode());
+        }
+        _dataFrames = (Math.Min(count, image.Length) + chunk - 1) / chunk;
+        chip.Send(wired.Name, [.. frames], fromUpstream: true);
+    }
+
+    private int _dataFrames;
+
+    [Then(@"^(\w+) answers each DATA frame with one DATA_ACK upstream within (\d+) ms, the last saying persisted (\d+) and next (\d+)$")]
+    public async Task ThenItAcknowledgesEveryDataFrame(string target, int ms, uint persisted, uint next)
+    {
+        var me = bench.Chip(target).ModelId;
+        static IEnumerable<DataAckPayload> Acks(IEnumerable<PortOutput> seen, byte me) => seen
+            .Select(o => o.Item is DecodedFrame { Frame: { Type: MessageType.DataAck } f } && f.Source == me ? DataAckPayload.TryDecode(f.Payload, out _) : null)
+            .OfType<DataAckPayload>();
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), seen => Acks(seen, me).Count() >= _dataFrames, scenario.RunCancellation);
+        var acks = Acks(outputs, me).ToList();
+        Expect.That(acks.Count == _dataFrames, $"{target} answered {acks.Count} DATA_ACK(s) to {_dataFrames} DATA frames within {ms} ms; docs/protocol.md §7.3: exactly one DATA_ACK per DATA");
+        var last = acks[^1];
+        Expect.That(last.Status == DataStatus.Ok && last.Persisted == persisted && last.Next == next,
+            $"{target}'s last DATA_ACK says {last.Status}, persisted {last.Persisted}, next {last.Next}; expected OK, persisted {persisted} (the sector boundary, §7.3), next {next}");
     }
 
     [When(@"^the rig sends (\w+) a START of that campaign for (\w+) from upstream$")]

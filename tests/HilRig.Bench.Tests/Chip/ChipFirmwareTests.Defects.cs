@@ -15,7 +15,7 @@ public sealed partial class ChipFirmwareTests
     public void ByName_HasEveryDefectInKebabCase_When_Listed()
     {
         Assert.Equal(
-            ["activate-before-digest-check", "acts-on-others-frames", "dies-booting-asleep", "forwards-corrupt-frames", "mark-after-acting", "pass-through-drops-frames", "resume-from-zero", "single-slot-mark", "sleep-answers-status", "sleep-not-persisted", "slow-status", "upgrade-forwards-frames"],
+            ["acks-every-other-data", "activate-before-digest-check", "acts-on-others-frames", "dies-booting-asleep", "forwards-corrupt-frames", "mark-after-acting", "pass-through-drops-frames", "resume-from-zero", "single-slot-mark", "sleep-answers-status", "sleep-not-persisted", "slow-status", "upgrade-forwards-frames"],
             ChipDefects.ByName.Keys.Order());
         Assert.Equal(ChipDefect.MarkAfterActing | ChipDefect.SingleSlotMark, ChipDefects.Parse(["mark-after-acting", "single-slot-mark"], out var error));
         Assert.Null(error);

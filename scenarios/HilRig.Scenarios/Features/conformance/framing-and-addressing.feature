@@ -2,10 +2,11 @@
 Feature: Conformance: framing, addressing and forwarding, seen on both sides of a chip
   docs/protocol.md §3.3, §4 and §12: a chip drops a frame it cannot accept (a bad CRC, a protocol
   version other than 1) instead of passing it on, forwards a frame for another chip byte for byte without
-  acting on it, answers a request on the port it came in on and within 50 ms, and as the target in UPGRADE
-  forwards nothing (§6.3, §7.6). The rig sends chip1 each frame from one
-  side and watches what chip1 puts on every one of its ports. These run on any bench whose chip1 has a
-  relay link above it and below it, whatever the chip's implementation.
+  acting on it, answers a request on the port it came in on and within 50 ms, as the target in UPGRADE
+  forwards nothing and answers every DATA once, and asleep answers nothing (§6.3, §6.4, §7.3, §7.6).
+  The rig sends chip1 each frame from one side and watches what chip1 puts on every one of its ports.
+  These run on any bench whose chip1 has a relay link above it and below it, whatever the chip's
+  implementation.
 
   Background:
     Given the bench is powered on
@@ -62,3 +63,10 @@ Feature: Conformance: framing, addressing and forwarding, seen on both sides of 
     Then chip1 forwards nothing downstream within 300 ms
     When chip1 gets the COMPLETE of that campaign from chip2 below it
     Then chip1 answers STATUS in Initial mode
+
+  Scenario: A target acknowledges every DATA frame once and persists at the sector boundary
+    When the rig makes chip1 the target of a campaign from upstream
+    Then chip1 answers START_ACK in Upgrade mode upstream within 1000 ms
+    And chip1 forwards it downstream byte for byte within 1000 ms
+    When the rig sends chip1 the first 4096 bytes of its image in DATA frames of 512 bytes from upstream
+    Then chip1 answers each DATA frame with one DATA_ACK upstream within 3000 ms, the last saying persisted 4096 and next 4096
