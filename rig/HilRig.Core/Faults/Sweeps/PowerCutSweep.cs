@@ -162,7 +162,13 @@ public static partial class PowerCutSweep
         var status = await bench.Probe.QueryStatusWithRetriesAsync(chip, token).ConfigureAwait(false);
         var bricked = status is null || status.ActiveDigest.All(b => b == 0);
         var problems = new List<string>();
-        if (index > 0 && !outcomes.Any(o => o.Fired)) problems.Add("the cut never happened");
+        if (index > 0 && !outcomes.Any(o => o.Fired))
+        {
+            problems.Add(outcomes.Any(o => o.Fault.Trigger is OnFlashOperationCut)
+                ? $"the cut never happened: {chip} did not end with exit code {OnFlashOperationCut.PowerCutExitCode} inside flash operation {index} "
+                    + "(does its program take --cut-at-flash-op N --seed S? docs/protocol.md §10.5)"
+                : "the cut never happened");
+        }
         problems.AddRange(outcomes.Where(o => o.Error is not null).Select(o => $"fault failed: {o.Error}"));
         problems.AddRange(outcomes.Where(o => o.Check is { Passed: false }).Select(o => o.Check!.Describe()));
         if (final.Event != "campaign-complete") problems.Add($"campaign ended with {ModuleControlServer.Describe(final)}");
