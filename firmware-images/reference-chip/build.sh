@@ -19,6 +19,20 @@ case "${1:-}" in
         echo "usage: build.sh host|qemu" >&2
         exit 2 ;;
 esac
+# HILRIG_C_DEFECT=NAME builds a defective variant into build/defect-NAME/ (docs/faults.md): the scenarios must catch it.
+if [ -n "${HILRIG_C_DEFECT:-}" ]; then
+    case "$HILRIG_C_DEFECT" in
+        acts-on-others-frames|upgrade-forwards-frames|sleep-answers-status|acks-every-other-data|answers-upstream) ;;
+        *) echo "build.sh: unknown HILRIG_C_DEFECT '$HILRIG_C_DEFECT' (acts-on-others-frames, upgrade-forwards-frames, sleep-answers-status, acks-every-other-data, answers-upstream)" >&2
+           exit 2 ;;
+    esac
+    flag="-DHR_DEFECT_$(echo "$HILRIG_C_DEFECT" | tr 'a-z-' 'A-Z_')"
+    variant="build/defect-$HILRIG_C_DEFECT"
+    target="$variant/${target#build/}"
+    set -- "$1" "BUILD=$variant" "DEFECT_FLAG=$flag"
+else
+    set -- "$1"
+fi
 for tool in $tools; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "build.sh: the reference chip needs $tool to build ($hint)" >&2
@@ -27,7 +41,7 @@ for tool in $tools; do
 done
 mkdir -p "$dir/build" || exit 1
 if command -v flock >/dev/null 2>&1; then
-    flock "$dir/build/.build-lock" make -s -C "$dir" "$target" >&2
+    flock "$dir/build/.build-lock" make -s -C "$dir" ${2:+"$2"} ${3:+"$3"} "$target" >&2
 else
-    make -s -C "$dir" "$target" >&2
+    make -s -C "$dir" ${2:+"$2"} ${3:+"$3"} "$target" >&2
 fi || { echo "build.sh: building $dir/$target failed" >&2; exit 1; }

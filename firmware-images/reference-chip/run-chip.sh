@@ -5,4 +5,4 @@
 # is a no-op on a bench; it builds for a chip started by hand.
 dir=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd) || exit 1
 sh "$dir/build.sh" host || exit $?
-exec "$dir/build/hilrig-chip" "$@"
+exec "$dir/build${HILRIG_C_DEFECT:+/defect-$HILRIG_C_DEFECT}/hilrig-chip" "$@"

@@ -131,12 +131,24 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
     if (mode == HR_MODE_SLEEP) {
         /* §6.4: only COMPLETE, whatever its DST, reaches a sleeping chip. */
         if (f->type == HR_COMPLETE && f->len == 10) hr_on_complete(c, f, port);
+#ifdef HR_DEFECT_SLEEP_ANSWERS_STATUS
+        /* DEFECT (build flag): a sleeping chip answers STATUS_REQ, against §6.4. */
+        if (f->type == HR_STATUS_REQ && f->dst == c->cfg.model_id) send_status(c, f->src, port);
+#endif
         return;
     }
     if (f->dst != c->cfg.model_id && f->dst != HR_ADDR_BROADCAST) {
         /* For others: forwarded in INITIAL and PASS_THROUGH, dropped in UPGRADE (§6.1, §6.3). */
+#ifdef HR_DEFECT_UPGRADE_FORWARDS_FRAMES
+        /* DEFECT (build flag): the target keeps forwarding in UPGRADE, against §6.3. */
+        forward(c, f, port);
+#else
         if (mode != HR_MODE_UPGRADE) forward(c, f, port);
+#endif
+#ifndef HR_DEFECT_ACTS_ON_OTHERS_FRAMES
         return;
+#endif
+        /* DEFECT (build flag): the frame for another chip is acted on as well, against §4. */
     }
     switch (f->type) {
     case HR_PREPARE: hr_on_prepare(c, f, port); break;
@@ -146,7 +158,12 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
     case HR_COMPLETE:
         if (f->len == 10) hr_on_complete(c, f, port);
         break;
+#ifdef HR_DEFECT_ANSWERS_UPSTREAM
+    /* DEFECT (build flag): STATUS is always answered on the upstream port, not the arrival port (§4). */
+    case HR_STATUS_REQ: send_status(c, f->src, HR_UPSTREAM_PORT); break;
+#else
     case HR_STATUS_REQ: send_status(c, f->src, port); break; /* any payload is ignored (§5.8) */
+#endif
     case HR_BENCH_SET_OPERATING:
         if (f->len == 1) {
             c->operating = f->payload[0] != 0;

@@ -182,6 +182,11 @@ void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port)
     hr_put_u32(p, c->mark.persisted);
     hr_put_u32(p + 4, c->next);
     p[8] = status;
+#ifdef HR_DEFECT_ACKS_EVERY_OTHER_DATA
+    /* DEFECT (build flag, docs/faults.md): every second DATA goes unanswered, against §7.3. */
+    static unsigned long acks;
+    if (++acks % 2u != 0u)
+#endif
     hr_send(c, port, HR_DATA_ACK, f->src, p, sizeof p);
     if (completed) verify_and_activate(c);
 }
