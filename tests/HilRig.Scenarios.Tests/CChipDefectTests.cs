@@ -1,5 +1,3 @@
-using HilRig.Gherkin.Execution;
-using HilRig.Scenarios.StepDefinitions;
 using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
@@ -31,15 +29,8 @@ public sealed class CChipDefectTests
         await File.WriteAllTextAsync(wiring, text, TestContext.Current.CancellationToken);
 
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, wiring, Path.Combine("artifacts", "test-c-defects", defect, "scenarios"));
-        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
-        {
-            BaseDirectory = ScenarioRunners.Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
-        });
-        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
-            .Single(p => p.Name == scenario);
 
-        var result = await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
+        var result = await ScenarioRunners.RunScenarioAsync(settings, scenario, TestContext.Current.CancellationToken);
 
         Assert.False(result.Passed, $"'{scenario}' passed although chip1 ran the C chip built with {defect}");
         Assert.Contains(expected, result.ErrorMessage, StringComparison.Ordinal);

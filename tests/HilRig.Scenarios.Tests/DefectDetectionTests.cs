@@ -1,5 +1,3 @@
-using HilRig.Gherkin.Execution;
-using HilRig.Scenarios.StepDefinitions;
 using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
@@ -46,13 +44,6 @@ public sealed class DefectDetectionTests
     {
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-defects", defect))
             with { ChipDefects = new Dictionary<string, IReadOnlyList<string>> { [chip] = [defect] } };
-        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
-        {
-            BaseDirectory = ScenarioRunners.Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
-        });
-        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
-            .Single(p => p.Name == scenario);
-        return await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
+        return await ScenarioRunners.RunScenarioAsync(settings, scenario, TestContext.Current.CancellationToken);
     }
 }

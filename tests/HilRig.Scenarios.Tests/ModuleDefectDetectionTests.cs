@@ -1,5 +1,3 @@
-using HilRig.Gherkin.Execution;
-using HilRig.Scenarios.StepDefinitions;
 using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
@@ -19,15 +17,7 @@ public sealed class ModuleDefectDetectionTests
     {
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-module-defects", defect))
             with { ChipDefects = new Dictionary<string, IReadOnlyList<string>> { ["module"] = [defect] } };
-        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
-        {
-            BaseDirectory = ScenarioRunners.Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
-        });
-        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
-            .Single(p => p.Name == scenario);
-
-        var result = await runner.RunPickleAsync(pickle.Id, TestContext.Current.CancellationToken);
+        var result = await ScenarioRunners.RunScenarioAsync(settings, scenario, TestContext.Current.CancellationToken);
 
         Assert.False(result.Passed, $"'{scenario}' passed although the module ran with the defect {defect}");
         Assert.Contains(expected, result.ErrorMessage, StringComparison.Ordinal);

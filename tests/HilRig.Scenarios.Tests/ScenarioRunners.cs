@@ -31,6 +31,19 @@ public sealed class ScenarioRunners : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the catalogue's scenario named <paramref name="scenarioName"/> once, on a runner of its own with <paramref name="settings"/>.</summary>
+    public static async Task<PickleResult> RunScenarioAsync(RigSettings settings, string scenarioName, CancellationToken cancellationToken)
+    {
+        await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
+        {
+            BaseDirectory = Root,
+            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+        });
+        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(Root, "scenarios"), baseDirectory: Root)
+            .Single(p => p.Name == scenarioName);
+        return await runner.RunPickleAsync(pickle.Id, cancellationToken);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
