@@ -53,9 +53,14 @@ internal static class RunCommand
                 return 2;
             }
             // A bench without its adapters fails here, once, naming the device and the wiring line, not in every scenario.
-            foreach (var path in benchOverrides.Values.Prepend(wiringPath))
+            var benchesToCheck = new List<Core.Wiring.BenchWiring> { benchWiring };
+            foreach (var path in benchOverrides.Values)
             {
-                if (WiringCommands.LoadOrReport(path) is not { } checkedWiring) return 2;
+                if (WiringCommands.LoadOrReport(path) is not { } overridden) return 2;
+                benchesToCheck.Add(overridden);
+            }
+            foreach (var checkedWiring in benchesToCheck)
+            {
                 if (BenchFactory.Preflight(checkedWiring) is { } missing)
                 {
                     await Console.Error.WriteLineAsync($"hilrig run: {missing}");

@@ -105,7 +105,7 @@ public sealed class HardwareBench : IBench
         try
         {
             bench.LayLinks(devices);
-            bench.OpenNodeLogs();
+            bench.OpenNodeLogs(devices);
             bench.CreatePowerSwitches();
             bench.CreateSensors();
             bench.AllOffAtStart();
@@ -132,7 +132,7 @@ public sealed class HardwareBench : IBench
         }
     }
 
-    /// <summary>Every device path of the relay links, resolved; the first one missing ends the setup with its wiring line.</summary>
+    /// <summary>Every device path of the relay links and the chips' debug UARTs, resolved once (a debug UART under its chip's upstream link and "log"); the first one missing ends the setup with its wiring line.</summary>
     private static Dictionary<(LinkWiring, string), string> ResolveDevices(BenchWiring wiring, HardwareBackends backends)
     {
         var resolved = new Dictionary<(LinkWiring, string), string>();
@@ -140,7 +140,7 @@ public sealed class HardwareBench : IBench
         {
             try
             {
-                SerialDevicePaths.Resolve(chip.LogDevicePath!, backends.SerialByIdDirectory);
+                resolved[(wiring.UpstreamLink(chip.Name), "log")] = SerialDevicePaths.Resolve(chip.LogDevicePath!, backends.SerialByIdDirectory);
             }
             catch (FileNotFoundException ex)
             {
@@ -202,11 +202,11 @@ public sealed class HardwareBench : IBench
         }
     }
 
-    private void OpenNodeLogs()
+    private void OpenNodeLogs(Dictionary<(LinkWiring, string), string> devices)
     {
         foreach (var chip in Wiring.Chips.Where(c => c.LogDevicePath is not null))
         {
-            var device = SerialDevicePaths.Resolve(chip.LogDevicePath!, _backends.SerialByIdDirectory);
+            var device = devices[(Wiring.UpstreamLink(chip.Name), "log")];
             var log = new NodeLogPort(chip.Name, device, Wiring.UpstreamLink(chip.Name).BaudRate, Path.Combine(Options.ArtifactsDirectory, "logs", $"{chip.Name}.log"), Timeline);
             try
             {

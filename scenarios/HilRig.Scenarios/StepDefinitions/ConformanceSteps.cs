@@ -46,19 +46,18 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     }
 
     [Then(@"^(\w+) forwards nothing (downstream|upstream) within (\d+) ms$")]
-    public async Task ThenItForwardsNothing(string target, string side, int ms)
-    {
-        var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), until: null, scenario.RunCancellation);
-        Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; "
-            + "a chip drops a frame it cannot accept (docs/protocol.md §3.3), and a target in UPGRADE forwards nothing (§6.3)");
-    }
+    public Task ThenItForwardsNothing(string target, string side, int ms) => ExpectNothingAsync(target, side, ms,
+        "a chip drops a frame it cannot accept (docs/protocol.md §3.3), and a target in UPGRADE forwards nothing (§6.3)");
 
     [Then(@"^(\w+) sends nothing (upstream|downstream) within (\d+) ms$")]
-    public async Task ThenItSendsNothing(string target, string side, int ms)
+    public Task ThenItSendsNothing(string target, string side, int ms) => ExpectNothingAsync(target, side, ms,
+        "a frame that is not for it, or that it drops, must not make it send anything there (docs/protocol.md §4, §6.1), and a sleeping chip sends nothing at all (§6.4)");
+
+    /// <summary>Nothing on the chip's ports on that side within the time, or a failure naming what came and the <paramref name="rule"/>.</summary>
+    private async Task ExpectNothingAsync(string target, string side, int ms, string rule)
     {
         var outputs = await chip.OutputsAsync(DirectionOf(side), TimeSpan.FromMilliseconds(ms), until: null, scenario.RunCancellation);
-        Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; a frame that is not for it, "
-            + "or that it drops, must not make it send anything there (docs/protocol.md §4, §6.1), and a sleeping chip sends nothing at all (§6.4)");
+        Expect.That(outputs.Count == 0, $"{target} put {Describe(outputs)} on its {side} port(s) within {ms} ms; {rule}");
     }
 
     [Then(@"^(\w+) forwards it (downstream|upstream) byte for byte within (\d+) ms$")]
