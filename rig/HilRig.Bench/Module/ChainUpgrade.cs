@@ -49,18 +49,17 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                 var topology = await PrepareAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
                 if (topology is null)
                 {
-                    store.Save(state with { Finished = true });
+                    Save(state with { Finished = true }, cancellationToken);
                     return false;
                 }
                 var orderError = OrderValidator.Validate(campaign.Order, topology);
                 if (orderError is not null)
                 {
-                    report(new ModuleEvent("order-refused") { Detail = orderError });
-                    store.Save(state with { Finished = true });
+                    Finish(state, new ModuleEvent("order-refused") { Detail = orderError }, cancellationToken);
                     return false;
                 }
                 state = state with { Prepared = true };
-                store.Save(state);
+                Save(state, cancellationToken);
             }
             for (var i = state.NextIndex; i < campaign.Order.Count; i++)
             {
@@ -68,18 +67,34 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                 var image = await File.ReadAllBytesAsync(campaign.ImageFor(chip), cancellationToken).ConfigureAwait(false);
                 await UpgradeChipAsync(campaign, chip, image, cancellationToken).ConfigureAwait(false);
                 state = state with { NextIndex = i + 1 };
-                store.Save(state);
+                Save(state, cancellationToken);
             }
-            store.Save(state with { Finished = true });
-            report(new ModuleEvent("campaign-complete"));
+            Finish(state, new ModuleEvent("campaign-complete"), cancellationToken);
             return true;
         }
         catch (CampaignFailedException ex)
         {
-            store.Save(state with { Finished = true });
-            report(new ModuleEvent("campaign-failed") { Chip = ex.Chip, Detail = ex.Message });
+            Finish(state, new ModuleEvent("campaign-failed") { Chip = ex.Chip, Detail = ex.Message }, cancellationToken);
             return false;
         }
+    }
+
+    /// <summary>Saves progress, unless the power is already gone (a module that lost power writes nothing more).</summary>
+    private void Save(ModuleState state, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        store.Save(state);
+    }
+
+    /// <summary>
+    /// Ends the campaign with its outcome: the outcome is saved as not yet reported, reported, then saved as
+    /// reported. A cut between the two saves leaves it unreported, and the next boot reports it (nothing lost).
+    /// </summary>
+    private void Finish(ModuleState state, ModuleEvent outcome, CancellationToken cancellationToken)
+    {
+        Save(state with { Finished = true, Unreported = outcome }, cancellationToken);
+        report(outcome);
+        Save(state with { Finished = true, Unreported = null }, cancellationToken);
     }
 
     private void Send(MessageType type, byte destination, byte[] payload) =>

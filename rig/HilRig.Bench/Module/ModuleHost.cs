@@ -61,54 +61,98 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             _network = new Network.ModuleNetwork(networkOptions, this, Log);
             networkTask = Task.Run(() => _network.RunAsync(cancellationToken), cancellationToken);
         }
-        if (options.ControlPort == 0)
+        try
         {
-            Report(new ModuleEvent("boot") { Detail = state.Finished ? "idle" : $"resuming campaign {state.Campaign?.CampaignId} at step {state.NextIndex + 1}" });
-            ResumeSaved(state);
-            if (networkTask is not null)
+            if (options.ControlPort == 0)
             {
-                await networkTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                Boot(state);
+                if (networkTask is not null)
+                {
+                    await networkTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+                return 0;
             }
-            else
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            return 0;
-        }
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, options.ControlPort, cancellationToken).ConfigureAwait(false);
-        using var stream = client.GetStream();
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        _control = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
-        Report(new ModuleEvent("boot") { Detail = state.Finished ? "idle" : $"resuming campaign {state.Campaign?.CampaignId} at step {state.NextIndex + 1}" });
-        ResumeSaved(state);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
-            {
-                break;
-            }
-            CampaignRequest? request;
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, options.ControlPort, cancellationToken).ConfigureAwait(false);
+            using var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            _control = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
             try
             {
-                request = JsonSerializer.Deserialize<CampaignRequest>(line, ControlJson.Options);
+                Boot(state);
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                    if (line is null)
+                    {
+                        break;
+                    }
+                    CampaignRequest? request;
+                    try
+                    {
+                        request = JsonSerializer.Deserialize<CampaignRequest>(line, ControlJson.Options);
+                    }
+                    catch (JsonException ex)
+                    {
+                        Report(new ModuleEvent("control-error") { Detail = $"unreadable control line: {ex.Message}" });
+                        continue;
+                    }
+                    if (request is null)
+                    {
+                        continue;
+                    }
+                    if (StartCampaign(request) is { } refusal)
+                    {
+                        Report(new ModuleEvent("campaign-refused") { Detail = refusal });
+                    }
+                }
+                return 0;
             }
-            catch (JsonException ex)
+            finally
             {
-                Report(new ModuleEvent("control-error") { Detail = $"unreadable control line: {ex.Message}" });
-                continue;
-            }
-            if (request is null)
-            {
-                continue;
-            }
-            if (StartCampaign(request) is { } refusal)
-            {
-                Report(new ModuleEvent("campaign-refused") { Detail = refusal });
+                // The campaign's last words go out before the control connection closes.
+                await StopCampaignAsync().ConfigureAwait(false);
+                lock (this)
+                {
+                    _control = null;
+                }
             }
         }
-        return 0;
+        finally
+        {
+            // Power off stops everything: no campaign of this boot runs on (or saves) after it.
+            await StopCampaignAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopCampaignAsync()
+    {
+        Task? running;
+        lock (_campaignLock)
+        {
+            running = _running;
+        }
+        if (running is not null)
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Reports the boot, reports an outcome the last power cut kept from going out, and resumes a saved campaign.</summary>
+    private void Boot(ModuleState state)
+    {
+        Report(new ModuleEvent("boot") { Detail = state.Finished ? "idle" : $"resuming campaign {state.Campaign?.CampaignId} at step {state.NextIndex + 1}" });
+        if (state.Finished && state.Unreported is { } outcome)
+        {
+            _campaignId = state.Campaign?.CampaignId;
+            Report(outcome with { Detail = outcome.Detail is null ? "reported at boot: the power went before it was reported" : $"{outcome.Detail} (reported at boot: the power went before it was reported)" });
+            _store!.Save(state with { Unreported = null });
+        }
+        ResumeSaved(state);
     }
 
     private void ResumeSaved(ModuleState state)
@@ -218,6 +262,8 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
 
     private void Report(ModuleEvent e)
     {
+        // A module whose power is gone reports nothing more (the campaign's outcome stays unreported until the next boot).
+        _token.ThrowIfCancellationRequested();
         Log($"{e.Event} {JsonSerializer.Serialize(e, ControlJson.Options)}");
         try
         {

@@ -30,4 +30,9 @@ public sealed class ModuleStateStore(string path)
 }
 
 /// <summary>What the module keeps in its own flash (a file) to resume a campaign after a power cut.</summary>
-public sealed record ModuleState(CampaignRequest? Campaign, bool Prepared, int NextIndex, bool Finished);
+/// <param name="Campaign">The campaign, once one was started.</param>
+/// <param name="Prepared">PREPARE was answered READY and the order validated.</param>
+/// <param name="NextIndex">Index in the campaign's order of the next chip to upgrade.</param>
+/// <param name="Finished">The campaign ended (completed, failed or refused).</param>
+/// <param name="Unreported">The campaign's outcome when the power went before it was reported; the next boot reports it.</param>
+public sealed record ModuleState(CampaignRequest? Campaign, bool Prepared, int NextIndex, bool Finished, ModuleEvent? Unreported = null);

@@ -59,6 +59,52 @@ public sealed class ChainUpgradeTests : IDisposable
         Assert.Contains(events, e => e.Event == "campaign-failed" && e.Detail!.Contains("no START_ACK", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_outcome_that_could_not_be_reported_stays_saved_as_unreported()
+    {
+        // The power goes as the module reports the end of its campaign: the saved state says the campaign finished
+        // and keeps the outcome for the next boot to report (ModuleHost reports it then).
+        const byte chip = 0x12;
+        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
+            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var store = new ModuleStateStore(Path.Combine(_dir.FullName, "state.json"));
+        var upgrade = new ChainUpgrade(port, store, e =>
+        {
+            if (e.Event == "campaign-complete") throw new OperationCanceledException("the power went");
+        });
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() =>
+            upgrade.RunAsync(new ModuleState(campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken));
+
+        var saved = store.Load();
+        Assert.True(saved.Finished);
+        Assert.Equal("campaign-complete", saved.Unreported?.Event);
+    }
+
+    [Fact]
+    public async Task A_reported_outcome_is_not_kept()
+    {
+        const byte chip = 0x12;
+        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
+            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var store = new ModuleStateStore(Path.Combine(_dir.FullName, "state.json"));
+        var upgrade = new ChainUpgrade(port, store, _ => { });
+
+        Assert.True(await upgrade.RunAsync(new ModuleState(campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken));
+
+        var saved = store.Load();
+        Assert.True(saved.Finished);
+        Assert.Null(saved.Unreported);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 
     /// <summary>Answers every START with the frame <c>answer</c> makes; everything else goes unanswered.</summary>
