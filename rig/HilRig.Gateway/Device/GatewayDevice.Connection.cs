@@ -28,7 +28,9 @@ public sealed partial class GatewayDevice
             // 3. Only now close the old channel.
             if (next != old)
             {
+                _sink(_source, "connect", $"{DeviceId} connected to {next.NodeId}, subscribed to its commands");
                 await CloseAsync(old).ConfigureAwait(false);
+                _sink(_source, "close", $"{DeviceId} closed its channel to {old.NodeId}");
                 OldChannelClosed?.Invoke(old.NodeId);
             }
             Interlocked.Increment(ref _switches);

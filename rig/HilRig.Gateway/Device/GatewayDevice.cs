@@ -212,7 +212,12 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                     var message = new MqttApplicationMessageBuilder().WithTopic(GatewayTopics.Reply(DeviceId)).WithPayload(CloudJson.Encode(reply))
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
                     var result = await channel.Client.PublishAsync(message, _stop.Token).ConfigureAwait(false);
-                    if (result.IsSuccess) return;
+                    if (result.IsSuccess)
+                    {
+                        // The node's broker has the answer (QoS 1 acknowledged): the device's own record of where it answered.
+                        _sink(_source, "answered", $"{DeviceId} answered {reply.CommandId} via {channel.NodeId}");
+                        return;
+                    }
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
