@@ -8,7 +8,7 @@ public sealed class ConformanceMapTests
 {
     private static readonly string Page = File.ReadAllText(Path.Combine(ScenarioRunners.Root, "docs", "protocol.md"));
 
-    private static IReadOnlyList<string> Musts()
+    internal static IReadOnlyList<string> Musts()
     {
         var start = Page.IndexOf("A chip implementation MUST:", StringComparison.Ordinal);
         var end = Page.IndexOf("Where the catalogue checks each MUST above", start, StringComparison.Ordinal);

@@ -44,6 +44,25 @@ public enum ChipDefect
     SleepAnswersStatus = 2048,
     /// <summary>The target acknowledges only every other DATA (breaks §7.3: exactly one DATA_ACK per DATA); cumulative acknowledgements hide it from a whole upgrade.</summary>
     AcksEveryOtherData = 4096,
+    /// <summary>The chip's own frames carry LEN and its complement big-endian (breaks §3.1: every field little-endian); its CRC is computed over what it sends.</summary>
+    FrameLengthBigEndian = 8192,
+    /// <summary>STATUS_REQ is answered on the upstream port whatever port it came in on (breaks §4: answer on the arrival port).</summary>
+    AnswersUpstream = 16384,
+    /// <summary>A START whose payload does not decode is answered START_ACK BAD_HEADER instead of being ignored (breaks §5, §6.1).</summary>
+    AnswersUndecodablePayloads = 32768,
+    /// <summary>PREPARE is answered READY at once for the chip alone; the chips below are never asked (breaks §7.1: aggregation).</summary>
+    PrepareAnswersAlone = 65536,
+    /// <summary>A refusal in a PREPARE_ACK from below is dropped: the aggregated answer says READY (breaks §7.1: the first refusal wins).</summary>
+    PrepareHidesRefusal = 131072,
+    /// <summary>A START for an image this chip already activated in the campaign starts the transfer over instead of answering ALREADY_UPGRADED (breaks §6.2 step 2).</summary>
+    RestartsFinishedTransfer = 262144,
+    /// <summary>A received COMPLETE is acted on but not passed on to the chip's other ports (breaks §6.5: COMPLETE is flooded).</summary>
+    CompleteNotFlooded = 524288,
+    /// <summary>
+    /// In UPGRADE, STATUS reports the version of the image being received as the running one (breaks §7.6, §10.3: STATUS describes the image
+    /// that would boot; a server trusting it after a cut would never retry, while the chip boots the old image).
+    /// </summary>
+    StatusReportsPendingVersion = 1048576,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -38,9 +38,10 @@ public sealed partial class ChipFirmware
             : Mode != ChipMode.Initial ? PrepareStatus.RefusedBusy
             : null;
         var budgetMs = payload.BudgetMs - ChipConfig.PrepareMarginMs;
-        if (refusal is not null || _config.DownstreamPortCount == 0 || budgetMs <= ChipConfig.PrepareMarginMs)
+        // (DEFECT: prepare-answers-alone answers at once, as if it had no chip below.)
+        if (refusal is not null || _config.DownstreamPortCount == 0 || budgetMs <= ChipConfig.PrepareMarginMs || _defects.HasFlag(ChipDefect.PrepareAnswersAlone))
         {
-            var status = refusal ?? (_config.DownstreamPortCount == 0 ? PrepareStatus.Ready : PrepareStatus.DownstreamSilent);
+            var status = refusal ?? (_config.DownstreamPortCount == 0 || _defects.HasFlag(ChipDefect.PrepareAnswersAlone) ? PrepareStatus.Ready : PrepareStatus.DownstreamSilent);
             var answer = new PrepareAckPayload(payload.CampaignId, status, _config.ModelId, [Self]);
             Send(port, MessageType.PrepareAck, frame.Source, answer.Encode());
             return;
@@ -71,7 +72,8 @@ public sealed partial class ChipFirmware
             // A child reports its parent as 0x00; the chip that collects the answer is that parent.
             _prepare.Chips.Add(chip.ParentId == Address.Module ? chip with { ParentId = _config.ModelId } : chip);
         }
-        if (payload.Status != PrepareStatus.Ready && _prepare.Status == PrepareStatus.Ready)
+        // (DEFECT: prepare-hides-refusal never takes a refusal from below.)
+        if (payload.Status != PrepareStatus.Ready && _prepare.Status == PrepareStatus.Ready && !_defects.HasFlag(ChipDefect.PrepareHidesRefusal))
         {
             _prepare.Status = payload.Status;
             _prepare.Reporting = payload.ReportingChip;

@@ -13,6 +13,11 @@ public sealed partial class ChipFirmware
         if (start is null)
         {
             _output.Log($"bad START: {error}");
+            if (_defects.HasFlag(ChipDefect.AnswersUndecodablePayloads))
+            {
+                // DEFECT: answers-undecodable-payloads. A START it cannot read is refused aloud instead of ignored.
+                Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(0, _config.ModelId, Mode, 0, StartStatus.BadHeader).Encode());
+            }
             return;
         }
         if (start.Target != _config.ModelId)
@@ -59,7 +64,9 @@ public sealed partial class ChipFirmware
             Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, Mode, 0, refusal.Value).Encode());
             return;
         }
-        if (Mark.State == UpgradeState.Done && SameImage(Mark, start.CampaignId, header!))
+        _pendingVersion = header!.Version;
+        // (DEFECT: restarts-finished-transfer skips this check: an image already activated is sent again.)
+        if (Mark.State == UpgradeState.Done && SameImage(Mark, start.CampaignId, header) && !_defects.HasFlag(ChipDefect.RestartsFinishedTransfer))
         {
             SetMode(ChipMode.Initial);
             Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Initial, Mark.ImageSizeBytes, StartStatus.AlreadyUpgraded).Encode());
@@ -167,6 +174,7 @@ public sealed partial class ChipFirmware
     }
 
     private long _dataAcks;
+    private FirmwareVersion? _pendingVersion;
 
     private void VerifyAndActivate()
     {

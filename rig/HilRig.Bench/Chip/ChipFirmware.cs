@@ -141,8 +141,19 @@ public sealed partial class ChipFirmware
         }
     }
 
-    private void Send(int port, MessageType type, byte destination, byte[] payload) =>
-        _output.Send(port, new Frame(type, destination, _config.ModelId, _sequence++, payload).Encode());
+    private void Send(int port, MessageType type, byte destination, byte[] payload)
+    {
+        var bytes = new Frame(type, destination, _config.ModelId, _sequence++, payload).Encode();
+        if (_defects.HasFlag(ChipDefect.FrameLengthBigEndian))
+        {
+            // DEFECT: frame-length-big-endian. LEN and its complement go out high byte first; the CRC covers what is sent.
+            (bytes[7], bytes[8]) = (bytes[8], bytes[7]);
+            (bytes[9], bytes[10]) = (bytes[10], bytes[9]);
+            var crc = Crc32.Compute(bytes.AsSpan(2, bytes.Length - 2 - Frame.TrailerSizeBytes));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - Frame.TrailerSizeBytes), crc);
+        }
+        _output.Send(port, bytes);
+    }
 
     private void SendDownstream(MessageType type, byte destination, byte[] payload)
     {
@@ -169,8 +180,15 @@ public sealed partial class ChipFirmware
     private void SendStatus(int port, byte destination)
     {
         var m = Mark;
-        var status = new StatusPayload(m.Mode, m.ActiveSlot, ActiveVersion, m.State, Operating, m.CampaignId, m.PersistedOffset, m.ImageSizeBytes, ActiveDigest());
-        Send(port, MessageType.StatusResponse, destination, status.Encode());
+        var version = ActiveVersion;
+        if (_defects.HasFlag(ChipDefect.StatusReportsPendingVersion) && m.Mode == ChipMode.Upgrade && _pendingVersion is { } pending)
+        {
+            // DEFECT: status-reports-pending-version. The image being received is reported as the one that runs.
+            version = pending;
+        }
+        var status = new StatusPayload(m.Mode, m.ActiveSlot, version, m.State, Operating, m.CampaignId, m.PersistedOffset, m.ImageSizeBytes, ActiveDigest());
+        // DEFECT: answers-upstream. The answer goes up whatever port the request came in on.
+        Send(_defects.HasFlag(ChipDefect.AnswersUpstream) ? 0 : port, MessageType.StatusResponse, destination, status.Encode());
     }
 
     private void OnSetOperating(int port, Frame frame)
@@ -195,8 +213,9 @@ public sealed partial class ChipFirmware
         {
             SetMode(ChipMode.Initial);
         }
-        for (var p = 0; p <= _config.DownstreamPortCount; p++)
+        for (var p = 0; p <= _config.DownstreamPortCount && !_defects.HasFlag(ChipDefect.CompleteNotFlooded); p++)
         {
+            // (DEFECT: complete-not-flooded skips this loop: the COMPLETE stops here.)
             if (p != port)
             {
                 _output.Send(p, decoded.Raw);

@@ -78,8 +78,20 @@ public sealed class FlashFaultPlan(long? cutAtOperation = null, int seed = 0)
         return done;
     }
 
-    private SplitMix64 RandomFor(FlashOperation operation) =>
-        new(((ulong)(uint)Seed << 32) ^ (ulong)operation.Number ^ 0x48494C5249470000UL);
+    private SplitMix64 RandomFor(FlashOperation operation) => RandomFor(Seed, operation.Number);
+
+    private static SplitMix64 RandomFor(int seed, long operationNumber) =>
+        new(((ulong)(uint)seed << 32) ^ (ulong)operationNumber ^ 0x48494C5249470000UL);
+
+    /// <summary>
+    /// The bytes fully done when operation <paramref name="operationNumber"/> of <paramref name="lengthBytes"/> is torn with
+    /// <paramref name="seed"/> (K of docs/protocol.md §10.5): lets a test pick a seed that tears an operation part-way.
+    /// </summary>
+    public static int TornPrefixBytes(int seed, long operationNumber, int lengthBytes)
+    {
+        var random = RandomFor(seed, operationNumber);
+        return PrefixBytes(ref random, lengthBytes);
+    }
 
     private static int PrefixBytes(ref SplitMix64 random, int lengthBytes)
     {

@@ -86,14 +86,35 @@ public sealed class ChipProbe(Wiring.BenchWiring wiring, IReadOnlyDictionary<str
     public async Task<StatusPayload> WaitUntilAnswersAsync(string chipName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var relay = RelayFor(chipName);
+        // What came up from the chip that was not a frame: a chip that frames its answers wrongly is told so, not only "silent".
+        var garbage = new List<SkippedBytes>();
+        void OnObserved(LinkObservation o)
         {
-            if (await QueryStatusAsync(chipName, cancellationToken, TimeSpan.FromMilliseconds(200)).ConfigureAwait(false) is { } status)
+            if (o.Direction == Direction.Upstream && o.Item is SkippedBytes skipped) lock (garbage) garbage.Add(skipped);
+        }
+        relay.Observed += OnObserved;
+        try
+        {
+            while (DateTime.UtcNow < deadline)
             {
-                return status;
+                if (await QueryStatusAsync(chipName, cancellationToken, TimeSpan.FromMilliseconds(200)).ConfigureAwait(false) is { } status)
+                {
+                    return status;
+                }
             }
         }
-        throw new TimeoutException($"{chipName} did not answer STATUS within {timeout.TotalSeconds:0.#} s after power-on (link {RelayFor(chipName).Name}); see its log");
+        finally
+        {
+            relay.Observed -= OnObserved;
+        }
+        string seen;
+        lock (garbage)
+        {
+            seen = garbage.Count == 0 ? "" : $"; it sent {garbage.Sum(g => g.Raw.Length)} byte(s) that are not a valid frame (docs/protocol.md §3), first: {garbage[0].Reason}, "
+                + $"{Convert.ToHexString(garbage[0].Raw.AsSpan(0, Math.Min(16, garbage[0].Raw.Length)))}";
+        }
+        throw new TimeoutException($"{chipName} did not answer STATUS within {timeout.TotalSeconds:0.#} s after power-on (link {relay.Name}){seen}; see its log");
     }
 
     private RelayLink RelayFor(string chipName) => relays.TryGetValue(chipName, out var relay) ? relay

@@ -1,12 +1,22 @@
 using System.Diagnostics;
+using System.Globalization;
+using HilRig.Bench.Flash;
+using HilRig.Core.Bench;
 using HilRig.Core.Links;
+using HilRig.Core.Verification;
+using HilRig.Gherkin;
 using HilRig.Protocol.Framing;
+using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
 
 namespace HilRig.Scenarios.Drivers;
 
 /// <summary>One thing a chip put on one of its ports after the rig's frame, as the relay on that port saw it.</summary>
-public sealed record PortOutput(Direction Direction, DecodedItem Item, double AfterMs);
+/// <param name="Direction">Upstream (what the chip sent up) or downstream (what it sent down).</param>
+/// <param name="Item">The frame or the undecodable bytes, as the relay saw them.</param>
+/// <param name="AfterMs">Milliseconds after the rig's frame was handed to the relay.</param>
+/// <param name="Port">The chip's port: "upstream", or the name of the chip on that downstream port.</param>
+public sealed record PortOutput(Direction Direction, DecodedItem Item, double AfterMs, string Port);
 
 /// <summary>
 /// Drives one chip with frames the rig injects on either of its sides and watches both sides: the relay above the chip
@@ -24,6 +34,89 @@ public sealed class ConformanceDriver(BenchDriver bench)
     /// <summary>The bytes the rig sent last.</summary>
     public byte[] Sent { get; private set; } = [];
 
+    /// <summary>The frames the rig sent last (one, or the run of frames of <see cref="SendFrames"/>).</summary>
+    public IReadOnlyList<byte[]> SentFrames { get; private set; } = [];
+
+    /// <summary>The image of the campaign the rig started on the chip (its START's header and its DATA).</summary>
+    public FirmwareImage? Image { get; set; }
+
+    /// <summary>The image's bytes as the rig sends them in DATA (damaged on purpose in some scenarios).</summary>
+    public byte[]? ImageBytes { get; set; }
+
+    /// <summary>The campaign the rig started on the chip itself, if it did.</summary>
+    public uint? CampaignId { get; set; }
+
+    /// <summary>The image offset the rig's next DATA frame starts at.</summary>
+    public int NextOffset { get; set; }
+
+    /// <summary>The START frame that made the chip a target, to send again.</summary>
+    public byte[]? LastStart { get; set; }
+
+    /// <summary>What the chip said of itself before the scenario's frame (null while it slept).</summary>
+    public StatusPayload? StatusBefore { get; set; }
+
+    /// <summary>Sends a run of frames back to back into the chip (see <see cref="Send"/>).</summary>
+    public void SendFrames(string chip, IReadOnlyList<byte[]> frames, bool fromUpstream)
+    {
+        Send(chip, [.. frames.SelectMany(f => f)], fromUpstream);
+        SentFrames = frames;
+    }
+
+    /// <summary>
+    /// Switches the chip off and on, and waits until it has booted as far as the bench can tell (on boards, which give no
+    /// boot record, for as long as the recovery verifier gives a chip to wake).
+    /// </summary>
+    public async Task PowerCycleAsync(string chip, CancellationToken cancellationToken)
+    {
+        var power = bench.Bench.Power(chip);
+        await power.OffAsync(cancellationToken).ConfigureAwait(false);
+        await power.OnAsync(cancellationToken).ConfigureAwait(false);
+        await bench.Bench.WaitBootedAsync(chip, cancellationToken).ConfigureAwait(false);
+        if (bench.Bench is not IEmulatedNodes)
+        {
+            await Task.Delay(RecoveryVerifier.AwakeGrace, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private TaskCompletionSource<int>? _ended;
+
+    /// <summary>
+    /// Restarts the chip so that the power fails inside its <paramref name="operation"/>th flash operation from now
+    /// (docs/protocol.md §10.5), with a seed that tears that operation part-way (some bytes done, not all). Needs the
+    /// emulated chips' test hook: on a bench of boards the scenario is skipped.
+    /// </summary>
+    public async Task ArmFlashCutAsync(string chip, int operation, CancellationToken cancellationToken)
+    {
+        if (bench.Bench is not IEmulatedNodes nodes)
+        {
+            throw new SkipScenarioException($"bench '{bench.Wiring.Name}' runs boards: a cut inside a planned flash operation needs chips that cut their own power (the emulated chips of a virtual bench)");
+        }
+        var sector = bench.Chip(chip).Flash.SectorSizeBytes;
+        var seed = Enumerable.Range(1, 10_000).First(s => FlashFaultPlan.TornPrefixBytes(s, operation, sector) is > 0 and var k && k < sector);
+        var ended = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodes.NodeEndedByItself += (node, code) => { if (node == chip) ended.TrySetResult(code); };
+        _ended = ended;
+        nodes.Launch(chip).NextStartArguments.AddRange(["--cut-at-flash-op", operation.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture)]);
+        await PowerCycleAsync(chip, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the chip cut its own power (exit code 86, §10.5), then switches it on again; false when it never cut.</summary>
+    public async Task<bool> ComeBackAfterFlashCutAsync(string chip, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var ended = _ended ?? throw new InvalidOperationException("no cut inside a flash operation was planned in this scenario");
+        bool cut;
+        try
+        {
+            cut = await ended.Task.WaitAsync(within, cancellationToken).ConfigureAwait(false) == Core.Faults.OnFlashOperationCut.PowerCutExitCode;
+        }
+        catch (TimeoutException)
+        {
+            cut = false;
+        }
+        await PowerCycleAsync(chip, cancellationToken).ConfigureAwait(false);
+        return cut;
+    }
+
     /// <summary>Everything the chip put on its ports since the rig's last frame.</summary>
     public IReadOnlyList<PortOutput> Outputs
     {
@@ -35,6 +128,7 @@ public sealed class ConformanceDriver(BenchDriver bench)
     {
         Watch(chip);
         Sent = bytes;
+        SentFrames = [bytes];
         lock (_outputs) _outputs.Clear();
         _since.Restart();
         if (fromUpstream)
@@ -137,16 +231,19 @@ public sealed class ConformanceDriver(BenchDriver bench)
         foreach (var (relay, handler) in _watching) relay.Observed -= handler;
         _watching.Clear();
         Chip = chip;
-        Add(Above(chip), Direction.Upstream);
-        foreach (var below in Below(chip)) Add(below, Direction.Downstream);
+        Add(Above(chip), Direction.Upstream, "upstream");
+        foreach (var child in bench.Wiring.Children(chip).Where(bench.Bench.RelaysByChip.ContainsKey)) Add(bench.Bench.RelaysByChip[child], Direction.Downstream, child);
     }
 
-    private void Add(RelayLink relay, Direction direction)
+    /// <summary>The chip on the downstream port the rig sends to from below (the first one).</summary>
+    public string FirstChildBelow(string chip) => bench.Wiring.Children(chip).First(bench.Bench.RelaysByChip.ContainsKey);
+
+    private void Add(RelayLink relay, Direction direction, string port)
     {
         Action<LinkObservation> handler = o =>
         {
             if (o.Direction != direction) return;
-            lock (_outputs) _outputs.Add(new PortOutput(direction, o.Item, _since.Elapsed.TotalMilliseconds));
+            lock (_outputs) _outputs.Add(new PortOutput(direction, o.Item, _since.Elapsed.TotalMilliseconds, port));
             _anyOutput?.Invoke();
         };
         relay.Observed += handler;

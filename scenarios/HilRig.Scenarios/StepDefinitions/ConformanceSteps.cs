@@ -16,14 +16,12 @@ namespace HilRig.Scenarios.StepDefinitions;
 [Binding]
 public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, UpgradeDriver upgrade, ScenarioContext scenario)
 {
-    private StatusPayload? _before;
-
     [When(@"^the rig sends (\w+) a (BENCH_SET_OPERATING|STATUS_REQ|DATA) frame for (the rig|\w+)( with a bad CRC| with protocol version 2)? from (upstream|downstream)$")]
     public async Task WhenTheRigSendsAFrame(string target, string type, string destination, string damage, string side)
     {
         var name = bench.Chip(target).Name;
         // What the chip says of itself before (nothing while it sleeps): "still answers STATUS as before" compares with it.
-        _before = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
+        chip.StatusBefore = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
         var address = destination == "the rig" ? Address.Rig : bench.Chip(destination).ModelId;
         var payload = type switch
         {
@@ -86,36 +84,47 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
         var name = bench.Chip(target).Name;
         var after = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
         Expect.That(after is not null, $"{name} no longer answers STATUS after the test frame");
-        var before = _before ?? throw new ExpectationException($"{name} did not answer STATUS before the test frame, so there is nothing to compare with");
+        var before = chip.StatusBefore ?? throw new ExpectationException($"{name} did not answer STATUS before the test frame, so there is nothing to compare with");
         Expect.That(after!.Mode == before.Mode && after.Operating == before.Operating && after.State == before.State && after.ActiveVersion == before.ActiveVersion
             && after.PersistedOffset == before.PersistedOffset && after.CampaignId == before.CampaignId,
             $"a frame that was not for {name} changed it: before mode {before.Mode}, operating {before.Operating}, state {before.State}, version {before.ActiveVersion}; "
             + $"after mode {after.Mode}, operating {after.Operating}, state {after.State}, version {after.ActiveVersion} (docs/protocol.md §4)");
     }
 
-    private FirmwareImage? _image;
-
-    [When(@"^the rig makes (\w+) the target of a campaign from upstream$")]
-    public void WhenTheRigMakesTheChipTheTarget(string target)
+    [When(@"^the rig makes (\w+) the target of a campaign from upstream( with an image whose body does not match its digest)?$")]
+    public async Task WhenTheRigMakesTheChipTheTarget(string target, string? damaged)
     {
         var wired = bench.Chip(target);
-        _image = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096);
-        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, _image.Header.Encode()).Encode()).Encode(), fromUpstream: true);
+        chip.StatusBefore = await bench.Bench.Probe.QueryStatusWithRetriesAsync(wired.Name, scenario.RunCancellation);
+        var image = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096);
+        chip.Image = image;
+        chip.ImageBytes = image.Encode();
+        if (!string.IsNullOrEmpty(damaged))
+        {
+            // One body byte changed after the header was made: the header's digest no longer matches (§7.4).
+            chip.ImageBytes[ImageHeader.SizeBytes + 100] ^= 0x5A;
+        }
+        chip.CampaignId = 0x7007;
+        chip.NextOffset = 0;
+        chip.LastStart = new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, image.Header.Encode()).Encode()).Encode();
+        chip.Send(wired.Name, chip.LastStart, fromUpstream: true);
     }
 
-    [When(@"^the rig sends (\w+) the first (\d+) bytes of its image in DATA frames of (\d+) bytes from upstream$")]
-    public void WhenTheRigSendsData(string target, int count, int chunk)
+    [When(@"^the rig sends (\w+) (the first (\d+) bytes|the rest) of its image in DATA frames of (\d+) bytes from upstream$")]
+    public void WhenTheRigSendsData(string target, string which, string? count, int chunk)
     {
         var wired = bench.Chip(target);
-        var image = (_image ?? throw new InvalidOperationException("no START made the chip a target in this scenario")).Encode();
-        var frames = new List<byte>();
-        for (var offset = 0; offset < Math.Min(count, image.Length); offset += chunk)
+        var image = chip.ImageBytes ?? throw new InvalidOperationException("no START made the chip a target in this scenario");
+        var end = which == "the rest" ? image.Length : Math.Min(chip.NextOffset + int.Parse(count!, System.Globalization.CultureInfo.InvariantCulture), image.Length);
+        var frames = new List<byte[]>();
+        for (var offset = chip.NextOffset; offset < end; offset += chunk)
         {
-            var bytes = image.AsSpan(offset, Math.Min(chunk, Math.Min(count, image.Length) - offset)).ToArray();
-            frames.AddRange(new Frame(MessageType.Data, wired.ModelId, Address.Rig, (byte)(offset / chunk), new DataPayload((uint)offset, bytes).Encode()).Encode());
+            var bytes = image.AsSpan(offset, Math.Min(chunk, end - offset)).ToArray();
+            frames.Add(new Frame(MessageType.Data, wired.ModelId, Address.Rig, (byte)(offset / chunk), new DataPayload((uint)offset, bytes).Encode()).Encode());
         }
-        _dataFrames = (Math.Min(count, image.Length) + chunk - 1) / chunk;
-        chip.Send(wired.Name, [.. frames], fromUpstream: true);
+        chip.NextOffset = end;
+        _dataFrames = frames.Count;
+        chip.SendFrames(wired.Name, frames, fromUpstream: true);
     }
 
     private int _dataFrames;
@@ -135,12 +144,16 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
             $"{target}'s last DATA_ACK says {last.Status}, persisted {last.Persisted}, next {last.Next}; expected OK, persisted {persisted} (the sector boundary, §7.3), next {next}");
     }
 
-    [When(@"^the rig sends (\w+) a START of that campaign for (\w+) from upstream$")]
-    public void WhenTheRigSendsAStartOfThatCampaign(string target, string forChip)
+    [When(@"^the rig sends (\w+) a START( of that campaign)? for (\w+) from upstream$")]
+    public void WhenTheRigSendsAStartOfThatCampaign(string target, string? thatCampaign, string forChip)
     {
         var wired = bench.Chip(target);
         var other = bench.Chip(forChip);
-        var campaign = upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
+        if (string.IsNullOrEmpty(thatCampaign))
+        {
+            chip.CampaignId = 0x7007;
+        }
+        var campaign = chip.CampaignId ?? upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
         var header = SampleImages.Build(other.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
         chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x44, new StartPayload(campaign, other.ModelId, header).Encode()).Encode(), fromUpstream: true);
     }
@@ -149,19 +162,22 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     public void WhenTheChipGetsAComplete(string target, string from)
     {
         var source = bench.Chip(from);
-        var campaign = upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
+        var campaign = chip.CampaignId ?? upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
         var payload = new CompletePayload(campaign, source.ModelId, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode();
         chip.Send(bench.Chip(target).Name, new Frame(MessageType.Complete, Address.Module, source.ModelId, 0x45, payload).Encode(), fromUpstream: false);
     }
 
-    [Then(@"^(\w+) answers START_ACK in (\w+) mode upstream within (\d+) ms$")]
-    public async Task ThenItAnswersStartAck(string target, ChipMode mode, int ms)
+    [Then(@"^(\w+) answers START_ACK (?:(Ok|AlreadyUpgraded) )?in (\w+) mode(?: from offset (\d+))? upstream within (\d+) ms$")]
+    public async Task ThenItAnswersStartAck(string target, string? status, ChipMode mode, string? offset, int ms)
     {
-        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), seen => seen.Count > 0, scenario.RunCancellation);
+        var expected = string.IsNullOrEmpty(status) ? StartStatus.Ok : Enum.Parse<StartStatus>(status);
         var me = bench.Chip(target).ModelId;
-        Expect.That(outputs.Any(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
-                && StartAckPayload.TryDecode(f.Payload, out _) is { } ack && ack.Mode == mode && ack.Status == StartStatus.Ok),
-            $"{target} did not answer START_ACK OK in {mode} mode upstream within {ms} ms (docs/protocol.md §6.2); it put {Describe(outputs)} there");
+        bool Matches(PortOutput o) => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
+            && StartAckPayload.TryDecode(f.Payload, out _) is { } ack && ack.Mode == mode && ack.Status == expected
+            && (string.IsNullOrEmpty(offset) || ack.ResumeOffset == uint.Parse(offset, System.Globalization.CultureInfo.InvariantCulture));
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), seen => seen.Any(Matches), scenario.RunCancellation);
+        Expect.That(outputs.Any(Matches),
+            $"{target} did not answer START_ACK {expected} in {mode} mode{(!string.IsNullOrEmpty(offset) ? $" from offset {offset}" : "")} upstream within {ms} ms (docs/protocol.md §6.2); it put {Describe(outputs)} there");
     }
 
     [Then(@"^(\w+) answers STATUS in (\w+) mode$")]
@@ -180,8 +196,9 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
             $"{target} took {median:0.0} ms to answer STATUS (median of {count}: {string.Join(", ", times.Select(t => double.IsInfinity(t) ? "no answer" : $"{t:0.0}"))} ms, the answer's line time taken off); docs/protocol.md §7.6 gives it {ms} ms"));
     }
 
-    private static Direction DirectionOf(string side) => side == "downstream" ? Direction.Downstream : Direction.Upstream;
+    internal static Direction DirectionOf(string side) => side == "downstream" ? Direction.Downstream : Direction.Upstream;
 
-    private static string Describe(IReadOnlyList<PortOutput> outputs) => outputs.Count == 0 ? "nothing"
+    /// <summary>What a list of port outputs holds, for a failure message.</summary>
+    internal static string Describe(IReadOnlyList<PortOutput> outputs) => outputs.Count == 0 ? "nothing"
         : string.Join("; ", outputs.Select(o => o.Item is DecodedFrame f ? $"{FrameSummary.Describe(f.Frame)} at {o.AfterMs:0} ms" : $"{o.Item.Raw.Length} byte(s) that are not a valid frame at {o.AfterMs:0} ms"));
 }
