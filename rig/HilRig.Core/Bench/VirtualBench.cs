@@ -180,7 +180,7 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         {
             var launch = new NodeLaunch(chip, _upstreamPaths[chip.Name], _downstreamPaths.GetValueOrDefault(chip.Name) ?? [],
                 Path.Combine(flashDir, $"{chip.Name}.bin"), BaudOf(Wiring.UpstreamLink(chip.Name)), Options.SlotSizeOverrideBytes,
-                Options.ChipDefects.GetValueOrDefault(chip.Name) ?? []);
+                Options.ChipDefects.GetValueOrDefault(chip.Name) ?? [], Wiring.DownstreamLinks(chip.Name).Select(BaudOf).ToList());
             _launches[chip.Name] = launch;
             // One build per distinct command: the chips of a bench share their firmware.
             var build = chip.Build is { } b ? builds.TryGetValue(b, out var known) ? known

@@ -144,7 +144,8 @@ public sealed partial class BenchDouble : IAsyncDisposable
         {
             var chip = Options.ChipCommand is { } command ? wired with { Command = command } : wired;
             var launch = new NodeLaunch(chip, upstream[chip.Name], downstream.GetValueOrDefault(chip.Name) ?? [],
-                FlashPath(chip.Name), Wiring.UpstreamLink(chip.Name).BaudRate, null, Options.ChipDefects.GetValueOrDefault(chip.Name) ?? []);
+                FlashPath(chip.Name), Wiring.UpstreamLink(chip.Name).BaudRate, null, Options.ChipDefects.GetValueOrDefault(chip.Name) ?? [],
+                Wiring.DownstreamLinks(chip.Name).Select(l => l.BaudRate).ToList());
             _launches[chip.Name] = launch;
             var log = LogPath(chip.Name);
             _power[chip.Name] = new VirtualPowerSwitch(chip.Name, () => launch.Start(log, _timeline), _timeline);

@@ -10,7 +10,8 @@ namespace HilRig.Core.Nodes;
 /// the executable the wiring file names, with {upstream}, {downstreamN}, {flash}, {model_id} and {baud}
 /// filled in. A new flash file gets the factory image in slot A (the reference layout of docs/protocol.md §10).
 /// </summary>
-public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes, IReadOnlyList<string> defects)
+public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyList<string> downstreamPaths, string flashPath, int baudRate, int? slotSizeOverrideBytes,
+    IReadOnlyList<string> defects, IReadOnlyList<int>? downstreamBauds = null)
 {
     /// <summary>Arguments added to every start of the chip (for example --log-flash-ops); a command chip gets them after its own.</summary>
     public List<string> ExtraArguments { get; } = new();
@@ -41,6 +42,8 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
             for (var i = 0; i < downstreamPaths.Count; i++)
             {
                 values[CommandTemplate.DownstreamPrefix + i.ToString(CultureInfo.InvariantCulture)] = downstreamPaths[i];
+                values[CommandTemplate.DownstreamBaudPrefix + i.ToString(CultureInfo.InvariantCulture)] =
+                    (downstreamBauds is { } bauds && i < bauds.Count ? bauds[i] : baudRate).ToString(CultureInfo.InvariantCulture);
             }
             // The bench's own arguments (the sweep's --log-flash-ops, --cut-at-flash-op N --seed S) go after the
             // wiring file's: a command chip that supports them (the reference chip does) takes them as the C# one does.

@@ -6,7 +6,8 @@ namespace HilRig.Core.Wiring;
 /// A command line with <c>{placeholder}</c>s that the bench fills in when it starts an external
 /// chip or module program: <c>{upstream}</c>, <c>{downstream0}</c>..<c>{downstreamN}</c> (pty
 /// paths), <c>{flash}</c> (the emulated flash file), <c>{model_id}</c> (<c>0x</c> and two upper-case hex digits),
-/// <c>{baud}</c>, <c>{sector_size}</c> and <c>{slot_size}</c> (the flash geometry, in bytes, decimal).
+/// <c>{baud}</c> (the upstream link's), <c>{downstream_baud0}</c>..<c>{downstream_baudN}</c> (each downstream link's),
+/// <c>{sector_size}</c> and <c>{slot_size}</c> (the flash geometry, in bytes, decimal).
 /// <c>{{</c> and <c>}}</c> stand for literal braces.
 /// </summary>
 public static class CommandTemplate
@@ -31,6 +32,9 @@ public static class CommandTemplate
 
     /// <summary>Placeholder for the baud rate of the upstream link.</summary>
     public const string Baud = "baud";
+
+    /// <summary>Prefix of the placeholders for the baud rates of the downstream links, followed by the port index (as <see cref="DownstreamPrefix"/>).</summary>
+    public const string DownstreamBaudPrefix = "downstream_baud";
 
     /// <summary>The placeholder names in the template, in order of appearance.</summary>
     /// <exception cref="FormatException">A brace is not closed or not escaped.</exception>

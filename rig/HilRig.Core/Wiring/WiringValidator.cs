@@ -200,12 +200,13 @@ internal sealed class WiringValidator(ParsedBench bench, WiringErrorList errors)
 
         var ports = bench.Links.Count(l => l.Link.From == nodeName);
         var allowed = isChip
-            ? new List<string> { CommandTemplate.Upstream, CommandTemplate.Flash, CommandTemplate.ModelId, CommandTemplate.Baud }
+            ? new List<string> { CommandTemplate.Upstream, CommandTemplate.Flash, CommandTemplate.ModelId, CommandTemplate.Baud, CommandTemplate.SectorSize, CommandTemplate.SlotSize }
             : [CommandTemplate.Flash, CommandTemplate.Baud];
         allowed.AddRange(Enumerable.Range(0, ports).Select(p => CommandTemplate.DownstreamPrefix + p.ToString(CultureInfo.InvariantCulture)));
+        allowed.AddRange(Enumerable.Range(0, ports).Select(p => CommandTemplate.DownstreamBaudPrefix + p.ToString(CultureInfo.InvariantCulture)));
         foreach (var name in placeholders.Where(p => !allowed.Contains(p)).Distinct())
         {
-            var why = name.StartsWith(CommandTemplate.DownstreamPrefix, StringComparison.Ordinal)
+            var why = name.StartsWith(CommandTemplate.DownstreamPrefix, StringComparison.Ordinal) || name.StartsWith(CommandTemplate.DownstreamBaudPrefix, StringComparison.Ordinal)
                 ? $"; '{nodeName}' has {ports} downstream port(s)"
                 : "";
             errors.Add(mark, $"{label}: 'command' uses unknown placeholder '{{{name}}}'{why} (allowed: {string.Join(", ", allowed.Select(a => $"{{{a}}}"))})");

@@ -307,7 +307,17 @@ public class WiringRulesTests
     public void Parse_ReportsUnknownPlaceholder_When_CommandUsesOne()
     {
         WiringAssert.HasError(With("    model_id: 0x12\n", "    model_id: 0x12\n    command: ./fw --uart {upstream} --log {logfile}\n"), 11, 14,
-            "chip 'chip2': 'command' uses unknown placeholder '{logfile}'", "allowed: {upstream}, {flash}, {model_id}, {baud}, {downstream0}");
+            "chip 'chip2': 'command' uses unknown placeholder '{logfile}'", "allowed: {upstream}, {flash}, {model_id}, {baud}, {sector_size}, {slot_size}, {downstream0}, {downstream_baud0}");
+    }
+
+    [Fact]
+    public void Parse_AcceptsEveryPlaceholderTheWiringPageNames_ForAChipWithAPortBelow()
+    {
+        // docs/wiring.md lists them; {sector_size} and {slot_size} were filled in by the rig but refused here.
+        var bench = WiringAssert.Parse(With("    model_id: 0x12\n",
+            "    model_id: 0x12\n    command: ./fw {upstream} {downstream0} {flash} {model_id} {baud} {downstream_baud0} {sector_size} {slot_size}\n"));
+
+        Assert.Contains("{downstream_baud0}", bench.Chip("chip2").Command, StringComparison.Ordinal);
     }
 
     [Fact]
