@@ -163,4 +163,70 @@ public sealed class PayloadsTests
     {
         Assert.True(BenchSetOperatingPayload.TryDecode([0x80], out _)!.Operating);
     }
+    /// <summary>Each fixed payload's fields in wire order (docs/protocol.md §5), by the names its decoder reports.</summary>
+    private static readonly Dictionary<string, (string Field, int Size)[]> Layouts = new()
+    {
+        ["PREPARE"] = [("campaign id", 4), ("budget ms", 2)],
+        ["PREPARE_ACK"] = [("campaign id", 4), ("status", 1), ("reporting chip", 1), ("chip count", 1), ("model id", 1), ("parent id", 1), ("mode", 1), ("version", 4)],
+        ["START"] = [("campaign id", 4), ("target", 1), ("image header", ImageHeader.SizeBytes)],
+        ["START_ACK"] = [("campaign id", 4), ("chip", 1), ("mode", 1), ("resume offset", 4), ("status", 1)],
+        ["DATA"] = [("offset", 4)],
+        ["DATA_ACK"] = [("persisted", 4), ("next", 4), ("status", 1)],
+        ["COMPLETE"] = [("campaign id", 4), ("chip", 1), ("status", 1), ("active version", 4)],
+        ["STATUS_RSP"] = [("mode", 1), ("active slot", 1), ("active version", 4), ("upgrade state", 1), ("operating", 1), ("campaign id", 4),
+            ("persisted offset", 4), ("image size", 4), ("active digest", 32)],
+        ["BENCH_SET_OPERATING"] = [("operating", 1)],
+    };
+
+    [Theory]
+    [MemberData(nameof(PayloadNames))]
+    public void TryDecode_NamesTheFieldItRanOutIn_When_PayloadIsTruncated(string name)
+    {
+        // A firmware team reads these messages in the rig's log: each cut names the field it fell in and where it starts.
+        var (bytes, decode, _) = Samples[name];
+        var start = 0;
+        foreach (var (field, size) in Layouts[name])
+        {
+            for (var length = start; length < start + size; length++)
+            {
+                decode(bytes[..length], out var error);
+                Assert.Equal($"payload too short for {field}: needs {size} byte(s) at offset {start}, has {length - start}", error);
+            }
+            start += size;
+        }
+        Assert.Equal(name == "DATA" ? 4 : bytes.Length, start);
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadNames))]
+    public void TryDecode_NamesTheMessage_When_BytesTrail(string name)
+    {
+        var (bytes, decode, refusesTrailing) = Samples[name];
+        if (!refusesTrailing) return;
+
+        decode([.. bytes, 0x00, 0x01], out var error);
+
+        Assert.Equal($"{name}: 2 unexpected trailing byte(s)", error);
+    }
+
+    [Fact]
+    public void Encode_WritesEveryFieldLittleEndian_In_The_Order_Of_The_Page()
+    {
+        Assert.Equal(Convert.FromHexString("44332211" + "6655"), new PreparePayload(0x11223344, 0x5566).Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "13" + "01" + "00100000" + "04"), new StartAckPayload(0x11223344, 0x13, ChipMode.Upgrade, 0x1000, StartStatus.AlreadyUpgraded).Encode());
+        Assert.Equal(Convert.FromHexString("00100000" + "40180000" + "03"), new DataAckPayload(0x1000, 0x1840, DataStatus.NotTarget).Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "13" + "01" + Hex(new FirmwareVersion(1, 2, 0x0304))), new CompletePayload(0x11223344, 0x13, CompleteStatus.DigestMismatch, new(1, 2, 0x0304)).Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "03" + "12" + "01" + "13" + "11" + "01" + Hex(new FirmwareVersion(1, 0, 0))),
+            new PrepareAckPayload(0x11223344, PrepareStatus.DownstreamSilent, 0x12, [new TopologyEntry(0x13, 0x11, ChipMode.Upgrade, new(1, 0, 0))]).Encode());
+        var digest = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var status = new StatusPayload(ChipMode.Sleep, 1, new(1, 1, 0), UpgradeState.Done, true, 0x11223344, 0x1000, 0x1840, [.. digest, 0xEE]).Encode();
+        Assert.Equal(Convert.FromHexString("03" + "01" + Hex(new FirmwareVersion(1, 1, 0)) + "03" + "01" + "44332211" + "00100000" + "40180000" + Convert.ToHexString(digest)), status);
+    }
+
+    private static string Hex(FirmwareVersion version)
+    {
+        var bytes = new byte[FirmwareVersion.SizeBytes];
+        version.Write(bytes);
+        return Convert.ToHexString(bytes);
+    }
 }
