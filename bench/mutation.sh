@@ -2,7 +2,8 @@
 # Mutation score of the unit tests (a nightly job, not CI): Stryker.NET (dotnet-stryker, pinned in
 # dotnet-tools.json) mutates the protocol codec (rig/HilRig.Protocol, with tests/HilRig.Protocol.Tests) and the
 # emulated chip's logic and flash (rig/HilRig.Bench Chip/ and Flash/, with tests/HilRig.Bench.Tests), and prints
-# each score. Reports (markdown, with every surviving mutant) land in each test project's StrykerOutput/.
+# each score. Reports land in each test project's StrykerOutput/: markdown (the score per file) and JSON (every
+# mutant with its status and place; survivors are the tests to write).
 #   bash bench/mutation.sh            both
 #   bash bench/mutation.sh protocol   one of them (protocol | chip)
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 run() { # test project, project to mutate, extra arguments
   local tests=$1 project=$2; shift 2
-  (cd "tests/$tests" && dotnet stryker --test-runner mtp --project "$project" --reporter progress --reporter markdown --concurrency 2 "$@") \
+  (cd "tests/$tests" && dotnet stryker --test-runner mtp --project "$project" --reporter progress --reporter markdown --reporter json --concurrency 2 "$@") \
     | grep -E "final mutation score|mutants (created|got status)|total mutants" | sed "s/^/$tests: /"
 }
 case "${1:-all}" in

@@ -175,6 +175,24 @@ public sealed class ConformanceDriver(BenchDriver bench)
     private event Action? _anyOutput;
 
     /// <summary>
+    /// Waits until the chip's ports have been quiet for <paramref name="quiet"/> (the answers of the chips behind it to the
+    /// rig's last frame have passed), at most <paramref name="limit"/>; false when they never went quiet.
+    /// </summary>
+    public async Task<bool> SettleAsync(TimeSpan quiet, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        if (!_since.IsRunning) return true; // the rig has sent nothing: nothing to wait for
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < limit)
+        {
+            var last = Outputs.Select(o => o.AfterMs).DefaultIfEmpty(0).Max();
+            var idle = _since.Elapsed.TotalMilliseconds - last;
+            if (idle >= quiet.TotalMilliseconds) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(10, quiet.TotalMilliseconds - idle)), cancellationToken).ConfigureAwait(false);
+        }
+        return false;
+    }
+
+    /// <summary>
     /// How long <paramref name="chip"/> takes to answer STATUS_REQ sent from upstream, each of <paramref name="count"/>
     /// times: from the request handed to its UART to the whole answer back, less the answer's own time on the line.
     /// </summary>

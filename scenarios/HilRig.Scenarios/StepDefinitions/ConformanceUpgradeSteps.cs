@@ -207,6 +207,128 @@ public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver
             + "docs/protocol.md §9.2, §10.4: a mark write goes to the other record, so a cut inside it leaves the record written before it (or the new one, complete)");
     }
 
+    [Given(@"^(\w+) is in (\w+) mode$")]
+    public async Task GivenTheChipIsInMode(string target, ChipMode mode)
+    {
+        var wired = bench.Chip(target);
+        var child = chip.FirstChildBelow(wired.Name);
+        switch (mode)
+        {
+            case ChipMode.Initial:
+                break;
+            case ChipMode.PassThrough:
+                SendStart(wired.Name, child);
+                await ExpectStartAckAsync(wired.Name, ChipMode.PassThrough);
+                break;
+            case ChipMode.Upgrade:
+                SendStart(wired.Name, wired.Name);
+                await ExpectStartAckAsync(wired.Name, ChipMode.Upgrade);
+                break;
+            case ChipMode.Sleep:
+                await WhenTheRigUpgradesTheChip(wired.Name);
+                SendStart(wired.Name, child);
+                await ExpectStartAckAsync(wired.Name, ChipMode.Sleep);
+                break;
+        }
+        // The chips behind it answer the START too: let their answers pass before the rig's next frame.
+        await chip.SettleAsync(TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(3), scenario.RunCancellation);
+        if (mode != ChipMode.Sleep) await ThenTheChipIsInMode(wired.Name, mode);
+    }
+
+    private void SendStart(string target, string forChip)
+    {
+        var model = bench.Chip(forChip).ModelId;
+        chip.CampaignId = RigCampaign;
+        chip.Send(target, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x49,
+            new StartPayload(RigCampaign, model, SampleImages.Build(model, new FirmwareVersion(1, 1, 0), 4096).Header.Encode()).Encode()).Encode(), fromUpstream: true);
+    }
+
+    private async Task ExpectStartAckAsync(string target, ChipMode mode)
+    {
+        var me = bench.Chip(target).ModelId;
+        bool Matches(PortOutput o) => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
+            && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: var m, Status: StartStatus.Ok } && m == mode;
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromSeconds(2), seen => seen.Any(Matches), scenario.RunCancellation);
+        Expect.That(outputs.Any(Matches), $"{target} did not enter {mode} mode on the rig's START (no START_ACK OK in {mode} within 2 s); it put {ConformanceSteps.Describe(outputs)} upstream");
+    }
+
+    [When(@"^the rig sends (\w+) a (.+) for it from upstream$")]
+    public void WhenTheRigSendsAFrameForIt(string target, string what)
+    {
+        var wired = bench.Chip(target);
+        var me = wired.ModelId;
+        var (type, payload) = what switch
+        {
+            "DATA" => (MessageType.Data, new DataPayload(0, [0x11, 0x22, 0x33, 0x44]).Encode()),
+            "STATUS_REQ" => (MessageType.StatusRequest, []),
+            "BENCH_SET_OPERATING" => (MessageType.BenchSetOperating, new BenchSetOperatingPayload(false).Encode()),
+            "PREPARE of the same campaign" => (MessageType.Prepare, new PreparePayload(RigCampaign, 1000).Encode()),
+            "PREPARE of another campaign" => (MessageType.Prepare, new PreparePayload(RigCampaign + 1, 1000).Encode()),
+            "START of another campaign" => (MessageType.Start, new StartPayload(RigCampaign + 1, me, SampleImages.Build(me, new FirmwareVersion(1, 2, 0), 4096).Header.Encode()).Encode()),
+            "START_ACK" => (MessageType.StartAck, new StartAckPayload(RigCampaign, me, ChipMode.Upgrade, 0, StartStatus.Ok).Encode()),
+            "DATA_ACK" => (MessageType.DataAck, new DataAckPayload(0, 0, DataStatus.Ok).Encode()),
+            "STATUS_RSP" => (MessageType.StatusResponse, new StatusPayload(ChipMode.Initial, 0, new FirmwareVersion(1, 0, 0), UpgradeState.Idle, false, 0, 0, 0, new byte[32]).Encode()),
+            "PREPARE_ACK" => (MessageType.PrepareAck, new PrepareAckPayload(RigCampaign, PrepareStatus.Ready, me, [new TopologyEntry(me, 0, ChipMode.Initial, new FirmwareVersion(1, 0, 0))]).Encode()),
+            "COMPLETE" => (MessageType.Complete, new CompletePayload(RigCampaign, bench.Chip(chip.FirstChildBelow(wired.Name)).ModelId, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()),
+            "frame of unknown type 0x3C" => ((MessageType)0x3C, new byte[] { 1, 2, 3 }),
+            _ => throw new ArgumentException($"no frame called '{what}' (DATA, STATUS_REQ, BENCH_SET_OPERATING, PREPARE of the same/another campaign, START of another campaign, START_ACK, DATA_ACK, STATUS_RSP, PREPARE_ACK, COMPLETE, frame of unknown type 0x3C)"),
+        };
+        chip.Send(wired.Name, new Frame(type, type == MessageType.Complete ? Address.Broadcast : me, Address.Rig, 0x4A, payload).Encode(), fromUpstream: true);
+    }
+
+    [Then(@"^(\w+) answers (nothing|DATA_ACK NotTarget|STATUS_RSP|PREPARE_ACK \w+) upstream within (\d+) ms$")]
+    public async Task ThenItAnswersUpstream(string target, string answer, int ms)
+    {
+        var me = bench.Chip(target).ModelId;
+        bool Matches(PortOutput o) => o.Item is DecodedFrame { Frame: var f } && f.Source == me && answer switch
+        {
+            "DATA_ACK NotTarget" => f.Type == MessageType.DataAck && DataAckPayload.TryDecode(f.Payload, out _)?.Status == DataStatus.NotTarget,
+            "STATUS_RSP" => f.Type == MessageType.StatusResponse && f.Destination == Address.Rig,
+            _ => f.Type == MessageType.PrepareAck && PrepareAckPayload.TryDecode(f.Payload, out _)?.Status.ToString() == answer["PREPARE_ACK ".Length..],
+        };
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), answer == "nothing" ? null : seen => seen.Any(Matches), scenario.RunCancellation);
+        if (answer == "nothing")
+        {
+            Expect.That(outputs.Count == 0, $"{target} put {ConformanceSteps.Describe(outputs)} upstream within {ms} ms; docs/protocol.md §6.1 says it answers nothing to that frame in that mode");
+            return;
+        }
+        Expect.That(outputs.Count(Matches) == 1, $"{target} did not answer one {answer} upstream within {ms} ms, as docs/protocol.md §6.1 says; it put {ConformanceSteps.Describe(outputs)} there");
+    }
+
+    [Then(@"^(\w+) passes (nothing|the frame|a PREPARE) downstream within (\d+) ms$")]
+    public async Task ThenItPassesDownstream(string target, string what, int ms)
+    {
+        var ports = bench.Wiring.Children(target).Where(bench.Bench.RelaysByChip.ContainsKey).ToList();
+        var me = bench.Chip(target).ModelId;
+        bool Matches(PortOutput o) => what == "the frame" ? o.Item.Raw.AsSpan().SequenceEqual(chip.Sent)
+            : o.Item is DecodedFrame { Frame: { Type: MessageType.Prepare } f } && f.Source == me;
+        var outputs = await chip.OutputsAsync(Direction.Downstream, TimeSpan.FromMilliseconds(ms),
+            what == "nothing" ? null : seen => ports.All(p => seen.Any(o => o.Port == p && Matches(o))), scenario.RunCancellation);
+        if (what == "nothing")
+        {
+            Expect.That(outputs.Count == 0, $"{target} put {ConformanceSteps.Describe(outputs)} downstream within {ms} ms; docs/protocol.md §6.1: a frame for it that it does not pass on");
+            return;
+        }
+        var missing = ports.Where(p => outputs.Count(o => o.Port == p && Matches(o)) != 1).ToList();
+        Expect.That(missing.Count == 0, $"{target} did not pass {what} once to {string.Join(", ", missing)} within {ms} ms (docs/protocol.md §6.1, §6.5, §7.1); it put {ConformanceSteps.Describe(outputs)} downstream");
+    }
+
+    [Then(@"^(\w+) is in (\w+) mode$")]
+    public async Task ThenTheChipIsInMode(string target, ChipMode mode)
+    {
+        var name = bench.Chip(target).Name;
+        if (mode == ChipMode.Sleep)
+        {
+            // Silence is the evidence of sleep (docs/protocol.md §6.4).
+            chip.Send(name, new Frame(MessageType.StatusRequest, bench.Chip(target).ModelId, Address.Rig, 0x4B, []).Encode(), fromUpstream: true);
+            var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(300), until: null, scenario.RunCancellation);
+            Expect.That(outputs.Count == 0, $"{name} should be asleep, but put {ConformanceSteps.Describe(outputs)} upstream on a STATUS_REQ (docs/protocol.md §6.4)");
+            return;
+        }
+        var status = await bench.Bench.Probe.QueryStatusWithRetriesAsync(name, scenario.RunCancellation);
+        Expect.That(status?.Mode == mode, $"{name} answers STATUS {(status is null ? "with silence" : $"in {status.Mode} mode")}, expected {mode} (docs/protocol.md §6.1)");
+    }
+
     private IEnumerable<string> Descendants(string node) => bench.Wiring.Children(node).SelectMany(c => Descendants(c).Prepend(c));
 
     private static bool Is(PortOutput o, MessageType type, byte source) => o.Item is DecodedFrame { Frame: var f } && f.Type == type && f.Source == source;
