@@ -21,4 +21,11 @@ public sealed class AddressTests
     {
         Assert.Equal((0x00, 0xFE, 0xFF), (Address.Module, Address.Rig, Address.Broadcast));
     }
+
+    [Theory]
+    [InlineData(0x00, "module")]
+    [InlineData(0xFE, "rig")]
+    [InlineData(0xFF, "all")]
+    [InlineData(0x0B, "0x0B")]
+    public void Describe_NamesTheAddressAsTheLogsDo(byte address, string expected) => Assert.Equal(expected, Address.Describe(address));
 }
