@@ -64,13 +64,7 @@ public sealed class ChainUpgradeTests : IDisposable
     {
         // The power goes as the module reports the end of its campaign: the saved state says the campaign finished
         // and keeps the outcome for the next boot to report (ModuleHost reports it then).
-        const byte chip = 0x12;
-        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
-        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
-        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
-        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
-        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
-            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var (campaign, port) = await OneChipCampaignAnsweredByCompleteAsync();
         var store = new ModuleStateStore(Path.Combine(_dir.FullName, "state.json"));
         var upgrade = new ChainUpgrade(port, store, e =>
         {
@@ -88,13 +82,7 @@ public sealed class ChainUpgradeTests : IDisposable
     [Fact]
     public async Task A_reported_outcome_is_not_kept()
     {
-        const byte chip = 0x12;
-        var image = SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024);
-        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
-        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
-        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
-        var port = new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
-            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode()));
+        var (campaign, port) = await OneChipCampaignAnsweredByCompleteAsync();
         var store = new ModuleStateStore(Path.Combine(_dir.FullName, "state.json"));
         var upgrade = new ChainUpgrade(port, store, _ => { });
 
@@ -103,6 +91,17 @@ public sealed class ChainUpgradeTests : IDisposable
         var saved = store.Load();
         Assert.True(saved.Finished);
         Assert.Null(saved.Unreported);
+    }
+
+    /// <summary>A campaign for chip 0x12 whose START the chain answers with the chip's COMPLETE (the image is already there).</summary>
+    private async Task<(CampaignRequest Campaign, ScriptedChain Port)> OneChipCampaignAnsweredByCompleteAsync()
+    {
+        const byte chip = 0x12;
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, SampleImages.Build(chip, new FirmwareVersion(1, 1, 0), 1024).Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(7, [chip], new Dictionary<string, string> { [chip.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        return (campaign, new ScriptedChain(start => new Frame(MessageType.Complete, Address.Module, chip, 1,
+            new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode())));
     }
 
     public void Dispose() => _dir.Delete(recursive: true);
