@@ -136,12 +136,56 @@ public sealed class JUnitReportWriter(string path) : IRunListener
             var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
             using (var writer = XmlWriter.Create(stream, settings))
             {
-                ToXml().Save(writer);
+                WithoutControlCharacters(ToXml()).Save(writer);
             }
 
             stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, _path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The document with every character XML 1.0 cannot hold (a NUL, an ANSI escape from a chip's log, a lone surrogate)
+    /// written as <c>\xNN</c>, so one such character in a name or a message never costs the report.
+    /// </summary>
+    private static XDocument WithoutControlCharacters(XDocument document)
+    {
+        foreach (var attribute in document.Descendants().Attributes())
+        {
+            attribute.Value = XmlSafe(attribute.Value);
+        }
+        foreach (var text in document.DescendantNodes().OfType<XText>())
+        {
+            text.Value = XmlSafe(text.Value);
+        }
+        return document;
+    }
+
+    /// <summary><paramref name="text"/> with each character XML 1.0 cannot hold written as <c>\xNN</c> (<c>\uNNNN</c> above 0xFF).</summary>
+    internal static string XmlSafe(string text)
+    {
+        if (text.All(XmlConvert.IsXmlChar))
+        {
+            return text;
+        }
+        var safe = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                safe.Append(c);
+            }
+            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c))
+            {
+                safe.Append(c).Append(text[++i]);
+            }
+            else
+            {
+                safe.Append(c <= 0xFF ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}");
+            }
+        }
+        return safe.ToString();
     }
 }

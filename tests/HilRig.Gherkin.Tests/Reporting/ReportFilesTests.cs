@@ -126,6 +126,22 @@ public sealed class ReportFilesTests : IDisposable
         Assert.False(File.Exists(reports.JUnitPath + ".tmp"));
     }
 
+    [Fact]
+    public async Task JUnit_ShowsControlCharactersAsEscapes_And_TheRunEndsWithEveryReport_When_ATextCarriesThem()
+    {
+        // An ANSI colour or a NUL in a feature's name or a failure's message is not a character XML 1.0 can hold: it
+        // made the writer throw, the run died with a stale junit.xml and a stray .tmp, and the NDJSON had no end.
+        var reports = await RunWithReportsAsync("Features/ControlCharacters/control.feature");
+
+        var root = XDocument.Load(reports.JUnitPath).Root!;
+        var suite = Assert.Single(root.Elements("testsuite"));
+        Assert.Equal("Control characters \\x1B[1min\\x1B[0m names", (string)suite.Attribute("name")!);
+        var failure = suite.Element("testcase")!.Element("failure")!;
+        Assert.Equal("InvalidOperationException: \\x1B[31mthe DUT said\\x1B[0m \\x00 and stopped", (string)failure.Attribute("message")!);
+        Assert.False(File.Exists(reports.JUnitPath + ".tmp"));
+        Assert.Equal("testRunFinished", Kind(File.ReadAllLines(reports.NdjsonPath)[^1]));
+    }
+
     private static string Kind(string line)
     {
         using var document = JsonDocument.Parse(line);

@@ -11,6 +11,9 @@ public sealed class CommonSteps(Probe probe, ScenarioContext scenario)
     [When("a step throws {string}")]
     public void WhenAStepThrows(string message) => throw new InvalidOperationException(message);
 
+    [When("a step throws a message with an escape and a NUL")]
+    public void WhenAStepThrowsControlCharacters() => throw new InvalidOperationException("\u001B[31mthe DUT said\u001B[0m \0 and stopped");
+
     [Then("a step that must not run")]
     public void ThenAStepThatMustNotRun() => probe.Add("must not run");
 
