@@ -55,6 +55,51 @@ public sealed class ConformanceDriver(BenchDriver bench)
     /// <summary>What the chip said of itself before the scenario's frame (null while it slept).</summary>
     public StatusPayload? StatusBefore { get; set; }
 
+    /// <summary>The campaign the rig runs on a chip itself (the module's part played by the rig).</summary>
+    public const uint RigCampaign = 0x7007;
+
+    /// <summary>A START of <paramref name="campaign"/> for <paramref name="target"/>, carrying the header of a 4 KiB sample image of version 1.1.0.</summary>
+    public static byte[] StartFrame(uint campaign, byte target, byte sequence) =>
+        new Frame(MessageType.Start, Address.Broadcast, Address.Rig, sequence,
+            new StartPayload(campaign, target, SampleImages.Build(target, new FirmwareVersion(1, 1, 0), 4096).Header.Encode()).Encode()).Encode();
+
+    /// <summary>
+    /// Makes <paramref name="chip"/> the target of the rig's campaign from upstream: remembers what it said of itself before,
+    /// the image (with one body byte changed when <paramref name="damaged"/>: its digest no longer matches, §7.4) and the
+    /// START, and sends the START.
+    /// </summary>
+    public async Task StartTargetAsync(string chip, bool damaged, CancellationToken cancellationToken)
+    {
+        var model = bench.Chip(chip).ModelId;
+        StatusBefore = await bench.Bench.Probe.QueryStatusWithRetriesAsync(chip, cancellationToken).ConfigureAwait(false);
+        Image = SampleImages.Build(model, new FirmwareVersion(1, 1, 0), 4096);
+        ImageBytes = Image.Encode();
+        if (damaged)
+        {
+            ImageBytes[ImageHeader.SizeBytes + 100] ^= 0x5A;
+        }
+        CampaignId = RigCampaign;
+        NextOffset = 0;
+        LastStart = StartFrame(RigCampaign, model, 0x43);
+        Send(chip, LastStart, fromUpstream: true);
+    }
+
+    /// <summary>Sends the image's bytes from <see cref="NextOffset"/> up to <paramref name="end"/> in DATA frames of <paramref name="chunk"/> bytes; returns how many.</summary>
+    public int SendImageData(string chip, int end, int chunk)
+    {
+        var image = ImageBytes ?? throw new InvalidOperationException("no START made the chip a target in this scenario");
+        var model = bench.Chip(chip).ModelId;
+        var frames = new List<byte[]>();
+        for (var offset = NextOffset; offset < end; offset += chunk)
+        {
+            var bytes = image.AsSpan(offset, Math.Min(chunk, end - offset)).ToArray();
+            frames.Add(new Frame(MessageType.Data, model, Address.Rig, (byte)(offset / chunk), new DataPayload((uint)offset, bytes).Encode()).Encode());
+        }
+        NextOffset = end;
+        SendFrames(chip, frames, fromUpstream: true);
+        return frames.Count;
+    }
+
     /// <summary>Sends a run of frames back to back into the chip (see <see cref="Send"/>).</summary>
     public void SendFrames(string chip, IReadOnlyList<byte[]> frames, bool fromUpstream)
     {

@@ -92,39 +92,15 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
     }
 
     [When(@"^the rig makes (\w+) the target of a campaign from upstream( with an image whose body does not match its digest)?$")]
-    public async Task WhenTheRigMakesTheChipTheTarget(string target, string? damaged)
-    {
-        var wired = bench.Chip(target);
-        chip.StatusBefore = await bench.Bench.Probe.QueryStatusWithRetriesAsync(wired.Name, scenario.RunCancellation);
-        var image = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096);
-        chip.Image = image;
-        chip.ImageBytes = image.Encode();
-        if (!string.IsNullOrEmpty(damaged))
-        {
-            // One body byte changed after the header was made: the header's digest no longer matches (§7.4).
-            chip.ImageBytes[ImageHeader.SizeBytes + 100] ^= 0x5A;
-        }
-        chip.CampaignId = 0x7007;
-        chip.NextOffset = 0;
-        chip.LastStart = new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(0x7007, wired.ModelId, image.Header.Encode()).Encode()).Encode();
-        chip.Send(wired.Name, chip.LastStart, fromUpstream: true);
-    }
+    public Task WhenTheRigMakesTheChipTheTarget(string target, string? damaged) =>
+        chip.StartTargetAsync(bench.Chip(target).Name, damaged is { Length: > 0 }, scenario.RunCancellation);
 
     [When(@"^the rig sends (\w+) (the first (\d+) bytes|the rest) of its image in DATA frames of (\d+) bytes from upstream$")]
     public void WhenTheRigSendsData(string target, string which, string? count, int chunk)
     {
-        var wired = bench.Chip(target);
-        var image = chip.ImageBytes ?? throw new InvalidOperationException("no START made the chip a target in this scenario");
-        var end = which == "the rest" ? image.Length : Math.Min(chip.NextOffset + int.Parse(count!, System.Globalization.CultureInfo.InvariantCulture), image.Length);
-        var frames = new List<byte[]>();
-        for (var offset = chip.NextOffset; offset < end; offset += chunk)
-        {
-            var bytes = image.AsSpan(offset, Math.Min(chunk, end - offset)).ToArray();
-            frames.Add(new Frame(MessageType.Data, wired.ModelId, Address.Rig, (byte)(offset / chunk), new DataPayload((uint)offset, bytes).Encode()).Encode());
-        }
-        chip.NextOffset = end;
-        _dataFrames = frames.Count;
-        chip.SendFrames(wired.Name, frames, fromUpstream: true);
+        var length = (chip.ImageBytes ?? throw new InvalidOperationException("no START made the chip a target in this scenario")).Length;
+        var end = which == "the rest" ? length : Math.Min(chip.NextOffset + int.Parse(count!, System.Globalization.CultureInfo.InvariantCulture), length);
+        _dataFrames = chip.SendImageData(bench.Chip(target).Name, end, chunk);
     }
 
     private int _dataFrames;
@@ -151,11 +127,10 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
         var other = bench.Chip(forChip);
         if (string.IsNullOrEmpty(thatCampaign))
         {
-            chip.CampaignId = 0x7007;
+            chip.CampaignId = ConformanceDriver.RigCampaign;
         }
         var campaign = chip.CampaignId ?? upgrade.LastCampaignId ?? throw new InvalidOperationException("no campaign ran in this scenario: 'that campaign' needs one");
-        var header = SampleImages.Build(other.ModelId, new FirmwareVersion(1, 1, 0), 4096).Header.Encode();
-        chip.Send(wired.Name, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x44, new StartPayload(campaign, other.ModelId, header).Encode()).Encode(), fromUpstream: true);
+        chip.Send(wired.Name, ConformanceDriver.StartFrame(campaign, other.ModelId, 0x44), fromUpstream: true);
     }
 
     [When(@"^(\w+) gets the COMPLETE of that campaign from (\w+) below it$")]

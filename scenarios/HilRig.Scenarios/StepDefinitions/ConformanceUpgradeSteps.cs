@@ -17,7 +17,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 [Binding]
 public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver chip, ScenarioContext scenario)
 {
-    private const uint RigCampaign = 0x7007;
+    private const uint RigCampaign = ConformanceDriver.RigCampaign;
 
     [When(@"^the rig sends (\w+) a PREPARE with a budget of (\d+) ms from upstream$")]
     public void WhenTheRigSendsAPrepare(string target, ushort budgetMs)
@@ -86,23 +86,10 @@ public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver
     public async Task WhenTheRigUpgradesTheChip(string target)
     {
         var wired = bench.Chip(target);
-        chip.StatusBefore = await bench.Bench.Probe.QueryStatusWithRetriesAsync(wired.Name, scenario.RunCancellation);
-        var image = SampleImages.Build(wired.ModelId, new FirmwareVersion(1, 1, 0), 4096);
-        chip.Image = image;
-        chip.ImageBytes = image.Encode();
-        chip.CampaignId = RigCampaign;
-        chip.LastStart = new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x43, new StartPayload(RigCampaign, wired.ModelId, image.Header.Encode()).Encode()).Encode();
-        chip.Send(wired.Name, chip.LastStart, fromUpstream: true);
+        await chip.StartTargetAsync(wired.Name, damaged: false, scenario.RunCancellation);
         var started = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromSeconds(2), seen => seen.Any(o => Is(o, MessageType.StartAck, wired.ModelId)), scenario.RunCancellation);
         Expect.That(started.Any(o => Is(o, MessageType.StartAck, wired.ModelId)), $"{target} did not answer the rig's START within 2 s; it put {ConformanceSteps.Describe(started)} upstream");
-        var frames = new List<byte[]>();
-        for (var offset = 0; offset < chip.ImageBytes.Length; offset += 512)
-        {
-            var bytes = chip.ImageBytes.AsSpan(offset, Math.Min(512, chip.ImageBytes.Length - offset)).ToArray();
-            frames.Add(new Frame(MessageType.Data, wired.ModelId, Address.Rig, (byte)(offset / 512), new DataPayload((uint)offset, bytes).Encode()).Encode());
-        }
-        chip.NextOffset = chip.ImageBytes.Length;
-        chip.SendFrames(wired.Name, frames, fromUpstream: true);
+        chip.SendImageData(wired.Name, chip.ImageBytes!.Length, 512);
         var done = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromSeconds(8), seen => seen.Any(o => Is(o, MessageType.Complete, wired.ModelId)), scenario.RunCancellation);
         Expect.That(done.Any(o => Is(o, MessageType.Complete, wired.ModelId)), $"{target} sent no COMPLETE within 8 s of the last of its image; it put {ConformanceSteps.Describe(done)} upstream");
     }
@@ -239,8 +226,7 @@ public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver
     {
         var model = bench.Chip(forChip).ModelId;
         chip.CampaignId = RigCampaign;
-        chip.Send(target, new Frame(MessageType.Start, Address.Broadcast, Address.Rig, 0x49,
-            new StartPayload(RigCampaign, model, SampleImages.Build(model, new FirmwareVersion(1, 1, 0), 4096).Header.Encode()).Encode()).Encode(), fromUpstream: true);
+        chip.Send(target, ConformanceDriver.StartFrame(RigCampaign, model, 0x49), fromUpstream: true);
     }
 
     private async Task ExpectStartAckAsync(string target, ChipMode mode)
