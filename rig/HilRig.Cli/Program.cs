@@ -4,6 +4,17 @@ using HilRig.Cli.Commands;
 // Every hilrig process (the rig, and each emulated chip and module it starts) runs UARTs: see RigThreadPool.
 HilRig.Core.Nodes.RigThreadPool.Ensure();
 
+// What a rig process killed with SIGKILL left running (a child that had not yet armed its parent-death signal)
+// is swept by the next one: run, serve, bench double, wiring. Emulated nodes (bench chip, bench module) start many
+// at a time under a live rig and leave that to it.
+if (args is not ["bench", "chip" or "module", ..])
+{
+    foreach (var line in HilRig.Platform.Processes.ChildProcesses.SweepLeftovers())
+    {
+        await Console.Error.WriteLineAsync($"hilrig: {line}");
+    }
+}
+
 var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware OTA upgrades.")
 {
     RunCommand.Create(),

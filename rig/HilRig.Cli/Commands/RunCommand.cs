@@ -79,10 +79,20 @@ internal static class RunCommand
                 return 2;
             }
             // One run per bench at a time, across processes (hilrig serve takes the same lock).
-            using var benchLock = result.GetValue(noWait)
-                ? BenchLock.TryAcquire(benchWiring.Name, "hilrig run")
-                : await BenchLock.AcquireAsync(benchWiring.Name, "hilrig run",
-                    holder => Console.WriteLine($"hilrig run: bench '{benchWiring.Name}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
+            BenchLock? benchLock;
+            try
+            {
+                benchLock = result.GetValue(noWait)
+                    ? BenchLock.TryAcquire(benchWiring.Name, "hilrig run")
+                    : await BenchLock.AcquireAsync(benchWiring.Name, "hilrig run",
+                        holder => Console.WriteLine($"hilrig run: bench '{benchWiring.Name}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: the lock of bench '{benchWiring.Name}': {ex.Message}");
+                return 2;
+            }
+            using var heldLock = benchLock;
             if (benchLock is null)
             {
                 await Console.Error.WriteLineAsync($"hilrig run: bench '{benchWiring.Name}' is in use by {BenchLock.Holder(benchWiring.Name)}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HilRig.Platform.Processes;
 using System.Text;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
@@ -48,7 +49,7 @@ public sealed class FirmwareBuild(ChipBuild build, string chipName, BenchTimelin
         info.ArgumentList.Add(build.Command);
         var clock = Stopwatch.StartNew();
         timeline.Add(chipName, "build", $"building: {build.Command}");
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"chip {chipName}: could not start its build `{build.Command}`");
+        using var process = ChildProcesses.Start(info);
         var output = new StringBuilder();
         var stdout = PumpAsync(process.StandardOutput, output);
         var stderr = PumpAsync(process.StandardError, output);

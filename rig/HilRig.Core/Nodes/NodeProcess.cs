@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HilRig.Platform.Processes;
 using HilRig.Core.Timeline;
 
 namespace HilRig.Core.Nodes;
@@ -59,13 +60,14 @@ public sealed class NodeProcess : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var command = $"{fileName} {string.Join(' ', info.ArgumentList)}";
         var node_ = new NodeProcess(node, process, log, timeline);
         process.ErrorDataReceived += (_, e) => node_.OnLine(e.Data);
         process.Exited += (_, _) => node_.OnExited();
         process.OutputDataReceived += (_, e) => node_.OnLine(e.Data);
         try
         {
-            process.Start();
+            ChildProcesses.Start(process);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -74,7 +76,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        timeline.Add(node, "process", $"started pid {process.Id}: {fileName} {string.Join(' ', info.ArgumentList)}");
+        timeline.Add(node, "process", $"started pid {process.Id}: {command}");
         return node_;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HilRig.Platform.Processes;
 
 namespace HilRig.Core.Nodes;
 
@@ -27,7 +28,7 @@ public static class ShellCommand
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"`{command}` could not be started");
+            process = ChildProcesses.Start(start);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

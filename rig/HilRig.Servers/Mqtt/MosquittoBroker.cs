@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using HilRig.Platform.Processes;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -89,7 +90,7 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
             var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(config);
-            var process = Process.Start(info) ?? throw new InvalidOperationException($"{binary} did not start");
+            var process = ChildProcesses.Start(info);
             process.ErrorDataReceived += (_, e) => OnLogLine(sink, options.Name, e.Data);
             process.OutputDataReceived += (_, e) => OnLogLine(sink, options.Name, e.Data);
             process.BeginErrorReadLine();
@@ -175,7 +176,7 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add("-U");
         info.ArgumentList.Add(path);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{tool} did not start");
+        using var process = ChildProcesses.Start(info);
         var error = await process.StandardError.ReadToEndAsync(token).ConfigureAwait(false);
         await process.WaitForExitAsync(token).ConfigureAwait(false);
         if (process.ExitCode != 0)

@@ -31,9 +31,15 @@ public sealed class BenchLockTests : IDisposable
     {
         var first = BenchLock.TryAcquire("sim-chain", "hilrig run", _directory)!;
         var told = new List<string>();
+        var toldOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var waiting = BenchLock.AcquireAsync("sim-chain", "hilrig serve", told.Add, TestContext.Current.CancellationToken, _directory);
-        await Task.Yield();
+        var waiting = BenchLock.AcquireAsync("sim-chain", "hilrig serve", holder =>
+        {
+            told.Add(holder);
+            toldOnce.TrySetResult();
+        }, TestContext.Current.CancellationToken, _directory);
+        // The waiter has found the bench taken (it said who holds it) before the holder lets go.
+        await toldOnce.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.False(waiting.IsCompleted);
         first.Dispose();
         using var second = await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using HilRig.Platform.Processes;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -124,7 +125,7 @@ internal sealed partial class MosquittoEndpoint : AccessNodeEndpoint
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(config);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{binary} did not start");
+        var process = ChildProcesses.Start(info);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.BeginErrorReadLine();
