@@ -1,4 +1,5 @@
 using System.Globalization;
+using HilRig.Platform.Native;
 
 namespace HilRig.Platform.Processes;
 
@@ -46,6 +47,36 @@ public readonly record struct ProcessIdentity(int Pid, long StartTicks)
             {
                 return false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until this process has ended (a zombie counts as ended), up to <paramref name="timeout"/>; true when
+    /// it has. Any process, not only a child: the wait is on a pidfd (pidfd_open, Linux 5.3), which becomes
+    /// readable when the process terminates.
+    /// </summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var self = this;
+        return Task.Run(() => self.WaitForExit(timeout), cancellationToken);
+    }
+
+    private unsafe bool WaitForExit(TimeSpan timeout)
+    {
+        if (!IsAlive) return true;
+        var fd = Libc.Syscall(Libc.SysPidfdOpen, Pid, 0);
+        if (fd < 0) return !IsAlive; // gone between the check and the open (ESRCH), or no pidfd: say what is true now
+        try
+        {
+            // The pid may have been reused between IsAlive and pidfd_open: check the identity again on the open fd's process.
+            if (!IsAlive) return true;
+            var poll = new Libc.PollFd { Fd = fd, Events = Libc.PollIn };
+            var ms = (int)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue);
+            return Libc.Poll(&poll, 1, ms) > 0 || !IsAlive;
+        }
+        finally
+        {
+            _ = Libc.Close(fd);
         }
     }
 

@@ -95,6 +95,20 @@ public sealed class ChildRegistryTests : IDisposable
         Assert.False(ProcessIdentity.TryParse("x.1", out _));
     }
 
+    [Fact]
+    public async Task Waiting_for_any_process_to_end_ends_when_it_does_and_not_before()
+    {
+        var sleeper = Sleeper();
+        var identity = ProcessIdentity.Of(sleeper.Id)!.Value;
+        Assert.False(await identity.WaitForExitAsync(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken));
+
+        var waiting = identity.WaitForExitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        sleeper.Kill();
+
+        Assert.True(await waiting);
+        Assert.False(identity.IsAlive);
+    }
+
     private Process Sleeper()
     {
         var p = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
