@@ -7,6 +7,9 @@
 #   ./setup.sh chromium    Debian's chromium, for the live page test of `hilrig serve` (skipped without it)
 #   ./setup.sh qemu        QEMU (qemu-system-arm) and the Cortex-M cross toolchain (gcc-arm-none-eabi, newlib),
 #                          for the reference chip on QEMU mps2-an385 (wiring/sim-chain-qemu.yaml)
+#   ./setup.sh bench-group the group "hilrig" and the bench lock directory /run/hilrig (group hilrig, mode 2770,
+#                          made again at every boot by systemd-tmpfiles), so the service and every bench user in
+#                          the group see each other's bench locks; add users with `usermod -aG hilrig NAME`
 #   ./setup.sh pi          libgpiod2, for the GPIO power backend on a Raspberry Pi bench (docs/wiring.md)
 #   ./setup.sh report      @cucumber/html-formatter (npm, pinned in rig/HilRig.Cli/Reporting), for
 #                          `hilrig report html` (needs Node.js 20 or later and npm)
@@ -36,6 +39,19 @@ case "${1:-}" in
     apt_install qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi make
     qemu-system-arm --version | head -1
     ;;
+  bench-group)
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo groupadd -f hilrig
+    echo "d /run/hilrig 2770 root hilrig -" | $sudo tee /etc/tmpfiles.d/hilrig.conf >/dev/null
+    if command -v systemd-tmpfiles >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      $sudo systemd-tmpfiles --create /etc/tmpfiles.d/hilrig.conf
+    else
+      $sudo install -d -m 2770 -o root -g hilrig /run/hilrig
+    fi
+    ls -ld /run/hilrig
+    echo "bench users: sudo usermod -aG hilrig NAME (then log in again)"
+    ;;
   pi)
     apt_install libgpiod2
     ;;
@@ -44,7 +60,7 @@ case "${1:-}" in
     npm ci --no-audit --no-fund
     ;;
   *)
-    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report" >&2
+    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report|bench-group" >&2
     exit 2
     ;;
 esac
