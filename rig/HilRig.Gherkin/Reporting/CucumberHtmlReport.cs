@@ -24,7 +24,7 @@ public static class CucumberHtmlReport
 
     /// <summary>
     /// Reads <paramref name="ndjsonPath"/> and writes the report to <paramref name="htmlPath"/> through a temporary file
-    /// and a rename, so a reader never sees half a page. Throws <see cref="IOException"/> or
+    /// and a rename, so a reader never sees half a page; writes nothing when the file holds no message at all. Throws <see cref="IOException"/> or
     /// <see cref="UnauthorizedAccessException"/> when a file cannot be read or written.
     /// </summary>
     public static HtmlReportOutcome Write(string ndjsonPath, string htmlPath)
@@ -55,6 +55,12 @@ public static class CucumberHtmlReport
                     skipped.Add($"line {number}: not a Cucumber message ({exception.Message})");
                 }
             }
+        }
+
+        if (envelopes.Count == 0)
+        {
+            // Not a run's messages at all: an existing report is better left as it is.
+            return new HtmlReportOutcome(0, skipped);
         }
 
         var target = Path.GetFullPath(htmlPath);
