@@ -1,4 +1,4 @@
-using System.Text;
+using HilRig.Gherkin.Reporting;
 
 namespace HilRig.Gherkin.Execution;
 
@@ -42,9 +42,9 @@ internal sealed class ListenerGuard(IReadOnlyList<IRunListener> listeners, TextW
 
         try
         {
-            errors.WriteLine(Printable(
+            errors.WriteLine(PrintableText.Of(
                 $"hilrig: report listener {listener.GetType().Name} failed in {eventName} ({exception.GetType().Name}: {exception.Message}); "
-                + "the run and the other reports go on, later errors of this listener are not repeated"));
+                + "the run and the other reports go on, later errors of this listener are not repeated", keepLineBreaks: false));
             errors.Flush();
         }
         catch (Exception)
@@ -52,22 +52,5 @@ internal sealed class ListenerGuard(IReadOnlyList<IRunListener> listeners, TextW
             // The error output itself failed (stderr closed by a service that went away): nothing left to tell,
             // and the run still must not stop for it.
         }
-    }
-
-    /// <summary>The line with C0 controls but tab (an ESC from a chip's log, a NUL) shown as <c>\xNN</c>, so it cannot drive the terminal.</summary>
-    private static string Printable(string line)
-    {
-        if (!line.Any(c => char.IsControl(c) && c != '\t'))
-        {
-            return line;
-        }
-
-        var text = new StringBuilder(line.Length + 16);
-        foreach (var c in line)
-        {
-            text.Append(char.IsControl(c) && c != '\t' ? $"\\x{(int)c:X2}" : c.ToString());
-        }
-
-        return text.ToString();
     }
 }

@@ -54,6 +54,7 @@ public sealed class HostileTextReportTests : IDisposable
     {
         await File.WriteAllBytesAsync(Path.Combine(_directory.FullName, "hostile.feature"), HostileFeature(), TestContext.Current.CancellationToken);
         var listenerErrors = new StringWriter();
+        var console = new StringWriter();
         RunResult result;
         ReportFiles reports;
         using (reports = ReportFiles.Open(Path.Combine(_directory.FullName, "reports")))
@@ -63,7 +64,7 @@ public sealed class HostileTextReportTests : IDisposable
             result = await runner.RunAsync(PickleSelection.Of(["hostile.feature"], null), new RunOptions
             {
                 BaseDirectory = _directory.FullName,
-                Listeners = [.. reports.Listeners, new ConsoleProgressListener(TextWriter.Null)],
+                Listeners = [.. reports.Listeners, new ConsoleProgressListener(console)],
                 ListenerErrors = listenerErrors,
                 ConfigureServices = services => services.RegisterInstance(probe),
             }, TestContext.Current.CancellationToken);
@@ -73,6 +74,9 @@ public sealed class HostileTextReportTests : IDisposable
         Assert.Equal([PickleStatus.Failed, PickleStatus.Passed], result.Pickles.Select(p => p.Status));
         Assert.Contains("\uD800", result.Pickles[0].ErrorMessage, StringComparison.Ordinal);
         Assert.Equal("", listenerErrors.ToString());
+        // The terminal gets the escapes as text, never as commands.
+        Assert.Contains("FAIL  Hostile \\x1B[1mtext", console.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(console.ToString(), c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t');
         AssertJUnitIsValidXml(reports.JUnitPath);
         AssertNdjsonIsValidAndComplete(reports.NdjsonPath);
         await AssertHtmlHoldsTheScenariosAsync(reports.HtmlPath, result.Pickles[0].Pickle.Name, File.ReadAllLines(reports.NdjsonPath).Length);
