@@ -11,8 +11,8 @@
 #                          made again at every boot by systemd-tmpfiles), so the service and every bench user in
 #                          the group see each other's bench locks; add users with `usermod -aG hilrig NAME`
 #   ./setup.sh pi          libgpiod2, for the GPIO power backend on a Raspberry Pi bench (docs/wiring.md)
-#   ./setup.sh report      @cucumber/html-formatter (npm, pinned in rig/HilRig.Cli/Reporting), for
-#                          `hilrig report html` (needs Node.js 20 or later and npm)
+#   ./setup.sh report      nothing any more: `hilrig report html` (and the report.html every `hilrig run` writes)
+#                          use the Cucumber.HtmlFormatter NuGet package; no Node.js or npm. Kept so old scripts work.
 #
 # Packages are installed without recommends. Run as root or with sudo available.
 set -euo pipefail
@@ -56,8 +56,7 @@ case "${1:-}" in
     apt_install libgpiod2
     ;;
   report)
-    cd "$(dirname "$0")/rig/HilRig.Cli/Reporting"
-    npm ci --no-audit --no-fund
+    echo "setup.sh report: nothing to install; the Cucumber HTML report is built in (Cucumber.HtmlFormatter from NuGet)"
     ;;
   *)
     echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report|bench-group" >&2

@@ -158,7 +158,7 @@ internal static class RunCommand
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {error}");
             }
-            Console.WriteLine($"reports: {reports.NdjsonPath}, {reports.JUnitPath}");
+            Console.WriteLine($"reports: {reports.NdjsonPath}, {reports.JUnitPath}, {reports.HtmlPath}");
             foreach (var failed in run.Pickles.Where(p => !p.Passed))
             {
                 Console.WriteLine($"reproduce: {settings.ReproduceCommand(failed.Id)}");

@@ -34,7 +34,8 @@ public sealed class GherkinRunner : IAsyncDisposable
     /// Runs the selected pickles in order and reports to the listeners as it goes. A bad tag expression throws
     /// <see cref="GherkinException"/>; missing paths and parse errors end up in <see cref="RunResult.Errors"/>.
     /// On cancellation the current pickle finishes (its steps see the token), the rest do not start, and the
-    /// result says <see cref="RunResult.Cancelled"/>.
+    /// result says <see cref="RunResult.Cancelled"/>. Once started, the run always ends with
+    /// <see cref="IRunListener.OnRunFinished"/>, whatever a step, a hook or a listener throws.
     /// </summary>
     public async Task<RunResult> RunAsync(PickleSelection selection, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -48,18 +49,31 @@ public sealed class GherkinRunner : IAsyncDisposable
             session.Start(resolved.Features, resolved.Pickles, cancellationToken);
             session.AddErrors(resolved.Errors);
             var lastPickleOfFeature = resolved.Pickles.GroupBy(p => p.Feature).ToDictionary(g => g.Key, g => g.Last());
-            foreach (var pickle in resolved.Pickles)
+            try
             {
-                if (cancellationToken.IsCancellationRequested)
+                foreach (var pickle in resolved.Pickles)
                 {
-                    return await session.FinishAsync(cancelled: true).ConfigureAwait(false);
-                }
+                    if (cancellationToken.IsCancellationRequested || !session.CanRunPickles)
+                    {
+                        break;
+                    }
 
-                await session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
-                if (lastPickleOfFeature[pickle.Feature] == pickle)
-                {
-                    await session.CloseFeatureAsync(pickle.Feature).ConfigureAwait(false);
+                    await session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
+                    if (lastPickleOfFeature[pickle.Feature] == pickle)
+                    {
+                        await session.CloseFeatureAsync(pickle.Feature).ConfigureAwait(false);
+                    }
                 }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled between steps of the runner itself: the run ends as cancelled below.
+            }
+            catch (Exception exception)
+            {
+                // Steps and hooks catch their own exceptions; whatever escapes the runner still ends the run with
+                // its end record (testRunFinished, the closed junit.xml), as a run error.
+                session.AddUnexpected(exception);
             }
 
             return await session.FinishAsync(cancellationToken.IsCancellationRequested).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace HilRig.Gherkin.Execution;
 /// <summary>Runs one pickle: before hooks, steps (skipping the rest after the first that does not pass), after hooks, disposal.</summary>
 internal sealed class PickleExecutor(
     BindingRegistry bindings,
-    IReadOnlyList<IRunListener> listeners,
+    ListenerGuard listeners,
     FeatureState feature,
     PickleInfo pickle,
     CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ internal sealed class PickleExecutor(
     {
         var plan = _plan = Plan();
         var clock = Stopwatch.StartNew();
-        Notify(l => l.OnPickleStarted(plan, DateTimeOffset.UtcNow));
+        listeners.Notify(nameof(IRunListener.OnPickleStarted), l => l.OnPickleStarted(plan, DateTimeOffset.UtcNow));
 
         await using var container = new ObjectContainer(feature.Container);
         container.RegisterInstance(typeof(CancellationToken), cancellationToken);
@@ -33,7 +33,7 @@ internal sealed class PickleExecutor(
         foreach (var step in plan.Steps)
         {
             _currentStep = step;
-            Notify(l => l.OnStepStarted(plan, step, DateTimeOffset.UtcNow));
+            listeners.Notify(nameof(IRunListener.OnStepStarted), l => l.OnStepStarted(plan, step, DateTimeOffset.UtcNow));
             StepResult result;
             if (feature.BeforeFeatureError is { } featureError)
             {
@@ -52,14 +52,14 @@ internal sealed class PickleExecutor(
             }
 
             results.Add(result);
-            Notify(l => l.OnStepFinished(plan, result, DateTimeOffset.UtcNow));
+            listeners.Notify(nameof(IRunListener.OnStepFinished), l => l.OnStepFinished(plan, result, DateTimeOffset.UtcNow));
         }
 
         _currentStep = null;
         var disposalErrors = await container.DisposeCreatedAsync().ConfigureAwait(false);
         var extraError = disposalErrors.Count == 0 ? null : string.Join(Environment.NewLine, disposalErrors.Select(e => e.Message));
         var pickleResult = new PickleResult(pickle, results, _attachments.ToList(), clock.Elapsed, extraError);
-        Notify(l => l.OnPickleFinished(plan, pickleResult, DateTimeOffset.UtcNow));
+        listeners.Notify(nameof(IRunListener.OnPickleFinished), l => l.OnPickleFinished(plan, pickleResult, DateTimeOffset.UtcNow));
         return pickleResult;
     }
 
@@ -144,15 +144,7 @@ internal sealed class PickleExecutor(
     {
         _attachments.Add(attachment);
         var step = _currentStep;
-        Notify(l => l.OnAttachment(_plan!, step, attachment));
-    }
-
-    private void Notify(Action<IRunListener> call)
-    {
-        foreach (var listener in listeners)
-        {
-            call(listener);
-        }
+        listeners.Notify(nameof(IRunListener.OnAttachment), l => l.OnAttachment(_plan!, step, attachment));
     }
 
     private static string NewId() => Guid.NewGuid().ToString();

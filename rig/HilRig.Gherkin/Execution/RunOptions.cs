@@ -11,8 +11,14 @@ public sealed class RunOptions
     /// </summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
-    /// <summary>Report writers and progress printers, called in this order.</summary>
+    /// <summary>
+    /// Report writers and progress printers, called in this order. A listener that throws never stops the run or the
+    /// other listeners: its first error is written to <see cref="ListenerErrors"/> and the run goes on.
+    /// </summary>
     public IReadOnlyList<IRunListener> Listeners { get; init; } = [];
+
+    /// <summary>Where a listener's failure is reported, one line per listener that failed (default: standard error).</summary>
+    public TextWriter ListenerErrors { get; init; } = Console.Error;
 
     /// <summary>
     /// Registers run-wide instances (options, a bench, clocks) that bindings receive through their constructors.

@@ -15,18 +15,33 @@ internal sealed class RunSession(BindingRegistry bindings, RunOptions options)
     private readonly List<PickleResult> _results = [];
     private readonly List<string> _errors = [];
     private readonly Stopwatch _clock = new();
+    private readonly ListenerGuard _listeners = new(options.Listeners, options.ListenerErrors);
     private ObjectContainer? _runContainer;
+    private RunResult? _finished;
 
     public string RunId { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>False when the host's services could not be set up: the run then ends at once with that error.</summary>
+    public bool CanRunPickles { get; private set; } = true;
 
     public void Start(IReadOnlyList<FeatureFile> features, IReadOnlyList<PickleInfo> pickles, CancellationToken cancellationToken)
     {
         _clock.Start();
         _runContainer = new ObjectContainer(null);
         _runContainer.RegisterInstance(typeof(CancellationToken), cancellationToken);
-        options.ConfigureServices?.Invoke(_runContainer);
+        try
+        {
+            options.ConfigureServices?.Invoke(_runContainer);
+        }
+        catch (Exception exception)
+        {
+            // The run still starts and finishes in the reports, with this as its error and no pickle run.
+            _errors.Add($"the run's services could not be set up: {exception.GetType().Name}: {exception.Message}");
+            CanRunPickles = false;
+        }
+
         var started = new RunStartedEvent(RunId, DateTimeOffset.UtcNow, bindings, features, pickles);
-        Notify(l => l.OnRunStarted(started));
+        _listeners.Notify(nameof(IRunListener.OnRunStarted), l => l.OnRunStarted(started));
     }
 
     public void AddErrors(IEnumerable<string> errors) => _errors.AddRange(errors);
@@ -34,7 +49,7 @@ internal sealed class RunSession(BindingRegistry bindings, RunOptions options)
     public async Task<PickleResult> RunPickleAsync(PickleInfo pickle, CancellationToken cancellationToken)
     {
         var feature = await OpenFeatureAsync(pickle.Feature).ConfigureAwait(false);
-        var result = await new PickleExecutor(bindings, options.Listeners, feature, pickle, cancellationToken).RunAsync().ConfigureAwait(false);
+        var result = await new PickleExecutor(bindings, _listeners, feature, pickle, cancellationToken).RunAsync().ConfigureAwait(false);
         _results.Add(result);
         return result;
     }
@@ -59,22 +74,42 @@ internal sealed class RunSession(BindingRegistry bindings, RunOptions options)
         _errors.AddRange(disposalErrors.Select(e => $"{feature.Uri}: {e.Message}"));
     }
 
+    /// <summary>
+    /// Closes the open features, disposes the run scope and tells the listeners the run finished. The end record is
+    /// always sent, once: an AfterFeature hook or a disposal that throws anything becomes a run error instead.
+    /// </summary>
     public async Task<RunResult> FinishAsync(bool cancelled)
     {
-        foreach (var feature in _openFeatures.Keys.ToList())
+        if (_finished is not null)
         {
-            await CloseFeatureAsync(feature).ConfigureAwait(false);
+            return _finished;
         }
 
-        if (_runContainer is not null)
+        try
         {
-            _errors.AddRange((await _runContainer.DisposeCreatedAsync().ConfigureAwait(false)).Select(e => e.Message));
+            foreach (var feature in _openFeatures.Keys.ToList())
+            {
+                await CloseFeatureAsync(feature).ConfigureAwait(false);
+            }
+
+            if (_runContainer is not null)
+            {
+                _errors.AddRange((await _runContainer.DisposeCreatedAsync().ConfigureAwait(false)).Select(e => e.Message));
+            }
+        }
+        catch (Exception exception)
+        {
+            AddUnexpected(exception);
         }
 
-        var result = new RunResult(_results.ToList(), _errors.ToList(), _clock.Elapsed, cancelled);
-        Notify(l => l.OnRunFinished(result, DateTimeOffset.UtcNow));
+        var result = _finished = new RunResult(_results.ToList(), _errors.ToList(), _clock.Elapsed, cancelled);
+        _listeners.Notify(nameof(IRunListener.OnRunFinished), l => l.OnRunFinished(result, DateTimeOffset.UtcNow));
         return result;
     }
+
+    /// <summary>Records an exception that escaped the runner itself (not a step's: those fail their step) as a run error.</summary>
+    public void AddUnexpected(Exception exception) =>
+        _errors.Add($"the run stopped early: {exception.GetType().Name}: {exception.Message}");
 
     private async Task<FeatureState> OpenFeatureAsync(FeatureFile feature)
     {
@@ -115,14 +150,6 @@ internal sealed class RunSession(BindingRegistry bindings, RunOptions options)
         catch (Exception exception)
         {
             return $"{hook.Kind} hook {hook.DisplayName} failed for feature '{state.Feature.Name}' ({state.Feature.Uri}): {exception.GetType().Name}: {exception.Message}";
-        }
-    }
-
-    private void Notify(Action<IRunListener> call)
-    {
-        foreach (var listener in options.Listeners)
-        {
-            call(listener);
         }
     }
 }

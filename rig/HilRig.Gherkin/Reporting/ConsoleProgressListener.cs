@@ -3,7 +3,11 @@ using HilRig.Gherkin.Execution;
 
 namespace HilRig.Gherkin.Reporting;
 
-/// <summary>Prints one line per pickle, the details of those that did not pass, and a summary at the end.</summary>
+/// <summary>
+/// Prints one line per pickle, the details of those that did not pass, and a summary at the end. A control character
+/// in a name or a message (an ESC from a chip's log, a NUL) is printed as <c>\xNN</c>, so a scenario cannot clear or
+/// recolour the terminal; line breaks and tabs stay.
+/// </summary>
 public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
 {
     /// <inheritdoc />
@@ -12,12 +16,12 @@ public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
         ArgumentNullException.ThrowIfNull(result);
         if (result.Status is PickleStatus.Passed or PickleStatus.Skipped)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Label(result.Status)} {result.Pickle.DisplayName} ({result.Duration.TotalSeconds:0.00} s)"));
+            output.WriteLine(Printable(string.Create(CultureInfo.InvariantCulture,
+                $"{Label(result.Status)} {result.Pickle.DisplayName} ({result.Duration.TotalSeconds:0.00} s)")));
         }
         else
         {
-            output.WriteLine($"{Label(result.Status)} {result.Describe()}");
+            output.WriteLine(Printable($"{Label(result.Status)} {result.Describe()}"));
         }
 
         output.Flush();
@@ -29,7 +33,7 @@ public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
         ArgumentNullException.ThrowIfNull(result);
         foreach (var error in result.Errors)
         {
-            output.WriteLine($"ERROR {error}");
+            output.WriteLine(Printable($"ERROR {error}"));
         }
 
         var counts = Enum.GetValues<PickleStatus>().Where(s => result.Count(s) > 0).Select(s => $"{result.Count(s)} {s.ToString().ToLowerInvariant()}");
@@ -37,6 +41,8 @@ public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
             $"{result.Pickles.Count} scenarios ({string.Join(", ", counts)}) in {result.Duration.TotalSeconds:0.0} s{(result.Cancelled ? ", cancelled" : "")}: {(result.Success ? "SUCCESS" : "FAILURE")}"));
         output.Flush();
     }
+
+    private static string Printable(string text) => PrintableText.Of(text, keepLineBreaks: true);
 
     private static string Label(PickleStatus status) => status switch
     {

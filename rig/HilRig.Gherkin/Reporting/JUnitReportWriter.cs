@@ -10,8 +10,9 @@ namespace HilRig.Gherkin.Reporting;
 /// <summary>
 /// Writes JUnit XML for CI servers: a testsuite per feature, a testcase per pickle (classname = feature name,
 /// name = scenario name with the example values). The whole file is rewritten after every pickle through a
-/// temporary file and a rename, so it is always complete, valid XML. Run errors (parse errors, missing paths,
-/// feature hooks) become failed test cases of a last suite named "Run errors".
+/// temporary file and a rename, so it is always complete, valid XML; a character XML 1.0 cannot hold (a NUL, an
+/// ESC, a lone UTF-16 surrogate) is written as <c>\xNN</c> or <c>\uNNNN</c>, in any name, message or text. Run
+/// errors (parse errors, missing paths, feature hooks) become failed test cases of a last suite named "Run errors".
 /// </summary>
 public sealed class JUnitReportWriter(string path) : IRunListener
 {
@@ -131,18 +132,27 @@ public sealed class JUnitReportWriter(string path) : IRunListener
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
         var temporary = _path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
-            using (var writer = XmlWriter.Create(stream, settings))
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                WithoutControlCharacters(ToXml()).Save(writer);
+                var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
+                using (var writer = XmlWriter.Create(stream, settings))
+                {
+                    WithoutControlCharacters(ToXml()).Save(writer);
+                }
+
+                stream.Flush(flushToDisk: true);
             }
 
-            stream.Flush(flushToDisk: true);
+            File.Move(temporary, _path, overwrite: true);
         }
-
-        File.Move(temporary, _path, overwrite: true);
+        catch
+        {
+            // The last complete junit.xml stays as it was; no half-written .tmp beside it.
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <summary>

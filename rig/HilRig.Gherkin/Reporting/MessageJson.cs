@@ -9,7 +9,9 @@ namespace HilRig.Gherkin.Reporting;
 /// <summary>
 /// The JSON form of Cucumber messages: camelCase properties, nulls left out, enums as their protocol text
 /// (<c>PASSED</c>, <c>text/x.cucumber.gherkin+plain</c>), one envelope per line. Cucumber.Messages leaves the
-/// serializer to the host, so this is it.
+/// serializer to the host, so this is it. Any string serializes to valid JSON in plain ASCII: control characters
+/// (NUL, ESC) and every non-ASCII character are written as <c>\uNNNN</c> escapes and a lone UTF-16 surrogate (text
+/// that is not valid UTF-16) becomes U+FFFD, as System.Text.Json's default encoder does; it never throws for a text.
 /// </summary>
 public static class MessageJson
 {

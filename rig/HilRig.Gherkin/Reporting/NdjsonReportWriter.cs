@@ -7,8 +7,10 @@ using Io.Cucumber.Messages.Types;
 namespace HilRig.Gherkin.Reporting;
 
 /// <summary>
-/// Writes the run as Cucumber messages NDJSON (what @cucumber/html-formatter reads), one envelope per line,
-/// flushed after every test case so a crash loses at most the pickle that was running.
+/// Writes the run as Cucumber messages NDJSON (what the Cucumber HTML formatter reads), one envelope per line,
+/// flushed after every test case so a crash loses at most the pickle that was running. Every line is valid JSON in
+/// UTF-8 whatever the texts hold (see <see cref="MessageJson"/>), and a run that started always ends with
+/// testRunFinished: if the run never reported its end, <see cref="Dispose"/> writes one that says so.
 /// </summary>
 public sealed class NdjsonReportWriter : IRunListener, IDisposable
 {
@@ -16,6 +18,8 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
     private readonly HashSet<FeatureFile> _emittedFeatures = [];
     private readonly HashSet<string> _emittedPickles = new(StringComparer.Ordinal);
     private string _runId = "";
+    private bool _runStarted;
+    private bool _runFinished;
 
     /// <summary>Writes to <paramref name="stream"/>, which the writer then owns.</summary>
     public NdjsonReportWriter(Stream stream)
@@ -37,6 +41,7 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
     {
         ArgumentNullException.ThrowIfNull(run);
         _runId = run.RunId;
+        _runStarted = true;
         Write(MessageFactory.Meta());
         foreach (var feature in run.Features)
         {
@@ -119,12 +124,28 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         var message = result.Errors.Count > 0 ? string.Join("\n", result.Errors) : result.Cancelled ? "The run was cancelled." : null;
+        _runFinished = true;
         Write(Envelope.Create(new TestRunFinished(message, result.Success, MessageFactory.Timestamp(timestamp), null, _runId)));
         _writer.Flush();
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Closes the file, first writing a failed testRunFinished if the run started and never reported its end.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (_runStarted && !_runFinished)
+            {
+                _runFinished = true;
+                Write(Envelope.Create(new TestRunFinished(
+                    "The run ended without reporting its end (the runner stopped).", false, MessageFactory.Timestamp(DateTimeOffset.UtcNow), null, _runId)));
+            }
+        }
+        finally
+        {
+            _writer.Dispose();
+        }
+    }
 
     private void EmitFeature(FeatureFile feature)
     {

@@ -3,8 +3,10 @@ using HilRig.Gherkin.Execution;
 namespace HilRig.Gherkin.Reporting;
 
 /// <summary>
-/// The standard report files of a run in one directory: <c>cucumber-messages.ndjson</c> (for the Cucumber HTML
-/// report) and <c>junit.xml</c> (for CI). Pass <see cref="Listeners"/> to <see cref="RunOptions.Listeners"/>.
+/// The standard report files of a run in one directory: <c>cucumber-messages.ndjson</c> (Cucumber messages, written
+/// as the run goes), <c>junit.xml</c> (for CI, rewritten after every scenario) and <c>report.html</c> (the Cucumber
+/// HTML report, written from the NDJSON when the run ends). Pass <see cref="Listeners"/> to
+/// <see cref="RunOptions.Listeners"/>; a writer that fails costs only its own file.
 /// </summary>
 public sealed class ReportFiles : IDisposable
 {
@@ -15,8 +17,10 @@ public sealed class ReportFiles : IDisposable
         Directory.CreateDirectory(directory);
         NdjsonPath = Path.Combine(directory, "cucumber-messages.ndjson");
         JUnitPath = Path.Combine(directory, "junit.xml");
+        HtmlPath = Path.Combine(directory, "report.html");
         _ndjson = NdjsonReportWriter.Create(NdjsonPath);
-        Listeners = [_ndjson, new JUnitReportWriter(JUnitPath)];
+        // The HTML writer reads what the NDJSON writer flushed in its OnRunFinished, so it comes after it.
+        Listeners = [_ndjson, new JUnitReportWriter(JUnitPath), new HtmlReportWriter(NdjsonPath, HtmlPath)];
     }
 
     /// <summary>The NDJSON file.</summary>
@@ -25,10 +29,13 @@ public sealed class ReportFiles : IDisposable
     /// <summary>The JUnit XML file.</summary>
     public string JUnitPath { get; }
 
+    /// <summary>The Cucumber HTML report, written when the run finishes.</summary>
+    public string HtmlPath { get; }
+
     /// <summary>The writers, to add to the run's listeners.</summary>
     public IReadOnlyList<IRunListener> Listeners { get; }
 
-    /// <summary>Creates the directory and opens both files.</summary>
+    /// <summary>Creates the directory and opens the NDJSON file.</summary>
     public static ReportFiles Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);

@@ -9,10 +9,14 @@ public sealed class RunnerHarness
 {
     public Probe Probe { get; } = new();
 
-    public RunOptions Options(params IRunListener[] listeners) => new()
+    public RunOptions Options(params IRunListener[] listeners) => Options(Console.Error, listeners);
+
+    /// <summary>Options whose listener failures are reported to <paramref name="listenerErrors"/>.</summary>
+    public RunOptions Options(TextWriter listenerErrors, params IRunListener[] listeners) => new()
     {
         BaseDirectory = AppContext.BaseDirectory,
         Listeners = listeners,
+        ListenerErrors = listenerErrors,
         ConfigureServices = services => services.RegisterInstance(Probe),
     };
 
