@@ -119,4 +119,29 @@ public sealed class RunCommandTests
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("unknown chip defect 'forgets-everything' (known: pass-through-drops-frames", unknown.StandardError, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(99999, "the file has 6 lines, so no scenario is there; scenarios start at lines 3, 6 (nearest: ", "probe.feature:6)")]
+    [InlineData(2, "the line is not inside a scenario, an Examples block, a Rule or the Feature line; scenarios start at lines 3, 6 (nearest: ", "probe.feature:3)")]
+    public async Task Run_Refuses_A_Line_With_No_Scenario_Naming_File_Line_And_The_Scenario_Lines(int line, string reason, string nearest)
+    {
+        var feature = await WriteFeatureAsync("""
+            Feature: Two scenarios
+              Background:
+              Scenario: first
+                Given the bench is powered on
+
+              Scenario: second
+            """);
+        var outDir = Path.Combine(Path.GetDirectoryName(feature)!, "out");
+
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", $"{feature}:{line}", "--out", outDir);
+
+        Assert.Equal(2, result.ExitCode);
+        var message = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches($@"^hilrig run: \S*probe\.feature:{line}: ", message);
+        Assert.Contains(reason, message, StringComparison.Ordinal);
+        Assert.EndsWith(nearest + ".", message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir), "nothing runs, so no report directory is made");
+    }
 }

@@ -78,4 +78,55 @@ public sealed class WiringCommandTests
         Assert.Contains("no-such-bench.yaml", result.StandardError, StringComparison.Ordinal);
         Assert.Single(result.StandardError.Trim().Split('\n'));
     }
+
+    [Fact]
+    public async Task Check_Leaves_Nothing_In_The_Temp_Folder_Whether_The_Bench_Is_Proven_Or_Not()
+    {
+        var root = HilrigProcess.RepoRoot();
+        var broken = Directory.CreateTempSubdirectory("hilrig-broken-bench");
+        var brokenPath = Path.Combine(broken.FullName, "broken.yaml");
+        File.WriteAllText(brokenPath, File.ReadAllText(Path.Combine(root, "wiring", "sim-chain.yaml"))
+            .Replace("../firmware-images/", Path.Combine(root, "firmware-images") + "/", StringComparison.Ordinal)
+            .Replace("{ from: chip2, to: chip3, baud: 115200, rig: relay }", "{ from: chip2, to: chip3, baud: 115200, rig: relay, unplugged: true }", StringComparison.Ordinal));
+        var temp = Directory.CreateTempSubdirectory("hilrig-tmpdir-");
+        try
+        {
+            var environment = new Dictionary<string, string> { ["TMPDIR"] = temp.FullName };
+
+            var proven = await HilrigProcess.RunWithEnvironmentAsync(root, environment, "wiring", "check", "wiring/sim-chain.yaml");
+            var afterProven = Directory.GetFileSystemEntries(temp.FullName);
+            var failed = await HilrigProcess.RunWithEnvironmentAsync(root, environment, "wiring", "check", brokenPath);
+            var afterFailed = Directory.GetFileSystemEntries(temp.FullName);
+
+            Assert.Equal((0, 1), (proven.ExitCode, failed.ExitCode));
+            Assert.Empty(afterProven);
+            Assert.Empty(afterFailed);
+            Assert.Contains("hilrig wiring check --keep keeps the node logs", failed.StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+            broken.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Check_Keep_Keeps_The_Node_Logs_And_Names_Their_Folder()
+    {
+        var temp = Directory.CreateTempSubdirectory("hilrig-tmpdir-");
+        try
+        {
+            var result = await HilrigProcess.RunWithEnvironmentAsync(HilrigProcess.RepoRoot(), new Dictionary<string, string> { ["TMPDIR"] = temp.FullName },
+                "wiring", "check", "wiring/sim-chain.yaml", "--keep");
+
+            Assert.Equal(0, result.ExitCode);
+            var kept = Assert.Single(Directory.GetDirectories(temp.FullName));
+            Assert.Contains($"node logs in {kept}", result.StandardOutput, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(kept, "logs", "chip1.log")));
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
 }

@@ -78,6 +78,12 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"hilrig run: --repeat {rounds} is outside 1..1000");
                 return 2;
             }
+            // A selection that names a missing file, a file that does not parse or a line with no scenario runs nothing:
+            // one message per problem, before the bench is locked or started.
+            if (await SelectionProblemsAsync(root, selected, result.GetValue(tags)))
+            {
+                return 2;
+            }
             // One run per bench at a time, across processes (hilrig serve takes the same lock).
             BenchLock? benchLock;
             try
@@ -170,6 +176,25 @@ internal static class RunCommand
             }
             return (run.Success ? 0 : 1, run.Pickles);
         }
+    }
+
+    private static async Task<bool> SelectionProblemsAsync(string root, string[] selected, string? tags)
+    {
+        ResolvedSelection resolved;
+        try
+        {
+            resolved = PickleSelection.Of(selected, tags).Resolve(root);
+        }
+        catch (GherkinException ex)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
+            return true;
+        }
+        foreach (var error in resolved.Errors)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: {error}");
+        }
+        return resolved.Errors.Count > 0;
     }
 
     private static bool TryParseBenchOverrides(string[] values, string root, out IReadOnlyDictionary<string, string> overrides, out string? error)

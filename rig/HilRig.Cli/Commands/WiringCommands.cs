@@ -11,7 +11,8 @@ internal static class WiringCommands
     {
         var file = new Argument<string>("file") { Description = "Wiring file.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
         var staticOnly = new Option<bool>("--static") { Description = "Only check the file; do not bring the bench up and prove it." };
-        var check = new Command("check", "Load a wiring file, report every rule it breaks (file:line), then prove the bench: each link passes bytes, each power line switches, each sensor answers.") { file, staticOnly };
+        var keep = new Option<bool>("--keep") { Description = "Keep the proof's node logs, flash files and timeline (printed at the end) instead of removing them." };
+        var check = new Command("check", "Load a wiring file, report every rule it breaks (file:line), then prove the bench: each link passes bytes, each power line switches, each sensor answers.") { file, staticOnly, keep };
         check.SetAction(async (result, token) =>
         {
             var bench = LoadOrReport(result.GetRequiredValue(file));
@@ -40,20 +41,26 @@ internal static class WiringCommands
                 Console.WriteLine($"bench '{bench.Name}': {hardwareRows.Count} backends answer");
             }
             Console.WriteLine("proving the bench (links, power lines, sensors)...");
-            var artifacts = Path.Combine(Path.GetTempPath(), "hilrig-wiring-check", Guid.NewGuid().ToString("N"));
+            var kept = result.GetValue(keep);
             IReadOnlyList<ProofRow> rows;
-            try
+            string artifacts;
+            using (var scratch = ScratchDirectory.Create("hilrig-wiring-check-", kept))
             {
-                await using var proven = BenchFactory.Create(bench, new BenchOptions(artifacts) { StartCloud = false });
-                rows = await BenchProver.ProveAsync(proven, token);
-            }
-            catch (BenchSetupException ex)
-            {
-                rows = [new ProofRow("bench setup", false, ex.Message)];
+                artifacts = scratch.Path;
+                try
+                {
+                    await using var proven = BenchFactory.Create(bench, new BenchOptions(artifacts) { StartCloud = false });
+                    rows = await BenchProver.ProveAsync(proven, token);
+                }
+                catch (BenchSetupException ex)
+                {
+                    rows = [new ProofRow("bench setup", false, ex.Message)];
+                }
             }
             Console.WriteLine(BenchProver.Format(rows));
             var failed = rows.Where(r => !r.Ok).ToList();
-            Console.WriteLine(failed.Count == 0 ? $"bench '{bench.Name}' proven: {rows.Count} checks passed" : $"bench '{bench.Name}' NOT proven: {failed.Count} of {rows.Count} checks failed (node logs in {artifacts})");
+            var logs = kept ? $"node logs in {artifacts}" : "hilrig wiring check --keep keeps the node logs";
+            Console.WriteLine(failed.Count == 0 ? $"bench '{bench.Name}' proven: {rows.Count} checks passed{(kept ? $" ({logs})" : "")}" : $"bench '{bench.Name}' NOT proven: {failed.Count} of {rows.Count} checks failed ({logs})");
             return failed.Count == 0 ? 0 : 1;
         });
         var offFile = new Argument<string>("file") { Description = "Wiring file of a hardware bench." };

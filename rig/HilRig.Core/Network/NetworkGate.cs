@@ -52,10 +52,10 @@ public sealed class NetworkGate : IAsyncDisposable
     /// <summary>True while the gate is down.</summary>
     public bool IsDown { get { lock (_lock) return _down; } }
 
-    /// <summary>Bytes forwarded from the server to the device since the gate opened.</summary>
+    /// <summary>Bytes forwarded from the server to the device since the gate opened (counted before they are written, so a device that got them sees them counted).</summary>
     public long BytesToDevice => Interlocked.Read(ref _bytesToDevice);
 
-    /// <summary>Bytes forwarded from the device to the server since the gate opened.</summary>
+    /// <summary>Bytes forwarded from the device to the server since the gate opened (counted before they are written).</summary>
     public long BytesToServer => Interlocked.Read(ref _bytesToServer);
 
     /// <summary>
@@ -202,9 +202,20 @@ public sealed class NetworkGate : IAsyncDisposable
                         await Task.Delay(due, token).ConfigureAwait(false);
                     }
                 }
-                await to.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                // Counted before the write: whoever receives the bytes must find them counted already (counting after
+                // the write let a reader see the bytes while the counter still lagged). A failed write takes them back.
+                ref var counter = ref toDevice ? ref _bytesToDevice : ref _bytesToServer;
+                Interlocked.Add(ref counter, read);
+                try
+                {
+                    await to.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Interlocked.Add(ref toDevice ? ref _bytesToDevice : ref _bytesToServer, -read);
+                    throw;
+                }
                 sent += read;
-                Interlocked.Add(ref toDevice ? ref _bytesToDevice : ref _bytesToServer, read);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or SocketException)

@@ -6,7 +6,8 @@ namespace HilRig.Gherkin.Selection;
 
 /// <summary>
 /// What to run: feature files or directories (searched recursively for <c>*.feature</c>), optionally with
-/// <c>:LINE</c> suffixes (<c>chips.feature:12:30</c>), filtered by a tag expression.
+/// <c>:LINE</c> suffixes (<c>chips.feature:12:30</c>, read as <see cref="LineSelection"/> says), filtered by a tag
+/// expression.
 /// </summary>
 public sealed partial class PickleSelection
 {
@@ -80,13 +81,11 @@ public sealed partial class PickleSelection
         var selected = new List<PickleInfo>();
         foreach (var line in lines)
         {
-            var atLine = feature.PicklesAtLine(line);
-            if (atLine.Count == 0)
+            selected.AddRange(LineSelection.Select(feature, line, out var error));
+            if (error is not null)
             {
-                errors.Add($"{feature.Uri}:{line.ToString(CultureInfo.InvariantCulture)}: the line is not inside a scenario.");
+                errors.Add(error);
             }
-
-            selected.AddRange(atLine);
         }
 
         return selected;
@@ -100,8 +99,9 @@ public sealed partial class PickleSelection
             return (argument, []);
         }
 
+        // A number too big for an int is a line no file has: int.MaxValue keeps it an error naming the file, not a crash.
         var lines = match.Groups["lines"].Value.Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+            .Select(l => int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue).ToList();
         return (match.Groups["path"].Value, lines);
     }
 

@@ -5,12 +5,12 @@ namespace HilRig.Servers.TargetOta;
 /// <summary>Body of POST /admin/firmware (docs/cloud.md §2.6).</summary>
 /// <param name="ModelId">Model id of the image; 1 is the WiFi module itself.</param>
 /// <param name="Version">"major.minor.patch"; must match the image header.</param>
-/// <param name="File">Path of the image file on the rig's machine.</param>
-public sealed record PublishFirmwareRequest(byte ModelId, string Version, string File);
+/// <param name="Image">Name of an image the rig gave the server (<see cref="TargetOtaServer.Images"/>); never a path.</param>
+public sealed record PublishFirmwareRequest(byte ModelId, string? Version, string? Image);
 
 /// <summary>Body of PUT /admin/products/{product}/order.</summary>
 /// <param name="Order">Model ids, first upgraded first.</param>
-public sealed record ProductOrderRequest(IReadOnlyList<byte> Order);
+public sealed record ProductOrderRequest(IReadOnlyList<byte>? Order);
 
 /// <summary>Answer of POST /admin/devices/{device}/campaign: the campaign started in its prepare phase (docs/cloud.md §2.3).</summary>
 /// <param name="CampaignId">Id of the campaign, in the prepare instruction just sent and in every event of the campaign.</param>

@@ -7,27 +7,23 @@ namespace HilRig.Servers.TargetOta;
 /// <summary>An image the target server hands out: the whole file in memory, its digest and its ETag.</summary>
 internal sealed record PublishedImage(byte ModelId, FirmwareVersion Version, string FileName, byte[] Bytes, string Sha256, string ETag)
 {
-    /// <summary>Reads and checks an image file (HRIM header, size, body digest) against the model and version it is published as.</summary>
-    public static PublishedImage Load(byte modelId, string version, string path)
+    /// <summary>Checks an image of the catalogue (HRIM header, size, body digest) against the model and version it is published as.</summary>
+    public static PublishedImage Load(byte modelId, string? version, string name, byte[] bytes)
     {
-        if (!FirmwareVersion.TryParse(version, out var parsed))
+        if (version is null || !FirmwareVersion.TryParse(version, out var parsed))
         {
-            throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest, $"version '{version}' is not major.minor.patch");
+            throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest,
+                version is null ? "field 'version' is missing: it takes major.minor.patch" : $"field 'version': '{version}' is not major.minor.patch");
         }
-        if (!File.Exists(path))
-        {
-            throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest, $"firmware file {path} does not exist");
-        }
-        var bytes = File.ReadAllBytes(path);
         var image = FirmwareImage.TryDecode(bytes, out var error)
-            ?? throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest, $"{path} is not a valid image: {error}");
+            ?? throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest, $"image '{name}' is not a valid image: {error}");
         if (image.Header.ModelId != modelId || image.Header.Version != parsed)
         {
             throw new TargetOtaRequestException(TargetOtaRequestException.BadRequest,
-                $"{path} holds model 0x{image.Header.ModelId:X2} version {image.Header.Version}, not model 0x{modelId:X2} version {parsed}");
+                $"image '{name}' holds model 0x{image.Header.ModelId:X2} version {image.Header.Version}, not model 0x{modelId:X2} version {parsed}");
         }
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        return new PublishedImage(modelId, parsed, Path.GetFileName(path), bytes, sha, $"\"{sha[..16]}\"");
+        return new PublishedImage(modelId, parsed, name, bytes, sha, $"\"{sha[..16]}\"");
     }
 }
 

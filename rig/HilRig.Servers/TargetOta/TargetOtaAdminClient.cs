@@ -5,20 +5,24 @@ using HilRig.Protocol.Cloud;
 namespace HilRig.Servers.TargetOta;
 
 /// <summary>
-/// A typed client of the target server's admin API (docs/cloud.md §2.6), for steps and tools. A refused request
-/// throws <see cref="TargetOtaRequestException"/> with the status and the server's one-line reason.
+/// A typed client of the target server's admin API (docs/cloud.md §2.6), for the rig's steps: it sends the server's
+/// admin secret with every call (<see cref="TargetOtaServer.CreateAdminClient"/> makes one). A refused request throws <see cref="TargetOtaRequestException"/> with the status and the server's one-line reason.
 /// </summary>
 public sealed class TargetOtaAdminClient : IDisposable
 {
     private readonly HttpClient _http;
 
     // No proxy: the rig talks to loopback only, whatever the environment says.
-    /// <summary>A client of the server at <paramref name="baseUri"/> (http://127.0.0.1:{port}/).</summary>
-    public TargetOtaAdminClient(Uri baseUri) => _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUri };
+    /// <summary>A client of the server at <paramref name="baseUri"/> (http://127.0.0.1:{port}/) holding its <paramref name="adminSecret"/>.</summary>
+    public TargetOtaAdminClient(Uri baseUri, string adminSecret)
+    {
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = baseUri };
+        _http.DefaultRequestHeaders.Add(Http.AdminGuard.SecretHeader, adminSecret);
+    }
 
-    /// <summary>POST /admin/firmware: publishes an image file for a model.</summary>
-    public Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string filePath, CancellationToken cancellationToken) =>
-        SendAsync<CampaignImage>(HttpMethod.Post, "admin/firmware", new PublishFirmwareRequest(modelId, version, filePath), cancellationToken);
+    /// <summary>POST /admin/firmware: publishes, for a model, an image the rig gave the server (<see cref="TargetOtaServer.Images"/>), by name.</summary>
+    public Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string imageName, CancellationToken cancellationToken) =>
+        SendAsync<CampaignImage>(HttpMethod.Post, "admin/firmware", new PublishFirmwareRequest(modelId, version, imageName), cancellationToken);
 
     /// <summary>PUT /admin/products/{product}/order: sets a product's chip upgrade order.</summary>
     public Task SetProductOrderAsync(string product, IReadOnlyList<byte> order, CancellationToken cancellationToken) =>

@@ -11,12 +11,14 @@ public sealed partial class TargetOtaServer
     private uint _lastCampaignId;
 
     /// <summary>
-    /// Publishes an image for a model (the file is read and checked now). For the module (model 1), every device
-    /// that reported an older module version is sent an instruction. Throws <see cref="TargetOtaRequestException"/> (400) for a bad file.
+    /// Publishes an image of <see cref="Images"/> for a model (checked now). For the module (model 1), every device
+    /// that reported an older module version is sent an instruction. Throws <see cref="TargetOtaRequestException"/>
+    /// (400) for a name the catalogue does not hold or an image that is not the named model and version.
     /// </summary>
-    public async Task<CampaignImage> PublishFirmwareAsync(byte modelId, string version, string filePath, CancellationToken cancellationToken)
+    public async Task<CampaignImage> PublishFirmwareAsync(byte modelId, string? version, string? imageName, CancellationToken cancellationToken)
     {
-        var image = PublishedImage.Load(modelId, version, filePath);
+        var (name, bytes) = Images.Resolve("image", imageName);
+        var image = PublishedImage.Load(modelId, version, name, bytes);
         _firmware.Publish(image);
         _sink(Source, "ota", $"published model 0x{modelId:X2} version {image.Version}: {image.FileName}, {image.Bytes.Length} bytes, sha256 {image.Sha256}");
         if (modelId == OtaInstruction.ModuleModelId)
@@ -119,12 +121,13 @@ public sealed partial class TargetOtaServer
         app.MapPost("/admin/firmware", (RequestDelegate)(context => AnswerAsync(context, async () =>
         {
             var request = await ReadBodyAsync<PublishFirmwareRequest>(context).ConfigureAwait(false);
-            return await PublishFirmwareAsync(request.ModelId, request.Version, request.File, context.RequestAborted).ConfigureAwait(false);
+            return await PublishFirmwareAsync(request.ModelId, request.Version, request.Image, context.RequestAborted).ConfigureAwait(false);
         })));
         app.MapPut("/admin/products/{product}/order", (RequestDelegate)(context => AnswerAsync(context, async () =>
         {
             var request = await ReadBodyAsync<ProductOrderRequest>(context).ConfigureAwait(false);
-            SetProductOrder((string)context.Request.RouteValues["product"]!, request.Order ?? []);
+            SetProductOrder((string)context.Request.RouteValues["product"]!, request.Order ?? throw new TargetOtaRequestException(
+                TargetOtaRequestException.BadRequest, "field 'order' is missing: it takes the model ids, first upgraded first"));
             return request;
         })));
         app.MapPost("/admin/devices/{device}/campaign", (RequestDelegate)(context => AnswerAsync(context, async () =>

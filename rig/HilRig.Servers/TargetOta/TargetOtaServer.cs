@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers.Faults;
 using HilRig.Servers.Internal;
@@ -10,7 +12,8 @@ namespace HilRig.Servers.TargetOta;
 
 /// <summary>
 /// The target OTA server (docs/cloud.md §2): a broker for device traffic on ota/{device}/…, and Kestrel on loopback
-/// for firmware downloads and the admin API. It sends the module its OTA instruction when a report shows another
+/// for firmware downloads and the admin API (loopback clients holding <see cref="AdminSecret"/> only, publishing only
+/// the images in <see cref="Images"/>). It sends the module its OTA instruction when a report shows another
 /// version, runs two-phase chip campaigns (prepare, then the campaign planned from the chips the device prepared), and collects every device's events for steps to await.
 /// </summary>
 public sealed partial class TargetOtaServer : IAsyncDisposable
@@ -25,12 +28,17 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     private readonly DeviceMessageLog<DeviceEvent> _events = new("event", Describe);
     private readonly DeviceMessageLog<DeviceReport> _reports = new("report", r => $"{r.Reason}, module {r.Module.Version}");
 
-    private TargetOtaServer(IDeviceBroker broker, MqttBrokerHost? ownedBroker, ServerEventSink sink, TimeProvider time)
+    private readonly byte[] _adminSecret;
+
+    private TargetOtaServer(IDeviceBroker broker, MqttBrokerHost? ownedBroker, ServerEventSink sink, TimeProvider time, System.Net.IPAddress listenAddress)
     {
+        // A secret per server instance, so per run: only the rig's own process learns it (AdminSecret), never the wire.
+        AdminSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        _adminSecret = Encoding.UTF8.GetBytes(AdminSecret);
         Broker = broker;
         _ownedBroker = ownedBroker;
         _sink = sink;
-        _http = new KestrelHost(MapRoutes);
+        _http = new KestrelHost(MapRoutes, listenAddress);
         HttpFaults = new HttpFaults(Source, sink, time, RefuseConnectionsAsync);
         BrokerFaults = ownedBroker is null ? null : new BrokerFaults(ownedBroker, sink);
         broker.AddHandler(CloudTopics.OtaReport("+"), OnReportAsync);
@@ -59,7 +67,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
 
     private static async Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, IDeviceBroker broker, MqttBrokerHost? owned, ServerEventSink sink, CancellationToken cancellationToken)
     {
-        var server = new TargetOtaServer(broker, owned, sink, options.Time);
+        var server = new TargetOtaServer(broker, owned, sink, options.Time, options.ListenAddress);
         try
         {
             await server._http.StartAsync(options.HttpPort, cancellationToken).ConfigureAwait(false);
@@ -108,8 +116,17 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     public Task<DeviceReport> WaitForReportAsync(string deviceId, Func<DeviceReport, bool> match, string description, TimeSpan timeout, CancellationToken cancellationToken) =>
         _reports.WaitAsync("target server", deviceId, match, description, timeout, cancellationToken);
 
-    /// <summary>A typed client of this server's admin API over HTTP (dispose it).</summary>
-    public TargetOtaAdminClient CreateAdminClient() => new(BaseUri);
+    /// <summary>
+    /// The admin secret of this server instance, which every /admin call carries in the X-HilRig-Admin-Secret header
+    /// (docs/cloud.md §2.6). It exists only in this process: give it to the rig's own clients, never to a device.
+    /// </summary>
+    public string AdminSecret { get; }
+
+    /// <summary>The images the admin API may publish, by name; the rig offers them in-process (docs/cloud.md §2.6).</summary>
+    public TargetOtaImageCatalog Images { get; } = new();
+
+    /// <summary>A typed client of this server's admin API over HTTP, holding its secret (dispose it).</summary>
+    public TargetOtaAdminClient CreateAdminClient() => new(BaseUri, AdminSecret);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -141,6 +158,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     private void MapRoutes(WebApplication app)
     {
         app.Use((context, next) => RequestLog.MiddlewareAsync(context, next, _sink, Source));
+        app.Use((context, next) => AdminGuard.MiddlewareAsync(context, next, _adminSecret));
         app.MapGet("/firmware/{file}", (RequestDelegate)(context => FirmwareEndpoint.HandleAsync(context, _firmware, HttpFaults)));
         MapAdmin(app);
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using HilRig.Servers.Mqtt;
 
 namespace HilRig.Servers.TargetOta;
@@ -19,4 +20,10 @@ public sealed class TargetOtaServerOptions
 
     /// <summary>Clock of the time-bound faults (<see cref="Faults.HttpFaults.FailFor"/>).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Address HTTP listens on: loopback. Tests set another to prove the admin API refuses a client that is not on
+    /// loopback; the rig never does (devices reach downloads through a network gate).
+    /// </summary>
+    internal IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
 }

@@ -24,6 +24,16 @@ public sealed class CloudDriver(BenchDriver bench, RigSettings settings, Scenari
     /// <inheritdoc />
     public void Dispose() => _admin?.Dispose();
 
+    /// <summary>
+    /// Gives the target server an image file in-process (its catalogue, docs/cloud.md §2.6) and publishes it for a
+    /// model over the admin API, by name: the admin API never reads a path.
+    /// </summary>
+    public Task<Protocol.Cloud.CampaignImage> PublishImageAsync(byte modelId, string version, string path, CancellationToken cancellationToken)
+    {
+        var name = Cloud.Target.Images.AddFile(path);
+        return Admin.PublishFirmwareAsync(modelId, version, name, cancellationToken);
+    }
+
     /// <summary>How long the module may take to join, connect and report.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 

@@ -27,7 +27,7 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
         foreach (var name in chips)
         {
             var image = catalog.Find(bench.Chip(name).ModelId, FirmwareVersion.Parse(version));
-            await cloud.Admin.PublishFirmwareAsync(image.Header.ModelId, version, image.Path, bench.Cancellation);
+            await cloud.PublishImageAsync(image.Header.ModelId, version, image.Path, bench.Cancellation);
             _published[name] = image;
         }
     }

@@ -20,7 +20,7 @@ public sealed partial class ModuleOtaSteps(BenchDriver bench, CloudDriver cloud,
 
     [When("the target server publishes WiFi firmware {string}")]
     public Task WhenPublishModule(string version) =>
-        cloud.Admin.PublishFirmwareAsync(OtaInstruction.ModuleModelId, version, cloud.ModuleImagePath(version), bench.Cancellation);
+        cloud.PublishImageAsync(OtaInstruction.ModuleModelId, version, cloud.ModuleImagePath(version), bench.Cancellation);
 
     [Then("the module reports WiFi firmware {string} from slot {string} to the target server after rebooting")]
     public Task ThenReportsAfterReboot(string version, string slot) =>

@@ -15,12 +15,27 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>Benches that features name ("sim-tree"), mapped to the wiring file they run on instead (full paths).</summary>
     public IReadOnlyDictionary<string, string> BenchOverrides { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The command that repeats one scenario exactly: same bench, same seed, same defects.</summary>
+    /// <summary>
+    /// The command that repeats one scenario exactly: same bench, same seed, same defects. Every word is quoted for
+    /// a POSIX shell (<see cref="global::HilRig.Platform.Shell.ShellQuote"/>), so a feature path, a defect or a bench name holding
+    /// <c>$(...)</c>, quotes or spaces pastes back as the same words and runs nothing else.
+    /// </summary>
     public string ReproduceCommand(string pickleId)
     {
-        var defects = string.Concat(ChipDefects.SelectMany(d => d.Value.Select(v => $" --defect {d.Key}:{v}")));
-        var benches = string.Concat(BenchOverrides.Select(b => $" --bench {b.Key}={Path.GetRelativePath(RepositoryRoot, b.Value)}"));
-        return $"dotnet run --project rig/HilRig.Cli -- run {pickleId} --wiring {Path.GetRelativePath(RepositoryRoot, WiringPath)} --seed {Seed}{defects}{benches}";
+        List<string> words = ["dotnet", "run", "--project", "rig/HilRig.Cli", "--", "run", pickleId,
+            "--wiring", Path.GetRelativePath(RepositoryRoot, WiringPath), "--seed", Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        foreach (var (node, defects) in ChipDefects)
+        {
+            foreach (var defect in defects)
+            {
+                words.AddRange(["--defect", $"{node}:{defect}"]);
+            }
+        }
+        foreach (var (bench, wiring) in BenchOverrides)
+        {
+            words.AddRange(["--bench", $"{bench}={Path.GetRelativePath(RepositoryRoot, wiring)}"]);
+        }
+        return global::HilRig.Platform.Shell.ShellQuote.Join(words);
     }
 
     /// <summary>Where the sample firmware images live.</summary>

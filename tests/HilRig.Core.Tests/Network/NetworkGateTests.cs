@@ -42,12 +42,17 @@ public sealed class NetworkGateTests : IAsyncDisposable
         using (d)
         using (s)
         {
-            await device.WriteAsync("hello"u8.ToArray(), token);
-            Assert.Equal("hello"u8.ToArray(), await ReadExactlyAsync(server, 5, token));
-            await server.WriteAsync("firmware"u8.ToArray(), token);
-            Assert.Equal("firmware"u8.ToArray(), await ReadExactlyAsync(device, 8, token));
-            Assert.Equal(8, _gate.BytesToDevice);
-            Assert.Equal(5, _gate.BytesToServer);
+            // The gate counts bytes before it writes them, so once a side has read them the counter holds them: no wait
+            // is needed, and a hundred round trips give a counter bumped late (after the write) every chance to show.
+            for (var round = 1; round <= 100; round++)
+            {
+                await device.WriteAsync("hello"u8.ToArray(), token);
+                Assert.Equal("hello"u8.ToArray(), await ReadExactlyAsync(server, 5, token));
+                Assert.Equal(5 * round, _gate.BytesToServer);
+                await server.WriteAsync("firmware"u8.ToArray(), token);
+                Assert.Equal("firmware"u8.ToArray(), await ReadExactlyAsync(device, 8, token));
+                Assert.Equal(8 * round, _gate.BytesToDevice);
+            }
         }
     }
 

@@ -32,13 +32,74 @@ public sealed class PickleSelectionTests
         Assert.Equal(expectedLines, resolved.Pickles.Select(p => p.Line));
     }
 
-    [Fact]
-    public void Resolve_ReportsLine_When_LineIsOutsideEveryScenario()
+    [Theory]
+    [InlineData("Features/Passing/outline.feature:4", "the line is not inside a scenario, an Examples block, a Rule or the Feature line; scenarios start at lines 7, 21 (nearest: Features/Passing/outline.feature:7).")]
+    [InlineData("Features/Passing/outline.feature:5", "the line is not inside a scenario, an Examples block, a Rule or the Feature line; scenarios start at lines 7, 21 (nearest: Features/Passing/outline.feature:7).")]
+    [InlineData("Features/Passing/outline.feature:23", "the file has 22 lines, so no scenario is there; scenarios start at lines 7, 21 (nearest: Features/Passing/outline.feature:21).")]
+    [InlineData("Features/Passing/outline.feature:99999", "the file has 22 lines, so no scenario is there; scenarios start at lines 7, 21 (nearest: Features/Passing/outline.feature:21).")]
+    [InlineData("Features/Passing/outline.feature:0", "the file has 22 lines, so no scenario is there; scenarios start at lines 7, 21 (nearest: Features/Passing/outline.feature:7).")]
+    public void Resolve_ReportsFileLineAndTheScenarioLines_When_NoScenarioIsAtTheLine(string path, string reason)
     {
-        var resolved = Resolve(null, "Features/Passing/outline.feature:2");
+        var resolved = Resolve(null, path);
 
         Assert.Empty(resolved.Pickles);
-        Assert.Equal("Features/Passing/outline.feature:2: the line is not inside a scenario.", Assert.Single(resolved.Errors));
+        Assert.Equal($"{path}: {reason}", Assert.Single(resolved.Errors));
+    }
+
+    [Fact]
+    public void Resolve_ReportsAnError_NotACrash_When_TheLineNumberOverflows()
+    {
+        var resolved = Resolve(null, "Features/Passing/outline.feature:99999999999999999999");
+
+        Assert.Empty(resolved.Pickles);
+        Assert.Contains("the file has 22 lines, so no scenario is there", Assert.Single(resolved.Errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Resolve_SelectsEveryScenario_When_TheLineIsTheFeatureLineOrItsTags(int line)
+    {
+        var resolved = Resolve(null, $"Features/Passing/outline.feature:{line}");
+
+        Assert.Empty(resolved.Errors);
+        Assert.Equal([13, 14, 19, 21], resolved.Pickles.Select(p => p.Line));
+    }
+
+    [Theory]
+    [InlineData(3, new[] { 5, 7 })]
+    [InlineData(4, new[] { 5, 7 })]
+    [InlineData(7, new[] { 7 })]
+    [InlineData(10, new[] { 11 })]
+    public void Resolve_SelectsTheRulesScenarios_When_TheLineIsARuleLine(int line, int[] expected)
+    {
+        var directory = Directory.CreateTempSubdirectory("hilrig-rule-");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory.FullName, "rules.feature"), """
+                Feature: Rules
+
+                  @first
+                  Rule: one
+                    Scenario: a
+                      Given x
+                    Scenario: b
+                      Given x
+
+                  Rule: two
+                    Scenario: c
+                      Given x
+                """);
+
+            var resolved = PickleSelection.Of([$"rules.feature:{line}"]).Resolve(directory.FullName);
+
+            Assert.Empty(resolved.Errors);
+            Assert.Equal(expected, resolved.Pickles.Select(p => p.Line));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Theory]

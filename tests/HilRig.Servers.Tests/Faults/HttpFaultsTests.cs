@@ -13,9 +13,9 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var (path, bytes) = WriteImage(0x13, "1.1.0", bodyBytes: 20_000);
+        var (name, bytes) = WriteImage(0x13, "1.1.0", bodyBytes: 20_000);
         _file = bytes;
-        _url = (await Server.PublishFirmwareAsync(0x13, "1.1.0", path, Cancel)).Url;
+        _url = (await Server.PublishFirmwareAsync(0x13, "1.1.0", name, Cancel)).Url;
     }
 
     private async Task<HttpStatusCode> StatusAsync()

@@ -11,6 +11,9 @@ public abstract class TargetOtaTestBase : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("hilrig-target-").FullName;
 
+    /// <summary>Where <see cref="WriteImage"/> writes its files.</summary>
+    protected string ImageDirectory => _directory;
+
     protected RecordingSink Sink { get; } = new();
     protected ManualTimeProvider Time { get; } = new();
     protected TargetOtaServer Server { get; private set; } = null!;
@@ -36,20 +39,28 @@ public abstract class TargetOtaTestBase : IAsyncLifetime
 
     protected HttpClient NewHttpClient() => new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Server.BaseUri };
 
-    /// <summary>Writes a valid image file and returns its path and bytes.</summary>
-    protected (string Path, byte[] Bytes) WriteImage(byte modelId, string version, int bodyBytes = 3000, string? fileName = null, byte fill = 0)
+    /// <summary>A plain HTTP client that sends the server's admin secret, as the rig's own callers do.</summary>
+    protected HttpClient NewAdminHttpClient()
+    {
+        var client = NewHttpClient();
+        client.DefaultRequestHeaders.Add("X-HilRig-Admin-Secret", Server.AdminSecret);
+        return client;
+    }
+
+    /// <summary>Writes a valid image file, gives it to the server's image catalogue, and returns its name there and its bytes.</summary>
+    protected (string Name, byte[] Bytes) WriteImage(byte modelId, string version, int bodyBytes = 3000, string? fileName = null, byte fill = 0)
     {
         var body = Enumerable.Range(0, bodyBytes).Select(i => (byte)(i * 7 + modelId + fill)).ToArray();
         var bytes = FirmwareImage.Create(modelId, FirmwareVersion.Parse(version), body).Encode();
         var path = System.IO.Path.Combine(_directory, fileName ?? $"model-{modelId:X2}-v{version}.hrim");
         File.WriteAllBytes(path, bytes);
-        return (path, bytes);
+        return (Server.Images.AddFile(path), bytes);
     }
 
     protected async Task<CampaignImage> PublishAsync(byte modelId, string version, int bodyBytes = 3000)
     {
-        var (path, _) = WriteImage(modelId, version, bodyBytes);
-        return await Server.PublishFirmwareAsync(modelId, version, path, Cancel);
+        var (name, _) = WriteImage(modelId, version, bodyBytes);
+        return await Server.PublishFirmwareAsync(modelId, version, name, Cancel);
     }
 
     /// <summary>Connects a device subscribed to its instruction, prepare and campaign topics.</summary>

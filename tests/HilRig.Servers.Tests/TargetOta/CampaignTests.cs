@@ -124,7 +124,8 @@ public sealed class CampaignTests : TargetOtaTestBase
         await using var device = await ConnectDeviceAsync();
         await ReportAsync(device, "dev-1", "2.0.0", product: "kettle");
 
-        using var response = await Http.PostAsync("admin/devices/dev-1/campaign", null, Cancel);
+        using var adminHttp = NewAdminHttpClient();
+        using var response = await adminHttp.PostAsync("admin/devices/dev-1/campaign", null, Cancel);
         var body = await response.Content.ReadAsStringAsync(Cancel);
         var id = await AnswerPrepareAsync(device, Chain);
         var campaign = await ReceiveCampaignAsync(device);

@@ -12,9 +12,9 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var (path, bytes) = WriteImage(0x12, "1.1.0", bodyBytes: 5000);
+        var (name, bytes) = WriteImage(0x12, "1.1.0", bodyBytes: 5000);
         _file = bytes;
-        _url = (await Server.PublishFirmwareAsync(0x12, "1.1.0", path, Cancel)).Url;
+        _url = (await Server.PublishFirmwareAsync(0x12, "1.1.0", name, Cancel)).Url;
     }
 
     private Task<HttpResponseMessage> GetAsync(string? range = null, string? ifRange = null)
@@ -91,8 +91,8 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
     {
         using var first = await GetAsync();
         var oldEtag = first.Headers.ETag!.ToString();
-        var (path, bytes) = WriteImage(0x12, "1.1.0", bodyBytes: 5000, fill: 1);
-        await Server.PublishFirmwareAsync(0x12, "1.1.0", path, Cancel);
+        var (name, bytes) = WriteImage(0x12, "1.1.0", bodyBytes: 5000, fill: 1);
+        await Server.PublishFirmwareAsync(0x12, "1.1.0", name, Cancel);
 
         using var resumed = await GetAsync("bytes=4000-", oldEtag);
 

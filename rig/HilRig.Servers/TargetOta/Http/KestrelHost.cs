@@ -10,10 +10,10 @@ using Microsoft.Extensions.Hosting;
 namespace HilRig.Servers.TargetOta.Http;
 
 /// <summary>
-/// Kestrel on 127.0.0.1 with the routes a caller maps; it can stop and start again on the same port (the
+/// Kestrel on 127.0.0.1 (tests may pick another address) with the routes a caller maps; it can stop and start again on the same port (the
 /// "refuse connections" fault). The bound port comes from IServerAddressesFeature.
 /// </summary>
-internal sealed class KestrelHost(Action<WebApplication> mapRoutes) : IAsyncDisposable
+internal sealed class KestrelHost(Action<WebApplication> mapRoutes, IPAddress listenAddress) : IAsyncDisposable
 {
     /// <summary>How long a stop waits for requests in flight; a stopped server must stop promptly, not drain downloads.</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromMilliseconds(500);
@@ -35,7 +35,7 @@ internal sealed class KestrelHost(Action<WebApplication> mapRoutes) : IAsyncDisp
                 return;
             }
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+            builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(listenAddress, port));
             builder.Services.AddRoutingCore();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
             var app = builder.Build();
