@@ -25,6 +25,26 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_feature_that_does_not_parse_in_a_named_folder_is_reported_and_the_folders_other_features_still_run()
+    {
+        var good = await WriteFeatureAsync("""
+            Feature: Good
+              Scenario: Fails on its own
+                When the chip 3 is struck by lightning
+            """);
+        var folder = Path.GetDirectoryName(good)!;
+        await File.WriteAllTextAsync(Path.Combine(folder, "broken.feature"), "Feature: Broken\n  Scenario: s\n    Given x\n      | a | b |\n      | c |\n", TestContext.Current.CancellationToken);
+        var output = Path.Combine(folder, "out");
+
+        var result = await HilrigProcess.RunAsync(HilrigProcess.RepoRoot(), "run", folder, "--out", output);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("broken.feature:5:7: inconsistent cell count within the table", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Fails on its own", result.StandardOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "junit.xml")));
+    }
+
+    [Fact]
     public async Task Run_Repeat_Prints_Pass_Counts_Per_Scenario_And_Keeps_Each_Rounds_Reports()
     {
         var feature = await WriteFeatureAsync("""

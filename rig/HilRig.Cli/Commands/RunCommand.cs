@@ -79,7 +79,8 @@ internal static class RunCommand
                 return 2;
             }
             // A selection that names a missing file, a file that does not parse or a line with no scenario runs nothing:
-            // one message per problem, before the bench is locked or started.
+            // one message per problem, before the bench is locked or started. (A broken file in a named folder is
+            // reported by the run, and the folder's other features run.)
             if (await SelectionProblemsAsync(root, selected, result.GetValue(tags)))
             {
                 return 2;
@@ -190,11 +191,12 @@ internal static class RunCommand
             await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
             return true;
         }
-        foreach (var error in resolved.Errors)
+        // A feature that does not parse inside a named folder does not stop the others: the run reports it.
+        foreach (var error in resolved.NamedErrors)
         {
             await Console.Error.WriteLineAsync($"hilrig run: {error}");
         }
-        return resolved.Errors.Count > 0;
+        return resolved.NamedErrors.Count > 0;
     }
 
     private static bool TryParseBenchOverrides(string[] values, string root, out IReadOnlyDictionary<string, string> overrides, out string? error)

@@ -30,6 +30,7 @@ public sealed partial class PickleSelection
         ArgumentNullException.ThrowIfNull(baseDirectory);
         var tags = Selection.TagExpression.Parse(TagExpression);
         var errors = new List<string>();
+        var named = new List<string>();
         var features = new List<FeatureFile>();
         var byPath = new Dictionary<string, FeatureFile>(StringComparer.Ordinal);
         var pickles = new List<PickleInfo>();
@@ -51,6 +52,7 @@ public sealed partial class PickleSelection
             else
             {
                 errors.Add($"{argument}: no such feature file or directory (looked in {baseDirectory}).");
+                named.Add(errors[^1]);
                 continue;
             }
 
@@ -61,6 +63,8 @@ public sealed partial class PickleSelection
                     if (!FeatureLoader.TryLoad(file, baseDirectory, out feature, out var error))
                     {
                         errors.Add(error);
+                        // A file named on its own is the user's whole request; one found in a folder is one of many.
+                        if (!Directory.Exists(fullPath)) named.Add(error);
                         continue;
                     }
 
@@ -68,12 +72,14 @@ public sealed partial class PickleSelection
                     features.Add(feature!);
                 }
 
+                var before = errors.Count;
                 var candidates = lines.Count == 0 ? feature!.Pickles : SelectLines(feature!, lines, errors);
+                named.AddRange(errors.Skip(before));
                 pickles.AddRange(candidates.Where(p => tags.Matches(p.Tags) && seen.Add(p.Id)));
             }
         }
 
-        return new ResolvedSelection(features.Where(f => pickles.Any(p => p.Feature == f)).ToList(), pickles, errors);
+        return new ResolvedSelection(features.Where(f => pickles.Any(p => p.Feature == f)).ToList(), pickles, errors) { NamedErrors = named };
     }
 
     private static List<PickleInfo> SelectLines(FeatureFile feature, IReadOnlyList<int> lines, List<string> errors)
@@ -116,4 +122,12 @@ public sealed partial class PickleSelection
 public sealed record ResolvedSelection(
     IReadOnlyList<FeatureFile> Features,
     IReadOnlyList<PickleInfo> Pickles,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors)
+{
+    /// <summary>
+    /// The errors in what the user named: a missing path, a named file that does not parse, a line with no scenario.
+    /// A file that does not parse inside a named folder is in <see cref="Errors"/> only: the folder's other
+    /// features still run and the run reports it.
+    /// </summary>
+    public IReadOnlyList<string> NamedErrors { get; init; } = [];
+}
