@@ -42,7 +42,7 @@ public sealed partial class LivePageTests
             Assert.Equal("off", row.Groups[1].Value);
             Assert.Contains("<td>1.1.0</td>", row.Groups[2].Value, StringComparison.Ordinal);
         }
-        Assert.Contains($"{(state == "passed" ? "PASS" : "FAIL")} Multi-chip OTA upgrade over the UART chain: Every chip is upgraded far-to-near", dom, StringComparison.Ordinal);
+        Assert.Contains($"{(state == "passed" ? "PASSED" : "FAILED")} Multi-chip OTA upgrade over the UART chain: Every chip is upgraded far-to-near", dom, StringComparison.Ordinal);
         var timelineRows = TimelineRow().Matches(dom).Count;
         Assert.True(timelineRows > 50, $"the timeline shows {timelineRows} events");
         Assert.Contains("Complete 0x13-&gt;all", dom, StringComparison.Ordinal);

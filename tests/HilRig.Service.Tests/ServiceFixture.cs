@@ -29,9 +29,12 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>A short scenario (about a second on the sim bench).</summary>
     public const string ShortScenario = "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:23";
 
-    public static async Task<ServiceUnderTest> StartAsync(string? token = null, string? data = null)
+    /// <summary>A token long enough for the service (16 characters or more).</summary>
+    public const string GoodToken = "7f3a9c1e5b2d4f60a8c3e1d2";
+
+    public static async Task<ServiceUnderTest> StartAsync(string? token = null, string? data = null, string? root = null)
     {
-        var root = RepoRoot();
+        root ??= RepoRoot();
         data ??= Directory.CreateTempSubdirectory("hilrig-serve-").FullName;
         var host = await ServiceHost.StartAsync(new ServeOptions
         {
@@ -42,6 +45,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             DataDirectory = data,
         }, TestContext.Current.CancellationToken);
         var http = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+        // Every state-changing call of a legitimate client carries it (AccessGate).
+        http.DefaultRequestHeaders.Add("X-HilRig", "1");
         if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return new ServiceUnderTest(host, http, data);
     }
