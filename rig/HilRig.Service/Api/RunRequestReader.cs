@@ -55,7 +55,7 @@ public static class RunRequestReader
             var where = ex.LineNumber is { } line
                 ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {ex.BytePositionInLine + 1}")
                 : "";
-            var why = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? "nested deeper than a run request ever is" : "not valid JSON";
+            var why = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase) ? "nested deeper than a run request ever is" : "not valid JSON";
             return (null, $"body: {why}{where}");
         }
         catch (ArgumentException)
