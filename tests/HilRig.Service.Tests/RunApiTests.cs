@@ -84,14 +84,14 @@ public sealed class RunApiTests
     {
         string data;
         string id;
-        await using (var first = await ServiceUnderTest.StartAsync())
+        await using (var first = await ServiceUnderTest.StartAsync(ownsData: false))
         {
             data = first.DataDirectory;
             id = (await first.QueueAsync(new RunRequest([ServiceUnderTest.ShortScenario], null, null, 5))).Id;
             await first.WaitForEndAsync(id, TimeSpan.FromMinutes(3));
         }
 
-        await using var second = await ServiceUnderTest.StartAsync(data: data);
+        await using var second = await ServiceUnderTest.StartAsync(data: data, ownsData: true);
         var runs = await second.Http.GetFromJsonAsync<List<RunRecord>>("/api/runs", ServiceUnderTest.Json, Token);
 
         var run = Assert.Single(runs!);
