@@ -127,4 +127,42 @@ public sealed class RunApiTests
         Assert.Null((options with { Token = ServiceUnderTest.GoodToken }).Problem());
         Assert.Null((options with { Address = IPAddress.IPv6Loopback }).Problem());
     }
+
+    [Fact]
+    public async Task A_run_whose_steps_are_undefined_is_failed_and_counts_them()
+    {
+        using var checkout = new TempCheckout();
+        await using var service = await ServiceUnderTest.StartAsync(root: checkout.Root);
+
+        var queued = await service.QueueAsync(new RunRequest(["scenarios/Features/short.feature"], null, null, 2));
+        var run = await service.WaitForEndAsync(queued.Id, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Equal((0, 0, 2), (run.Passed, run.Failed, run.Undefined));
+        Assert.All(run.Scenarios, s => Assert.Equal(ScenarioStatus.Undefined, s.Status));
+        Assert.Equal(["scenarios/Features/short.feature:3", "scenarios/Features/short.feature:6"], run.Scenarios.Select(s => s.Location));
+        Assert.Equal("not every scenario passed: 2 undefined", run.Message);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_is_cancelled_not_failed()
+    {
+        await using var service = await ServiceUnderTest.StartAsync();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? id = null;
+        service.Host.Runs.Updated += r => { if (r.Id == id && r.State == RunState.Running) running.TrySetResult(); };
+        // The far-to-near upgrade of three chips: seconds long.
+        var queued = await service.QueueAsync(new RunRequest(["scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12"], null, null, 8));
+        id = queued.Id;
+        if (service.Host.Runs.Get(id)!.State == RunState.Running) running.TrySetResult();
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+
+        var cancel = await service.Http.PostAsync($"/api/runs/{id}/cancel", JsonContent.Create(new { }), Token);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var run = await service.WaitForEndAsync(id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunState.Cancelled, run.State);
+        Assert.Equal("cancelled", run.Message);
+        Assert.Equal(0, run.Failed);
+    }
 }
