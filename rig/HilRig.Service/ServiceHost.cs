@@ -2,6 +2,8 @@ using System.Net;
 using System.Reflection;
 using HilRig.Service.Api;
 using HilRig.Service.Runs;
+using HilRig.Service.Security;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,30 +42,45 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address, options.Port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(options.Address, options.Port);
+            // The API takes run requests of a few hundred bytes and a login: nothing needs more.
+            k.Limits.MaxRequestBodySize = RunRequestReader.MaxBodyBytes;
+            k.AddServerHeader = false;
+        });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<RunManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunManager>());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         var app = builder.Build();
-        if (!string.IsNullOrEmpty(options.Token))
+        var sessions = options.Token is null ? null : new Sessions(options.Token.Trim());
+        var gate = new AccessGate(options, sessions);
+        // First: a failure anywhere answers a JSON 500 that leaks nothing (the details go to the log).
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var expected = "Bearer " + options.Token;
-            app.Use(async (context, next) =>
+            ExceptionHandler = context => AccessGate.ErrorAsync(context, StatusCodes.Status500InternalServerError, "the service failed on this request; its log says why"),
+        });
+        // Then the one gate in front of everything (page, API, artifacts).
+        app.Use(gate.InvokeAsync);
+        // A refusal the framework makes without a body (no such path, wrong method, a query that does not bind) still says what was wrong, in JSON.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var what = $"{http.Request.Method} {RunRequestReader.Printable(http.Request.Path.Value ?? "/")}";
+            var message = http.Response.StatusCode switch
             {
-                if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-                    && !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                        System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()), System.Text.Encoding.UTF8.GetBytes(expected)))
-                {
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    await context.Response.WriteAsJsonAsync(new { error = "this service needs 'Authorization: Bearer <token>'" }).ConfigureAwait(false);
-                    return;
-                }
-                await next(context).ConfigureAwait(false);
-            });
-        }
+                StatusCodes.Status404NotFound => $"no such path: {what} (the API is under /api/runs; see the service README)",
+                StatusCodes.Status405MethodNotAllowed => $"method not allowed: {what}",
+                StatusCodes.Status400BadRequest => $"bad request: {what} (a parameter in the path or query has the wrong form)",
+                StatusCodes.Status413PayloadTooLarge => $"body: larger than {RunRequestReader.MaxBodyBytes} bytes",
+                _ => $"refused: {what}",
+            };
+            await AccessGate.ErrorAsync(http, http.Response.StatusCode, message).ConfigureAwait(false);
+        });
         var page = ReadPage();
         app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
+        RunApi.MapLogin(app, sessions);
         RunApi.Map(app, app.Services.GetRequiredService<RunManager>());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var host = new ServiceHost(app);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.RegularExpressions;
 using HilRig.Service.Runs;
 using Xunit;
@@ -42,12 +43,55 @@ public sealed partial class LivePageTests
             Assert.Equal("off", row.Groups[1].Value);
             Assert.Contains("<td>1.1.0</td>", row.Groups[2].Value, StringComparison.Ordinal);
         }
-        Assert.Contains($"{(state == "passed" ? "PASS" : "FAIL")} Multi-chip OTA upgrade over the UART chain: Every chip is upgraded far-to-near", dom, StringComparison.Ordinal);
+        Assert.Contains($"{(state == "passed" ? "PASSED" : "FAILED")} Multi-chip OTA upgrade over the UART chain: Every chip is upgraded far-to-near", dom, StringComparison.Ordinal);
         var timelineRows = TimelineRow().Matches(dom).Count;
         Assert.True(timelineRows > 50, $"the timeline shows {timelineRows} events");
         Assert.Contains("Complete 0x13-&gt;all", dom, StringComparison.Ordinal);
         Assert.Contains($"/api/runs/{run.Id}/artifacts/reports/junit.xml", dom, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_a_token_the_page_logs_in_once_and_its_artifact_links_download_with_the_cookie()
+    {
+        var chromium = FindChromium();
+        Assert.SkipWhen(chromium is null, "Chromium is not installed here; ./setup.sh chromium installs it (Debian package chromium)");
+        await using var service = await ServiceUnderTest.StartAsync(token: ServiceUnderTest.GoodToken);
+        var run = await service.QueueAsync(new RunRequest([ServiceUnderTest.ShortScenario], null, null, 4));
+        var ended = await service.WaitForEndAsync(run.Id, TimeSpan.FromMinutes(3));
+        var state = ended.State.ToString().ToLowerInvariant();
+
+        // Without the token the page shows its login and no run.
+        var outside = await DumpDomAsync(chromium!, new Uri(service.Host.Address, $"/?run={run.Id}"));
+        Assert.Matches("<body[^>]* data-login=\"needed\"", outside);
+        Assert.DoesNotContain($"data-run-id=\"{run.Id}\"", outside, StringComparison.Ordinal);
+
+        // /?token=... logs the page in (POST /api/login); from then on its fetches carry only the session cookie.
+        var dom = await DumpDomAsync(chromium!, new Uri(service.Host.Address, $"/?run={run.Id}&token={ServiceUnderTest.GoodToken}"));
+        Assert.DoesNotMatch("<body[^>]* data-login=\"needed\"", dom);
+        Assert.Matches($"<section id=\"run\" data-run-id=\"{run.Id}\" data-state=\"{state}\"", dom);
+        var link = Regex.Match(dom, $"<a href=\"(/api/runs/{run.Id}/artifacts/reports/junit.xml)\">");
+        Assert.True(link.Success, "the page lists no junit.xml link");
+        Assert.Contains($"href=\"/api/runs/{run.Id}/artifacts.zip\"", dom, StringComparison.Ordinal);
+
+        // The links as the browser follows them: no Authorization header, the cookie of a login.
+        using var browser = new HttpClient { BaseAddress = service.Host.Address };
+        browser.DefaultRequestHeaders.Add("X-HilRig", "1");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync(link.Groups[1].Value, Token)).StatusCode);
+        var login = await browser.PostAsync("/api/login", new StringContent($"{{\"token\":\"{ServiceUnderTest.GoodToken}\"}}", System.Text.Encoding.UTF8, "application/json"), Token);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        browser.DefaultRequestHeaders.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        var junit = await browser.GetAsync(link.Groups[1].Value, Token);
+        Assert.Equal(HttpStatusCode.OK, junit.StatusCode);
+        Assert.Contains("<testsuite", await junit.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        // An artifact runs sandboxed: an HTML or SVG report cannot use the page's login.
+        Assert.StartsWith("sandbox", junit.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var zip = await browser.GetAsync($"/api/runs/{run.Id}/artifacts.zip", Token);
+        Assert.Equal(HttpStatusCode.OK, zip.StatusCode);
+        using var archive = new System.IO.Compression.ZipArchive(await zip.Content.ReadAsStreamAsync(Token));
+        Assert.Contains(archive.Entries, e => e.FullName == $"{run.Id}/reports/junit.xml");
+    }
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static async Task<string> DumpDomAsync(string chromium, Uri url)
     {

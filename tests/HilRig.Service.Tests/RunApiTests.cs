@@ -23,10 +23,12 @@ public sealed class RunApiTests
 
         Assert.Equal(RunState.Passed, run.State);
         Assert.Equal(1, run.Passed);
-        Assert.Equal(0, run.Failed);
+        Assert.Equal(0, run.NotPassed);
         var scenario = Assert.Single(run.Scenarios);
         Assert.Equal(ServiceUnderTest.ShortScenario, scenario.Location);
-        Assert.Contains("--seed 7", run.Reproduce, StringComparison.Ordinal);
+        Assert.Equal(ScenarioStatus.Passed, scenario.Status);
+        Assert.Equal("Multi-chip OTA upgrade over the UART chain: PREPARE is refused while the device body is operating, and nothing is written", scenario.Name);
+        Assert.Equal($"dotnet run --project rig/HilRig.Cli -- run {ServiceUnderTest.ShortScenario} --wiring wiring/sim-chain.yaml --seed 7", run.Reproduce);
 
         var files = await service.Http.GetFromJsonAsync<List<JsonElement>>($"/api/runs/{run.Id}/artifacts", Token);
         var paths = files!.Select(f => f.GetProperty("path").GetString()!).ToList();
@@ -49,9 +51,9 @@ public sealed class RunApiTests
     }
 
     [Theory]
-    [InlineData("{\"features\":[\"scenarios/no-such.feature\"]}", "features: 'scenarios/no-such.feature' is not a feature file or folder of this checkout")]
-    [InlineData("{\"wiring\":\"../../etc/passwd\"}", "wiring: '../../etc/passwd' is not a wiring file of this checkout")]
-    [InlineData("{\"wiring\":\"wiring/no-such.yaml\"}", "wiring: 'wiring/no-such.yaml' is not a wiring file of this checkout")]
+    [InlineData("{\"features\":[\"scenarios/no-such.feature\"]}", "features[0]: 'scenarios/no-such.feature' is not a feature file or folder under scenarios/ of this checkout")]
+    [InlineData("{\"wiring\":\"../../etc/passwd\"}", "wiring: '../../etc/passwd' is not a wiring file under wiring/ of this checkout")]
+    [InlineData("{\"wiring\":\"wiring/no-such.yaml\"}", "wiring: 'wiring/no-such.yaml' is not a wiring file under wiring/ of this checkout")]
     public async Task A_bad_request_is_refused_with_a_message_naming_the_field(string body, string error)
     {
         await using var service = await ServiceUnderTest.StartAsync();
@@ -82,14 +84,14 @@ public sealed class RunApiTests
     {
         string data;
         string id;
-        await using (var first = await ServiceUnderTest.StartAsync())
+        await using (var first = await ServiceUnderTest.StartAsync(ownsData: false))
         {
             data = first.DataDirectory;
             id = (await first.QueueAsync(new RunRequest([ServiceUnderTest.ShortScenario], null, null, 5))).Id;
             await first.WaitForEndAsync(id, TimeSpan.FromMinutes(3));
         }
 
-        await using var second = await ServiceUnderTest.StartAsync(data: data);
+        await using var second = await ServiceUnderTest.StartAsync(data: data, ownsData: true);
         var runs = await second.Http.GetFromJsonAsync<List<RunRecord>>("/api/runs", ServiceUnderTest.Json, Token);
 
         var run = Assert.Single(runs!);
@@ -100,11 +102,12 @@ public sealed class RunApiTests
     [Fact]
     public async Task With_a_token_every_api_call_needs_it()
     {
-        await using var service = await ServiceUnderTest.StartAsync(token: "s3cret");
+        await using var service = await ServiceUnderTest.StartAsync(token: ServiceUnderTest.GoodToken);
         using var anonymous = new HttpClient { BaseAddress = service.Host.Address };
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/runs", Token)).StatusCode);
-        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "wrong");
+        anonymous.DefaultRequestHeaders.Add("X-HilRig", "1");
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "wrong-token-of-enough-length");
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/runs", JsonContent.Create(new { }), Token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync("/api/runs", Token)).StatusCode);
     }
@@ -121,16 +124,45 @@ public sealed class RunApiTests
         };
 
         Assert.StartsWith("refusing to listen on 0.0.0.0 without a token", options.Problem(), StringComparison.Ordinal);
-        Assert.Null((options with { Token = "t" }).Problem());
+        Assert.Null((options with { Token = ServiceUnderTest.GoodToken }).Problem());
         Assert.Null((options with { Address = IPAddress.IPv6Loopback }).Problem());
     }
 
-    [Theory]
-    [InlineData("PASS  Feature: A scenario [scenarios/a.feature:12] (1.20 s)", "Feature: A scenario", "scenarios/a.feature:12", true, null)]
-    [InlineData("FAIL  F: B [scenarios/b.feature:3]: Failed in 2.0 s", "F: B", "scenarios/b.feature:3", false, "Failed in 2.0 s")]
-    public void Result_lines_of_hilrig_run_are_read(string line, string name, string location, bool passed, string? detail)
+    [Fact]
+    public async Task A_run_whose_steps_are_undefined_is_failed_and_counts_them()
     {
-        Assert.Equal(new ScenarioResult(name, location, passed, detail), RunManager.ParseResult(line));
-        Assert.Null(RunManager.ParseResult("hilrig run: bench wiring/sim-chain.yaml, seed 1"));
+        using var checkout = new TempCheckout();
+        await using var service = await ServiceUnderTest.StartAsync(root: checkout.Root);
+
+        var queued = await service.QueueAsync(new RunRequest(["scenarios/Features/short.feature"], null, null, 2));
+        var run = await service.WaitForEndAsync(queued.Id, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Equal((0, 0, 2), (run.Passed, run.Failed, run.Undefined));
+        Assert.All(run.Scenarios, s => Assert.Equal(ScenarioStatus.Undefined, s.Status));
+        Assert.Equal(["scenarios/Features/short.feature:3", "scenarios/Features/short.feature:6"], run.Scenarios.Select(s => s.Location));
+        Assert.Equal("not every scenario passed: 2 undefined", run.Message);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_is_cancelled_not_failed()
+    {
+        await using var service = await ServiceUnderTest.StartAsync();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? id = null;
+        service.Host.Runs.Updated += r => { if (r.Id == id && r.State == RunState.Running) running.TrySetResult(); };
+        // The far-to-near upgrade of three chips: seconds long.
+        var queued = await service.QueueAsync(new RunRequest(["scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12"], null, null, 8));
+        id = queued.Id;
+        if (service.Host.Runs.Get(id)!.State == RunState.Running) running.TrySetResult();
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+
+        var cancel = await service.Http.PostAsync($"/api/runs/{id}/cancel", JsonContent.Create(new { }), Token);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var run = await service.WaitForEndAsync(id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunState.Cancelled, run.State);
+        Assert.Equal("cancelled", run.Message);
+        Assert.Equal(0, run.Failed);
     }
 }

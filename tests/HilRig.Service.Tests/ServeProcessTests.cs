@@ -13,7 +13,7 @@ public sealed partial class ServeProcessTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Sigterm_in_the_middle_of_a_run_cancels_it_powers_the_bench_off_and_exits_cleanly()
+    public async Task Sigterm_in_the_middle_of_a_run_interrupts_it_powers_the_bench_off_and_exits_cleanly()
     {
         var root = ServiceUnderTest.RepoRoot();
         var data = Directory.CreateTempSubdirectory("hilrig-serve-sigterm-").FullName;
@@ -37,6 +37,7 @@ public sealed partial class ServeProcessTests
         {
             var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
             using var http = new HttpClient { BaseAddress = address };
+            http.DefaultRequestHeaders.Add("X-HilRig", "1");
             // The far-to-near upgrade of three chips: seconds long, so SIGTERM lands in the middle.
             var queued = await http.PostAsJsonAsync("/api/runs", new RunRequest(["scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12"], null, null, 9), ServiceUnderTest.Json, Token);
             var run = (await queued.Content.ReadFromJsonAsync<RunRecord>(ServiceUnderTest.Json, Token))!;
@@ -61,7 +62,9 @@ public sealed partial class ServeProcessTests
 
             Assert.Equal(0, serve.ExitCode);
             var record = await File.ReadAllTextAsync(Path.Combine(data, run.Id, "run.json"), Token);
-            Assert.Contains("\"state\": \"Cancelled\"", record, StringComparison.Ordinal);
+            // Stopped by the service, not by a user: interrupted, and the record says the run powered its bench off.
+            Assert.Contains("\"state\": \"Interrupted\"", record, StringComparison.Ordinal);
+            Assert.Contains("powered its bench off", record, StringComparison.Ordinal);
             // Nothing of the bench is left running: no chip or module process works in this run's directory.
             var leftovers = Directory.EnumerateDirectories("/proc").Select(p => Path.Combine(p, "cmdline"))
                 .Where(File.Exists).Select(p => { try { return File.ReadAllText(p); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; } })

@@ -11,11 +11,14 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private ServiceUnderTest(ServiceHost host, HttpClient http, string data)
+    private readonly bool _ownsData;
+
+    private ServiceUnderTest(ServiceHost host, HttpClient http, string data, bool ownsData)
     {
         Host = host;
         Http = http;
         DataDirectory = data;
+        _ownsData = ownsData;
     }
 
     public ServiceHost Host { get; }
@@ -29,9 +32,14 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>A short scenario (about a second on the sim bench).</summary>
     public const string ShortScenario = "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:23";
 
-    public static async Task<ServiceUnderTest> StartAsync(string? token = null, string? data = null)
+    /// <summary>A token long enough for the service (16 characters or more).</summary>
+    public const string GoodToken = "7f3a9c1e5b2d4f60a8c3e1d2";
+
+    /// <summary>Starts the service; its history directory is removed at dispose when it made it (<paramref name="data"/> null) or <paramref name="ownsData"/> says so.</summary>
+    public static async Task<ServiceUnderTest> StartAsync(string? token = null, string? data = null, string? root = null, bool? ownsData = null)
     {
-        var root = RepoRoot();
+        root ??= RepoRoot();
+        var owns = ownsData ?? data is null;
         data ??= Directory.CreateTempSubdirectory("hilrig-serve-").FullName;
         var host = await ServiceHost.StartAsync(new ServeOptions
         {
@@ -42,8 +50,10 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             DataDirectory = data,
         }, TestContext.Current.CancellationToken);
         var http = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+        // Every state-changing call of a legitimate client carries it (AccessGate).
+        http.DefaultRequestHeaders.Add("X-HilRig", "1");
         if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        return new ServiceUnderTest(host, http, data);
+        return new ServiceUnderTest(host, http, data, owns);
     }
 
     public async Task<RunRecord> QueueAsync(RunRequest request)
@@ -71,5 +81,6 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     {
         Http.Dispose();
         await Host.DisposeAsync();
+        if (_ownsData && Directory.Exists(DataDirectory)) Directory.Delete(DataDirectory, recursive: true);
     }
 }

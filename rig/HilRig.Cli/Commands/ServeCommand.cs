@@ -11,12 +11,13 @@ internal static class ServeCommand
     {
         var listen = new Option<string>("--listen") { Description = "Address to listen on: an IP address, localhost, or * for every interface (then --token is required).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (0: any free port, printed).", DefaultValueFactory = _ => 5080 };
-        var token = new Option<string?>("--token") { Description = "Bearer token every API call must carry (default: $HILRIG_TOKEN). Required off loopback." };
+        var token = new Option<string?>("--token") { Description = "Bearer token every API call must carry, at least 16 characters (default: $HILRIG_TOKEN). Required off loopback. The page logs in with it once." };
+        var hostName = new Option<string[]>("--host-name") { Description = "A further name clients reach the service by (the Host header), e.g. bench-pi.lab; repeatable. Known already: the loopback names, the machine's host name and addresses.", AllowMultipleArgumentsPerToken = false };
         var wiring = new Option<string>("--wiring") { Description = "Bench for queued runs that name none.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
         var data = new Option<string?>("--data") { Description = "Where run history and artifacts are kept (default: artifacts/serve)." };
         var command = new Command("serve", "Run the HilRig service: a REST API to queue runs, run history with downloadable artifacts, and a live page of the bench.")
         {
-            listen, port, token, wiring, data,
+            listen, port, token, hostName, wiring, data,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -33,6 +34,7 @@ internal static class ServeCommand
                 Address = address,
                 Port = result.GetValue(port),
                 Token = result.GetValue(token) ?? Environment.GetEnvironmentVariable("HILRIG_TOKEN"),
+                HostNames = result.GetValue(hostName) ?? [],
                 RepositoryRoot = RepoPaths.Root,
                 DefaultWiring = wiringPath,
                 DataDirectory = Path.GetFullPath(result.GetValue(data) ?? Path.Combine(RepoPaths.Root, "artifacts", "serve")),
@@ -54,7 +56,7 @@ internal static class ServeCommand
             }
             await using (host)
             {
-                Console.WriteLine($"hilrig serve: listening on {host.Address} (bench {Path.GetRelativePath(RepoPaths.Root, wiringPath)}, history in {options.DataDirectory})");
+                Console.WriteLine($"hilrig serve: listening on {host.Address}{(options.Token is null ? "" : " (token required; the page asks for it once)")} (bench {Path.GetRelativePath(RepoPaths.Root, wiringPath)}, history in {options.DataDirectory})");
                 try
                 {
                     await host.WaitForShutdownAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using HilRig.Core.Wiring;
 using HilRig.Service.Live;
 using HilRig.Service.Runs;
+using HilRig.Service.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,22 +15,31 @@ namespace HilRig.Service.Api;
 /// </summary>
 public static class RunApi
 {
+    /// <summary>
+    /// Artifacts are the run's own output (reports, timelines, logs holding what the device sent): served sandboxed,
+    /// so an HTML or SVG artifact runs in an origin of its own and cannot use the page's login.
+    /// </summary>
+    public const string ArtifactPolicy = "sandbox allow-scripts; default-src 'self' 'unsafe-inline' data:";
+
     /// <summary>Maps the API under /api.</summary>
     public static void Map(IEndpointRouteBuilder app, RunManager runs)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(runs);
         var api = app.MapGroup("/api");
-        api.MapPost("/runs", (RunRequest? request) =>
+        api.MapPost("/runs", async (HttpRequest http) =>
         {
-            if (request is null) return Results.BadRequest(new { error = "body: a JSON object such as {\"features\":[\"scenarios/...feature\"],\"wiring\":\"wiring/sim-chain.yaml\"} is required" });
+            var (request, problem, status) = await RunRequestReader.ReadAsync(http).ConfigureAwait(false);
+            if (request is null) return Error(status, problem!);
             var (run, error) = runs.Queue(request);
-            return run is null ? Results.BadRequest(new { error }) : Results.Accepted($"/api/runs/{run.Id}", run);
+            return run is null ? Error(StatusCodes.Status400BadRequest, error!) : Results.Accepted($"/api/runs/{run.Id}", run);
         });
         api.MapGet("/runs", () => Results.Ok(runs.All()));
         api.MapGet("/runs/{id}", (string id) => runs.Get(id) is { } run ? Results.Ok(run) : NotFound(id));
         api.MapPost("/runs/{id}/cancel", (string id) =>
             runs.Get(id) is null ? NotFound(id)
             : runs.Cancel(id) ? Results.Accepted($"/api/runs/{id}", runs.Get(id))
-            : Results.Conflict(new { error = $"run {id} has already ended" }));
+            : Error(StatusCodes.Status409Conflict, $"run {id} has already ended"));
         api.MapGet("/runs/{id}/live", (string id, int? since) =>
         {
             if (runs.Get(id) is not { } run) return NotFound(id);
@@ -41,7 +51,7 @@ public static class RunApi
             catch (Exception ex) when (ex is WiringException or IOException)
             {
             }
-            var live = LiveView.Build(Path.Combine(runs.Store.DirectoryOf(id), "reports"), wiring, since ?? 0);
+            var live = LiveView.Build(Path.Combine(runs.Store.DirectoryOf(id), "reports"), wiring, Math.Max(0, since ?? 0));
             return Results.Ok(new { run, live });
         });
         api.MapGet("/runs/{id}/artifacts", (string id) =>
@@ -49,6 +59,7 @@ public static class RunApi
             if (runs.Get(id) is null) return NotFound(id);
             var directory = runs.Store.DirectoryOf(id);
             var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .Where(f => CheckoutPaths.IsInside(directory, f))
                 .Select(f => new { path = Path.GetRelativePath(directory, f), bytes = new FileInfo(f).Length })
                 .OrderBy(f => f.path, StringComparer.Ordinal)
                 .ToList();
@@ -61,7 +72,7 @@ public static class RunApi
             var zip = new MemoryStream();
             using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
             {
-                foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+                foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => CheckoutPaths.IsInside(directory, f)))
                 {
                     var entry = archive.CreateEntry($"{id}/{Path.GetRelativePath(directory, file)}", CompressionLevel.Fastest);
                     using var to = entry.Open();
@@ -72,16 +83,25 @@ public static class RunApi
             zip.Position = 0;
             return Results.File(zip, "application/zip", $"hilrig-run-{id}.zip");
         });
-        api.MapGet("/runs/{id}/artifacts/{**path}", (string id, string path) =>
+        api.MapGet("/runs/{id}/artifacts/{**path}", (string id, string path, HttpResponse response) =>
         {
             if (runs.Get(id) is null) return NotFound(id);
             var directory = Path.GetFullPath(runs.Store.DirectoryOf(id));
+            if (path.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(path))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"path: '{RunRequestReader.Printable(path)}' is not a path inside run {id}");
+            }
             var full = Path.GetFullPath(Path.Combine(directory, path));
             if (!full.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
-                return Results.BadRequest(new { error = $"path: '{path}' is outside run {id}" });
+                return Error(StatusCodes.Status400BadRequest, $"path: '{RunRequestReader.Printable(path)}' is outside run {id}");
             }
-            if (!File.Exists(full)) return Results.NotFound(new { error = $"run {id} has no artifact '{path}'" });
+            // A symlink inside the run's folder must not lead out of it either.
+            if (!File.Exists(full) || !CheckoutPaths.IsInside(directory, full))
+            {
+                return Error(StatusCodes.Status404NotFound, $"run {id} has no artifact '{RunRequestReader.Printable(path)}'");
+            }
+            response.Headers.ContentSecurityPolicy = ArtifactPolicy;
             var type = Path.GetExtension(full) switch
             {
                 ".ndjson" => "application/x-ndjson",
@@ -96,5 +116,54 @@ public static class RunApi
         });
     }
 
-    private static IResult NotFound(string id) => Results.NotFound(new { error = $"no run {id}" });
+    /// <summary>Maps the page's login: POST /api/login with the token sets the session cookie; POST /api/logout ends it.</summary>
+    public static void MapLogin(IEndpointRouteBuilder app, Sessions? sessions)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost("/api/login", async (HttpContext context) =>
+        {
+            if (sessions is null) return Results.Ok(new { login = "not needed: this service has no token" });
+            string? token = null;
+            try
+            {
+                using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+                if (body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && body.RootElement.TryGetProperty("token", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    token = value.GetString();
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return Error(StatusCodes.Status400BadRequest, "body: not valid JSON; send {\"token\": \"...\"}");
+            }
+            catch (BadHttpRequestException ex)
+            {
+                return Error(ex.StatusCode, "body: " + ex.Message);
+            }
+            if (token is null) return Error(StatusCodes.Status400BadRequest, "token: missing; send {\"token\": \"...\"}");
+            if (!sessions.IsToken(token)) return Error(StatusCodes.Status401Unauthorized, "token: not this service's token");
+            context.Response.Cookies.Append(Sessions.CookieName, sessions.Open(), new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = context.Request.IsHttps,
+                Path = "/",
+                MaxAge = Sessions.Lifetime,
+                IsEssential = true,
+            });
+            return Results.Ok(new { login = "ok", expiresInSeconds = (int)Sessions.Lifetime.TotalSeconds });
+        });
+        app.MapPost("/api/logout", (HttpContext context) =>
+        {
+            sessions?.Close(context.Request.Cookies[Sessions.CookieName]);
+            context.Response.Cookies.Delete(Sessions.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
+            return Results.Ok(new { login = "ended" });
+        });
+    }
+
+    /// <summary><c>{"error": message}</c> with <paramref name="status"/>.</summary>
+    public static IResult Error(int status, string message) => Results.Json(new ErrorAnswer(message), ErrorJson.Default.ErrorAnswer, statusCode: status);
+
+    private static IResult NotFound(string id) => Error(StatusCodes.Status404NotFound, $"no run '{RunRequestReader.Printable(id)}'");
 }

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using HilRig.Core.Nodes;
-using HilRig.Core.Wiring;
+using System.Runtime.InteropServices;
+using HilRig.Platform.Processes;
+using HilRig.Platform.Shell;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +17,10 @@ namespace HilRig.Service.Runs;
 /// `hilrig run` process (the same code path as the command line, and a crash of a run cannot take the
 /// service down). The child takes the bench's lock, so a run started from the command line on the same
 /// bench makes the queued run wait. Stopping the service cancels the current runs: each child gets
-/// SIGTERM, powers its bench off and flushes its reports.
+/// SIGTERM, powers its bench off and flushes its reports. Each child is started with a parent-death signal
+/// (<see cref="ChildProcesses"/>), so a run dies with a service that is killed; the next start marks such a run
+/// interrupted and drives its bench to its safe state (<see cref="BenchRecovery"/>). Results come from the run's
+/// Cucumber messages (<see cref="CucumberResults"/>), every status kept.
 /// </summary>
 public sealed partial class RunManager : BackgroundService
 {
@@ -25,10 +30,11 @@ public sealed partial class RunManager : BackgroundService
     private readonly ConcurrentDictionary<string, RunRecord> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Channel<string>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _cancels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _cancelledByUser = new(StringComparer.Ordinal);
+    private readonly List<RunRecord> _interrupted = [];
     private readonly List<Task> _workers = [];
     private readonly Lock _gate = new();
     private CancellationToken _stopping;
-    private int _sequence;
 
     /// <summary>Creates the manager and reads the run history back from disk.</summary>
     public RunManager(ServeOptions options, ILogger<RunManager> logger)
@@ -39,12 +45,50 @@ public sealed partial class RunManager : BackgroundService
         var problems = new List<string>();
         foreach (var run in _store.LoadAll(problems))
         {
-            // A run that was queued or running when the service stopped did not finish.
-            _runs[run.Id] = run.State is RunState.Queued or RunState.Running
-                ? run with { State = RunState.Cancelled, Message = "the service stopped before this run finished", EndedAt = run.EndedAt ?? DateTimeOffset.Now }
-                : run;
+            switch (run.State)
+            {
+                case RunState.Running:
+                    // The service died under it (SIGKILL, a crash, power): the run died with it (parent-death signal)
+                    // and no one powered its bench off. StartAsync does that and says so.
+                    var interrupted = run with
+                    {
+                        State = RunState.Interrupted,
+                        EndedAt = run.EndedAt ?? DateTimeOffset.Now,
+                        Message = "interrupted: the service was killed or crashed while this run was running",
+                    };
+                    Update(interrupted);
+                    _interrupted.Add(interrupted);
+                    break;
+                case RunState.Queued:
+                    Update(run with { State = RunState.Cancelled, EndedAt = run.EndedAt ?? DateTimeOffset.Now, Message = "the service stopped before this run started" });
+                    break;
+                default:
+                    _runs[run.Id] = run;
+                    break;
+            }
         }
-        foreach (var p in problems) _logger.LogWarning("run history: {Problem}", p);
+        foreach (var p in problems) _logger.LogWarning("run history: {Problem}", RunRequestCheck.Relative(p, options.DataDirectory));
+    }
+
+    /// <summary>Drives the benches of runs the service lost to their safe state (see <see cref="BenchRecovery"/>), then starts the queue.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var lost in _interrupted)
+        {
+            string done;
+            try
+            {
+                done = await BenchRecovery.SafeStateAsync(_options.RepositoryRoot, lost.Wiring, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+            {
+                done = $"bench '{lost.Bench}' was not powered off: {RunRequestCheck.Relative(ex.Message, _options.RepositoryRoot)}";
+            }
+            _logger.LogWarning("run {Id} was interrupted (the service was killed or crashed while it ran): {Done}", lost.Id, done);
+            Update((Get(lost.Id) ?? lost) with { Message = $"interrupted: the service was killed or crashed while this run was running; {done}" });
+        }
+        _interrupted.Clear();
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The options the service runs with.</summary>
@@ -62,62 +106,50 @@ public sealed partial class RunManager : BackgroundService
     /// <summary>Checks a request and queues it; returns the run, or the reason it was refused (naming the field).</summary>
     public (RunRecord? Run, string? Error) Queue(RunRequest request)
     {
-        var root = _options.RepositoryRoot;
-        var wiring = request.Wiring ?? Path.GetRelativePath(root, _options.DefaultWiring);
-        var wiringPath = Path.GetFullPath(Path.Combine(root, wiring));
-        if (!Inside(root, wiringPath) || !File.Exists(wiringPath))
+        var (checkedRequest, error) = RunRequestCheck.Check(request, _options);
+        if (checkedRequest is null) return (null, error);
+        var seed = request.Seed ?? Random.Shared.Next(1, 1_000_000);
+        var normalized = new RunRequest(checkedRequest.Features, checkedRequest.Tags, checkedRequest.Wiring, request.Seed);
+        var run = new RunRecord
         {
-            return (null, $"wiring: '{wiring}' is not a wiring file of this checkout");
-        }
-        BenchWiring bench;
-        try
-        {
-            bench = WiringLoader.Load(wiringPath);
-        }
-        catch (WiringException ex)
-        {
-            return (null, $"wiring: {ex.Message}");
-        }
-        foreach (var feature in request.Features ?? [])
-        {
-            var file = feature;
-            var colon = feature.LastIndexOf(':');
-            if (colon > 0 && int.TryParse(feature.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _)) file = feature[..colon];
-            var full = Path.GetFullPath(Path.Combine(root, file));
-            if (!Inside(root, full) || !(File.Exists(full) || Directory.Exists(full)))
-            {
-                return (null, $"features: '{feature}' is not a feature file or folder of this checkout");
-            }
-        }
-        if (request.Tags is { Length: > 500 })
-        {
-            return (null, "tags: longer than 500 characters");
-        }
-        RunRecord run;
-        lock (_gate)
-        {
-            var id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Interlocked.Increment(ref _sequence):D3}";
-            run = new RunRecord
-            {
-                Id = id,
-                Request = request,
-                Bench = bench.Name,
-                Wiring = Path.GetRelativePath(root, wiringPath),
-                Seed = request.Seed ?? Random.Shared.Next(1, 1_000_000),
-                State = RunState.Queued,
-                QueuedAt = DateTimeOffset.Now,
-            };
-            Update(run);
-        }
-        var queue = _queues.GetOrAdd(bench.Name, name =>
+            Id = NewId(),
+            Request = normalized,
+            Bench = checkedRequest.Bench.Name,
+            Wiring = checkedRequest.Wiring,
+            Seed = seed,
+            State = RunState.Queued,
+            QueuedAt = DateTimeOffset.Now,
+            Reproduce = Reproduce(normalized, checkedRequest.Wiring, seed),
+        };
+        lock (_gate) Update(run);
+        var queue = _queues.GetOrAdd(run.Bench, name =>
         {
             var channel = Channel.CreateUnbounded<string>();
             lock (_workers) _workers.Add(Task.Run(() => WorkAsync(name, channel.Reader)));
             return channel;
         });
         queue.Writer.TryWrite(run.Id);
-        _logger.LogInformation("run {Id} queued on bench {Bench}", run.Id, bench.Name);
+        _logger.LogInformation("run {Id} queued on bench {Bench}", run.Id, run.Bench);
         return (run, null);
+    }
+
+    /// <summary>A run id: the UTC time to the millisecond (ids sort by time) and 96 random bits (no one guesses another run's id).</summary>
+    public static string NewId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyyMMdd-HHmmssfff}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}");
+
+    /// <summary>
+    /// The command that repeats a run from a checkout: `dotnet run --project rig/HilRig.Cli -- run ...`, paths relative
+    /// to the checkout, every word quoted for a POSIX shell (<see cref="ShellQuote"/>), so pasting it runs exactly
+    /// these words whatever a tag or a path holds.
+    /// </summary>
+    public static string Reproduce(RunRequest request, string wiring, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var words = new List<string> { "dotnet", "run", "--project", "rig/HilRig.Cli", "--", "run" };
+        words.AddRange(request.Features ?? []);
+        words.AddRange(["--wiring", wiring, "--seed", seed.ToString(CultureInfo.InvariantCulture)]);
+        if (request.Tags is { Length: > 0 } tags) words.AddRange(["--tags", tags]);
+        return ShellQuote.Join(words);
     }
 
     /// <summary>Cancels a queued or running run; false when it has already ended or does not exist.</summary>
@@ -126,6 +158,7 @@ public sealed partial class RunManager : BackgroundService
         if (Get(id) is not { State: RunState.Queued or RunState.Running } run) return false;
         if (_cancels.TryGetValue(id, out var cts))
         {
+            _cancelledByUser[id] = true;
             cts.Cancel();
         }
         else
@@ -172,11 +205,12 @@ public sealed partial class RunManager : BackgroundService
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _logger.LogError(ex, "run {Id} on bench {Bench} could not be executed", id, bench);
-                Update((Get(id) ?? run) with { State = RunState.Failed, EndedAt = DateTimeOffset.Now, Message = $"the run could not be executed: {ex.Message}" });
+                Update((Get(id) ?? run) with { State = RunState.Failed, EndedAt = DateTimeOffset.Now, Message = $"the run could not be executed: {RunRequestCheck.Relative(ex.Message, _options.RepositoryRoot)}" });
             }
             finally
             {
                 _cancels.TryRemove(id, out _);
+                _cancelledByUser.TryRemove(id, out _);
             }
         }
     }
@@ -198,12 +232,11 @@ public sealed partial class RunManager : BackgroundService
             UseShellExecute = false,
         };
         foreach (var a in prefix.Concat(args)) info.ArgumentList.Add(a);
-        var reproduce = "dotnet run --project rig/HilRig.Cli -- " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
-        run = Update(run with { State = RunState.Running, StartedAt = DateTimeOffset.Now, Reproduce = reproduce });
-        _logger.LogInformation("run {Id} started: {Command}", run.Id, reproduce);
+        run = Update(run with { State = RunState.Running, StartedAt = DateTimeOffset.Now });
+        _logger.LogInformation("run {Id} started: {Command}", run.Id, run.Reproduce);
 
         using var log = new StreamWriter(Path.Combine(directory, "run.log"), append: true) { AutoFlush = true };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("hilrig run could not be started");
+        var results = new CucumberResults(Path.Combine(reports, "cucumber-messages.ndjson"));
         var gate = new Lock();
         void OnLine(string? line, bool error)
         {
@@ -211,34 +244,29 @@ public sealed partial class RunManager : BackgroundService
             lock (gate)
             {
                 log.WriteLine(error ? "stderr: " + line : line);
-                if (ParseResult(line) is { } result)
+                // Any line may follow a scenario's end: read what the NDJSON report gained since.
+                if (results.Read()) Update(Get(run.Id)!.WithScenarios([.. results.Results]));
+                if (line.Contains(" is in use by ", StringComparison.Ordinal))
                 {
-                    var now = Get(run.Id)!;
-                    Update(now with
-                    {
-                        Scenarios = [.. now.Scenarios, result],
-                        Passed = now.Passed + (result.Passed ? 1 : 0),
-                        Failed = now.Failed + (result.Passed ? 0 : 1),
-                    });
-                }
-                else if (line.Contains(" is in use by ", StringComparison.Ordinal))
-                {
-                    Update(Get(run.Id)! with { Message = line.Replace("hilrig run: ", "", StringComparison.Ordinal) });
+                    Update(Get(run.Id)! with { Message = RunRequestCheck.Relative(line.Replace("hilrig run: ", "", StringComparison.Ordinal), _options.RepositoryRoot) });
                 }
             }
         }
+        using var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => OnLine(e.Data, false);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data, true);
+        // With a parent-death signal: if the service is killed, the run dies with it instead of driving the bench unwatched.
+        ChildProcesses.Start(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var cancelled = false;
+        var stopped = false;
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            cancelled = true;
+            stopped = true;
             // SIGTERM: the run powers its bench off and writes its reports; then it is given 30 s.
             _ = Kill(process.Id, Sigterm);
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -253,27 +281,34 @@ public sealed partial class RunManager : BackgroundService
             }
         }
         process.WaitForExit();
-        var done = Get(run.Id)!;
-        var state = cancelled ? RunState.Cancelled
-            : process.ExitCode == 0 && done.Failed == 0 ? RunState.Passed
-            : RunState.Failed;
-        var message = cancelled ? "cancelled" : state == RunState.Failed && done.Failed == 0 ? $"hilrig run ended with exit code {process.ExitCode}; see run.log" : done.Message;
+        RunRecord done;
+        lock (gate)
+        {
+            results.Read();
+            done = Update(Get(run.Id)!.WithScenarios([.. results.Results]));
+        }
+        var byUser = _cancelledByUser.ContainsKey(run.Id);
+        var (state, message) = (stopped, byUser) switch
+        {
+            (true, true) => (RunState.Cancelled, "cancelled"),
+            (true, false) => (RunState.Interrupted, "interrupted: the service stopped while this run was running; the run was told to stop (SIGTERM) and powered its bench off"),
+            _ when process.ExitCode == 0 && done.Scenarios.Count == 0 => (RunState.Failed, "hilrig run exited 0 but its Cucumber messages (reports/cucumber-messages.ndjson) hold no scenario result; see run.log"),
+            // A "waiting for the bench" note from the run's start is stale once it has ended.
+            _ when process.ExitCode == 0 && done.NotPassed == 0 => (RunState.Passed, (string?)null),
+            _ when done.NotPassed > 0 => (RunState.Failed, $"not every scenario passed: {Summary(done)}"),
+            _ => (RunState.Failed, $"hilrig run ended with exit code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}; see run.log"),
+        };
         Update(done with { State = state, EndedAt = DateTimeOffset.Now, Message = message });
-        _logger.LogInformation("run {Id} ended: {State} ({Passed} passed, {Failed} failed)", run.Id, state, done.Passed, done.Failed);
+        _logger.LogInformation("run {Id} ended: {State} ({Summary})", run.Id, state, Summary(done));
     }
 
-    /// <summary>Reads a "PASS  Feature: Scenario [file:line] (1.2 s)" or "FAIL  ...: Failed ..." line of `hilrig run`.</summary>
-    public static ScenarioResult? ParseResult(string line)
+    /// <summary>"3 passed, 1 failed, 1 undefined": the counts that are not zero.</summary>
+    public static string Summary(RunRecord run)
     {
-        var passed = line.StartsWith("PASS  ", StringComparison.Ordinal);
-        if (!passed && !line.StartsWith("FAIL  ", StringComparison.Ordinal)) return null;
-        var open = line.IndexOf(" [", StringComparison.Ordinal);
-        var close = open < 0 ? -1 : line.IndexOf(']', open);
-        if (open < 0 || close < 0) return null;
-        var name = line[6..open];
-        var location = line[(open + 2)..close];
-        var rest = line[(close + 1)..].TrimStart(':', ' ');
-        return new ScenarioResult(name, location, passed, passed ? null : rest);
+        ArgumentNullException.ThrowIfNull(run);
+        var counts = new[] { (run.Passed, "passed"), (run.Failed, "failed"), (run.Undefined, "undefined"), (run.Ambiguous, "ambiguous"), (run.Pending, "pending"), (run.Skipped, "skipped") }
+            .Where(c => c.Item1 > 0).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Item1} {c.Item2}")).ToList();
+        return counts.Count == 0 ? "no scenario ran" : string.Join(", ", counts);
     }
 
     /// <summary>Raised after a run's record changes (queued, started, ended), with the new record.</summary>
@@ -308,9 +343,6 @@ public sealed partial class RunManager : BackgroundService
         Updated?.Invoke(run);
         return run;
     }
-
-    private static bool Inside(string root, string path) =>
-        path.StartsWith(Path.GetFullPath(root).TrimEnd('/') + "/", StringComparison.Ordinal);
 
     private const int Sigterm = 15;
 

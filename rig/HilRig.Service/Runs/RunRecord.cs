@@ -15,11 +15,14 @@ public enum RunState
     /// <summary>Every scenario passed.</summary>
     Passed,
 
-    /// <summary>A scenario failed, or the run could not start.</summary>
+    /// <summary>A scenario did not pass (failed, undefined, ambiguous, pending or skipped), or the run could not start or ended with an error.</summary>
     Failed,
 
-    /// <summary>Cancelled by a user or by the service stopping.</summary>
+    /// <summary>Cancelled by a user (POST /api/runs/{id}/cancel), before or while it ran; not counted a failure.</summary>
     Cancelled,
+
+    /// <summary>Cut short because the service stopped (SIGTERM) or died (SIGKILL, a crash) while it ran; the bench was driven to its safe state.</summary>
+    Interrupted,
 }
 
 /// <summary>What a user asks for: POST /api/runs.</summary>
@@ -29,13 +32,46 @@ public enum RunState
 /// <param name="Seed">Seed; default a new one.</param>
 public sealed record RunRequest(IReadOnlyList<string>? Features, string? Tags, string? Wiring, int? Seed);
 
-/// <summary>One scenario's result as the run reported it.</summary>
-public sealed record ScenarioResult(string Name, string Location, bool Passed, string? Detail);
+/// <summary>One scenario's result as the run's Cucumber messages report it.</summary>
+/// <param name="Name">Scenario name (with the feature name in front).</param>
+/// <param name="Location">file.feature:LINE relative to the checkout.</param>
+/// <param name="Status">Cucumber status, lower case: passed, failed, undefined, ambiguous, pending or skipped.</param>
+/// <param name="Detail">The message of the step that decided the status, if any.</param>
+public sealed record ScenarioResult(string Name, string Location, string Status, string? Detail)
+{
+    /// <summary>True only when <see cref="Status"/> is passed.</summary>
+    public bool Passed => Status == ScenarioStatus.Passed;
+}
+
+/// <summary>The Cucumber statuses of a scenario, as the service writes them.</summary>
+public static class ScenarioStatus
+{
+    /// <summary>Every step passed.</summary>
+    public const string Passed = "passed";
+
+    /// <summary>A step failed.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>A step has no step definition.</summary>
+    public const string Undefined = "undefined";
+
+    /// <summary>A step matches more than one step definition.</summary>
+    public const string Ambiguous = "ambiguous";
+
+    /// <summary>A step definition is not implemented yet.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The scenario was skipped.</summary>
+    public const string Skipped = "skipped";
+
+    /// <summary>Every status, best first (the worst step status decides a scenario's).</summary>
+    public static readonly IReadOnlyList<string> All = [Passed, Skipped, Pending, Undefined, Ambiguous, Failed];
+}
 
 /// <summary>A run: what was asked, its state and results; kept on disk as run.json in its directory.</summary>
 public sealed record RunRecord
 {
-    /// <summary>Run id (sortable by time).</summary>
+    /// <summary>Run id: a sortable UTC time prefix and 96 random bits (yyyyMMdd-HHmmssfff-24 hex digits), so no one guesses another's.</summary>
     public required string Id { get; init; }
 
     /// <summary>What was asked.</summary>
@@ -68,12 +104,45 @@ public sealed record RunRecord
     /// <summary>Scenarios that failed.</summary>
     public int Failed { get; init; }
 
+    /// <summary>Scenarios with a step that has no step definition.</summary>
+    public int Undefined { get; init; }
+
+    /// <summary>Scenarios with a step that matches several step definitions.</summary>
+    public int Ambiguous { get; init; }
+
+    /// <summary>Scenarios with a pending step.</summary>
+    public int Pending { get; init; }
+
+    /// <summary>Scenarios skipped.</summary>
+    public int Skipped { get; init; }
+
+    /// <summary>Scenarios that did not pass, whatever their status.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int NotPassed => Failed + Undefined + Ambiguous + Pending + Skipped;
+
+    /// <summary>This record with <see cref="Scenarios"/> and the counts per status set from <paramref name="scenarios"/>.</summary>
+    public RunRecord WithScenarios(IReadOnlyList<ScenarioResult> scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(scenarios);
+        int Count(string status) => scenarios.Count(s => s.Status == status);
+        return this with
+        {
+            Scenarios = scenarios,
+            Passed = Count(ScenarioStatus.Passed),
+            Failed = Count(ScenarioStatus.Failed),
+            Undefined = Count(ScenarioStatus.Undefined),
+            Ambiguous = Count(ScenarioStatus.Ambiguous),
+            Pending = Count(ScenarioStatus.Pending),
+            Skipped = Count(ScenarioStatus.Skipped),
+        };
+    }
+
     /// <summary>Per-scenario results, in the order they finished.</summary>
     public IReadOnlyList<ScenarioResult> Scenarios { get; init; } = [];
 
-    /// <summary>Why the run failed without a scenario failing, or was cancelled.</summary>
+    /// <summary>Why the run failed without a scenario failing, or was cancelled or interrupted (and what was done about its bench).</summary>
     public string? Message { get; init; }
 
-    /// <summary>The command that repeats the run from a checkout.</summary>
+    /// <summary>The command that repeats the run from a checkout, every word quoted for a POSIX shell.</summary>
     public string? Reproduce { get; init; }
 }

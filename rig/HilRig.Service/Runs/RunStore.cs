@@ -36,13 +36,33 @@ public sealed class RunStore(string dataDirectory)
         {
             try
             {
-                if (JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(file), Json) is { } run) runs.Add(run);
+                if (JsonSerializer.Deserialize<RunRecord>(Upgrade(File.ReadAllText(file)), Json) is { } run) runs.Add(run);
             }
-            catch (Exception ex) when (ex is JsonException or IOException)
+            catch (Exception ex) when (ex is JsonException or IOException or InvalidOperationException)
             {
                 problems.Add($"{file}: {ex.Message}");
             }
         }
         return runs;
+    }
+
+    // Records written before scenarios had a Cucumber status carry "passed": true/false instead.
+    private static string Upgrade(string json)
+    {
+        if (System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject record
+            || record["scenarios"] is not System.Text.Json.Nodes.JsonArray scenarios)
+        {
+            return json;
+        }
+        var changed = false;
+        foreach (var scenario in scenarios.OfType<System.Text.Json.Nodes.JsonObject>())
+        {
+            if (scenario["status"] is null && scenario["passed"] is System.Text.Json.Nodes.JsonValue passed && passed.TryGetValue<bool>(out var ok))
+            {
+                scenario["status"] = ok ? ScenarioStatus.Passed : ScenarioStatus.Failed;
+                changed = true;
+            }
+        }
+        return changed ? record.ToJsonString() : json;
     }
 }
