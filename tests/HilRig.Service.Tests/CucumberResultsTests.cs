@@ -49,6 +49,8 @@ public sealed class CucumberResultsTests
             var run = new RunRecord { Id = "x", Request = new RunRequest(null, null, null, null), Bench = "b", Wiring = "w", Seed = 1 }.WithScenarios(results.Results);
             Assert.Equal((1, 1, 1, 1, 1, 1), (run.Passed, run.Failed, run.Undefined, run.Ambiguous, run.Pending, run.Skipped));
             Assert.Equal(5, run.NotPassed);
+            // Skipped does not fail a run (as `hilrig run` and Cucumber see it); the other four do.
+            Assert.Equal(4, run.Unsuccessful);
             Assert.Equal("1 passed, 1 failed, 1 undefined, 1 ambiguous, 1 pending, 1 skipped", RunManager.Summary(run));
 
             // The half line completes: the next read takes it, and nothing twice.

@@ -294,8 +294,8 @@ public sealed partial class RunManager : BackgroundService
             (true, false) => (RunState.Interrupted, "interrupted: the service stopped while this run was running; the run was told to stop (SIGTERM) and powered its bench off"),
             _ when process.ExitCode == 0 && done.Scenarios.Count == 0 => (RunState.Failed, "hilrig run exited 0 but its Cucumber messages (reports/cucumber-messages.ndjson) hold no scenario result; see run.log"),
             // A "waiting for the bench" note from the run's start is stale once it has ended.
-            _ when process.ExitCode == 0 && done.NotPassed == 0 => (RunState.Passed, (string?)null),
-            _ when done.NotPassed > 0 => (RunState.Failed, $"not every scenario passed: {Summary(done)}"),
+            _ when process.ExitCode == 0 && done.Unsuccessful == 0 => (RunState.Passed, done.Skipped > 0 ? Summary(done) : (string?)null),
+            _ when done.Unsuccessful > 0 => (RunState.Failed, $"not every scenario passed: {Summary(done)}"),
             _ => (RunState.Failed, $"hilrig run ended with exit code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}; see run.log"),
         };
         Update(done with { State = state, EndedAt = DateTimeOffset.Now, Message = message });

@@ -120,6 +120,14 @@ public sealed record RunRecord
     [System.Text.Json.Serialization.JsonIgnore]
     public int NotPassed => Failed + Undefined + Ambiguous + Pending + Skipped;
 
+    /// <summary>
+    /// Scenarios that make the run fail, as they make `hilrig run` exit 1 (and Cucumber fail): failed, undefined,
+    /// ambiguous, pending. A skipped scenario (skipped with its reason, e.g. a @cloud scenario on a bench without
+    /// the module's network) does not: a night on a hardware bench that skips what it cannot run has passed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Unsuccessful => Failed + Undefined + Ambiguous + Pending;
+
     /// <summary>This record with <see cref="Scenarios"/> and the counts per status set from <paramref name="scenarios"/>.</summary>
     public RunRecord WithScenarios(IReadOnlyList<ScenarioResult> scenarios)
     {
