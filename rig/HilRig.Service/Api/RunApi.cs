@@ -163,7 +163,7 @@ public static class RunApi
     }
 
     /// <summary><c>{"error": message}</c> with <paramref name="status"/>.</summary>
-    public static IResult Error(int status, string message) => Results.Json(new ErrorAnswer(message), ErrorJson.Default.ErrorAnswer, statusCode: status);
+    public static IResult Error(int status, string message) => Results.Json(new ErrorAnswer(message), ErrorJson.Readable.ErrorAnswer, statusCode: status);
 
     private static IResult NotFound(string id) => Error(StatusCodes.Status404NotFound, $"no run '{RunRequestReader.Printable(id)}'");
 }

@@ -85,7 +85,7 @@ public sealed class AccessGate
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ErrorAnswer(message), ErrorJson.Default.ErrorAnswer);
+        return context.Response.WriteAsJsonAsync(new ErrorAnswer(message), ErrorJson.Readable.ErrorAnswer);
     }
 
     private bool IsAuthenticated(HttpRequest request) =>
