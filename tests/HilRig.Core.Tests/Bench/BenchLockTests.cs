@@ -3,6 +3,7 @@ using Xunit;
 
 namespace HilRig.Core.Tests.Bench;
 
+[Collection(LockCollection.Name)]
 public sealed class BenchLockTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("hilrig-locks-").FullName;
@@ -48,4 +49,16 @@ public sealed class BenchLockTests : IDisposable
         Assert.Single(told);
         Assert.Contains("(hilrig run)", told[0], StringComparison.Ordinal);
     }
+}
+
+/// <summary>
+/// Lock tests run alone in their assembly: an flock belongs to the open file, and a process another test forks
+/// in parallel holds a copy of every open file until it executes its program (the lock file is close-on-exec, so
+/// only for that instant). A lock released and taken again at once can meet that copy and find itself taken.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LockCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "bench locks, run alone";
 }

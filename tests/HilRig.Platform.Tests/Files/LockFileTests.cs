@@ -5,6 +5,7 @@ namespace HilRig.Platform.Tests.Files;
 
 /// <summary>A lock a stranger cannot hijack: planted symlinks are refused or replaced, never followed.</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(LockCollection.Name)]
 public sealed class LockFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("hilrig-lockfile-").FullName;
@@ -91,4 +92,16 @@ public sealed class LockFileTests : IDisposable
         var error = Assert.Throws<IOException>(() => SharedDirectory.EnsurePrivate(link));
         Assert.Contains("is a symbolic link, not a directory", error.Message, StringComparison.Ordinal);
     }
+}
+
+/// <summary>
+/// Lock tests run alone in their assembly: an flock belongs to the open file, and a process another test forks
+/// in parallel holds a copy of every open file until it executes its program (the lock file is close-on-exec, so
+/// only for that instant). A lock released and taken again at once can meet that copy and find itself taken.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LockCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "bench locks, run alone";
 }
