@@ -65,8 +65,11 @@ public sealed class BenchCertificateAuthority
         var root = Environment.GetEnvironmentVariable("HILRIG_DATA_DIR") is { Length: > 0 } own ? own
             : Path.Combine(Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg ? xdg
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "hilrig");
-        return Path.Combine(root, "benches", benchName, "ca");
+        return DirectoryUnder(root, benchName);
     }
+
+    /// <summary>A bench's CA directory under a rig data directory: DATA/benches/BENCH/ca.</summary>
+    public static string DirectoryUnder(string dataDirectory, string benchName) => Path.Combine(dataDirectory, "benches", benchName, "ca");
 
     /// <summary>
     /// The CA in <paramref name="directory"/>, created there (key mode 0600, directory 0700) when there is none.

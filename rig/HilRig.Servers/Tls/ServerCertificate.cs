@@ -15,5 +15,5 @@ namespace HilRig.Servers.Tls;
 public sealed record ServerCertificate(string ServerName, X509Certificate2 Certificate, string CertificatePath, string KeyPath, string CaCertificatePath, bool Reused)
 {
     /// <summary>The bench CA certificate, what a client checks this server against.</summary>
-    public X509Certificate2 LoadCa() => X509Certificate2.CreateFromPemFile(CaCertificatePath);
+    public X509Certificate2 LoadCa() => X509Certificate2.CreateFromPem(File.ReadAllText(CaCertificatePath));
 }

@@ -15,6 +15,12 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>Benches that features name ("sim-tree"), mapped to the wiring file they run on instead (full paths).</summary>
     public IReadOnlyDictionary<string, string> BenchOverrides { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Where benches keep what they keep between runs (their CA: benches/NAME/ca); null: the rig's default
+    /// (<see cref="Servers.Tls.BenchCertificateAuthority.DefaultDirectory"/>). Tests point it at a directory of their own.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>The command that repeats one scenario exactly: same bench, same seed, same defects.</summary>
     public string ReproduceCommand(string pickleId)
     {
