@@ -151,8 +151,13 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         """;
 
     /// <summary>The listener's TLS settings (mosquitto.conf(5), "Certificate based SSL/TLS Support"): the bench CA's server certificate, TLS 1.2 at least.</summary>
+    /// <remarks>
+    /// mosquitto started by root drops to the user "mosquitto" before it reads the key, which the bench keeps mode 0600
+    /// for its owner: "user" keeps the broker as the rig's own user (it only applies when started as root).
+    /// </remarks>
     private static string TlsLines(Tls.ServerCertificate? tls) => tls is null ? "# plain MQTT: no TLS on this bench"
-        : string.Join('\n', $"certfile {tls.CertificatePath}", $"keyfile {tls.KeyPath}", $"cafile {tls.CaCertificatePath}", "tls_version tlsv1.2");
+        : string.Join('\n', $"certfile {tls.CertificatePath}", $"keyfile {tls.KeyPath}", $"cafile {tls.CaCertificatePath}", "tls_version tlsv1.2",
+            $"user {Environment.UserName}");
 
     private static MosquittoBroker Started(MosquittoOptions options, ServerEventSink sink, Process process, int port, IMqttClient backend)
     {
