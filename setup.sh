@@ -2,7 +2,7 @@
 # Installs the optional parts of HilRig on Debian. The default path (the scenario catalogue on the
 # virtual bench, and `dotnet test HilRig.sln`) needs nothing but the .NET 10 SDK; these are extras.
 #
-#   ./setup.sh mosquitto   the mosquitto broker, for benches with `broker: { kind: mosquitto }`
+#   ./setup.sh mosquitto   the mosquitto broker, for benches with `broker: { kind: mosquitto }`, and its clients
 #                          (docs/cloud.md §5) and the tests that run the servers on it
 #   ./setup.sh chromium    Debian's chromium, for the live page test of `hilrig serve` (skipped without it)
 #   ./setup.sh qemu        QEMU (qemu-system-arm) and the Cortex-M cross toolchain (gcc-arm-none-eabi, newlib),
@@ -26,7 +26,9 @@ apt_install() {
 
 case "${1:-}" in
   mosquitto)
-    apt_install mosquitto
+    # mosquitto-clients, openssl and curl: the real clients the TLS tests run against the bench's servers
+    # (mosquitto_pub --cafile, openssl s_client -CAfile, curl --cacert); they skip with that reason without them.
+    apt_install mosquitto mosquitto-clients openssl curl
     # The package enables a system service on port 1883; the rig starts its own instances on loopback
     # ports it picks, so the system one is left as the package set it up.
     mosquitto -h 2>&1 | head -1 || true

@@ -20,6 +20,7 @@ var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware O
     RunCommand.Create(),
     BenchCommands.Create(),
     WiringCommands.Create(),
+    NetworkCommands.Create(),
     ReportCommand.Create(),
     ServeCommand.Create(),
 };

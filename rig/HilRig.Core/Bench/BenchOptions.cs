@@ -21,6 +21,18 @@ public sealed record BenchOptions(string ArtifactsDirectory)
     /// </summary>
     public Func<Wiring.NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; init; }
 
+    /// <summary>
+    /// Where the bench CA lives for a bench with <c>network: tls: true</c> (docs/cloud.md §6); null: the bench's default
+    /// directory (<see cref="global::HilRig.Servers.Tls.BenchCertificateAuthority.DefaultDirectory"/>). Created there when absent.
+    /// </summary>
+    public string? CertificateAuthorityDirectory { get; init; }
+
+    /// <summary>
+    /// The CA certificate (PEM) the emulated module's firmware trusts instead of the bench CA (to prove it refuses a
+    /// server it cannot verify); null: the bench CA.
+    /// </summary>
+    public string? ModuleTrustedCaPem { get; init; }
+
     /// <summary>Where a hardware bench's GPIO chips, I2C buses and serial adapters come from (the real devices unless a test swaps them).</summary>
     public HardwareBackends Backends { get; init; } = new();
 

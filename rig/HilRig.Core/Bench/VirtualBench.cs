@@ -98,7 +98,8 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         {
             try
             {
-                cloud = CloudBench.StartAsync(network, timeline, Path.Combine(options.ArtifactsDirectory, "brokers"), CancellationToken.None).GetAwaiter().GetResult();
+                var ca = network.Tls ? OpenCertificateAuthority(wiring, options, timeline) : null;
+                cloud = CloudBench.StartAsync(network, timeline, Path.Combine(options.ArtifactsDirectory, "brokers"), CancellationToken.None, ca).GetAwaiter().GetResult();
             }
             catch
             {
@@ -212,6 +213,15 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         }
     }
 
+    /// <summary>The bench CA (created on the first run of a bench with tls: true), with a timeline line saying where it is kept.</summary>
+    private static global::HilRig.Servers.Tls.BenchCertificateAuthority OpenCertificateAuthority(BenchWiring wiring, BenchOptions options, BenchTimeline timeline)
+    {
+        var directory = options.CertificateAuthorityDirectory ?? global::HilRig.Servers.Tls.BenchCertificateAuthority.DefaultDirectory(wiring.Name);
+        var ca = global::HilRig.Servers.Tls.BenchCertificateAuthority.LoadOrCreate(directory, wiring.Name);
+        timeline.Add("rig", "tls", $"bench CA {(ca.Created ? "created" : "kept")} in {ca.Directory} ({ca.Certificate.Subject}, until {ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})");
+        return ca;
+    }
+
     /// <summary>
     /// Programs the module's flash like a factory (identity, access config table pointing at the network gates,
     /// WiFi firmware 2.0.0 in slot A, the network config of <see cref="BenchOptions.ModuleNetwork"/>) and writes the
@@ -227,7 +237,12 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         var image = File.ReadAllBytes(imagePath);
         var header = Protocol.Images.ImageHeader.TryDecode(image, out var error)
             ?? throw new InvalidDataException($"{imagePath}: not a firmware image ({error})");
-        var files = Protocol.Cloud.ModuleFlashImage.Build(cloud.FactoryConfig(), header.Version.ToString(), image, config);
+        var factory = cloud.FactoryConfig();
+        if (Options.ModuleTrustedCaPem is { } otherCa)
+        {
+            factory = factory with { TrustedCaPem = otherCa };
+        }
+        var files = Protocol.Cloud.ModuleFlashImage.Build(factory, header.Version.ToString(), image, config);
         Directory.CreateDirectory(ModuleFlashDirectory);
         foreach (var (name, bytes) in files)
         {

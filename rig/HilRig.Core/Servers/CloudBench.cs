@@ -9,6 +9,7 @@ using HilRig.Protocol.Cloud;
 using HilRig.Servers;
 using HilRig.Servers.Mqtt;
 using HilRig.Servers.TargetOta;
+using HilRig.Servers.Tls;
 using HilRig.Servers.Vendor;
 
 namespace HilRig.Core.Servers;
@@ -54,6 +55,9 @@ public sealed class CloudBench : IAsyncDisposable
     /// <summary>The target OTA server.</summary>
     public TargetOtaServer Target { get; }
 
+    /// <summary>The bench CA that signed the servers' certificates, on a bench with <c>tls: true</c>; null otherwise.</summary>
+    public BenchCertificateAuthority? CertificateAuthority { get; private init; }
+
     /// <summary>The vendor servers by server id.</summary>
     public IReadOnlyDictionary<string, VendorServer> Vendors => _vendors;
 
@@ -87,13 +91,23 @@ public sealed class CloudBench : IAsyncDisposable
     /// <summary>The neighbour device's secret on every server.</summary>
     public string NeighbourSecret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    /// <summary>Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.</summary>
-    public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.
+    /// A bench with <c>tls: true</c> needs its <paramref name="certificateAuthority"/>, which signs each server's certificate.
+    /// </summary>
+    public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken,
+        BenchCertificateAuthority? certificateAuthority = null)
     {
         if (wiring.Broker.Mosquitto && MosquittoBroker.FindBinary() is null)
         {
             throw new FileNotFoundException($"wiring line {wiring.Line}: the bench runs its servers on mosquitto (broker: {{ kind: mosquitto }}), which is not installed; ./setup.sh mosquitto installs it");
         }
+        if (wiring.Tls && certificateAuthority is null)
+        {
+            throw new ArgumentException($"wiring line {wiring.Line}: the bench's servers speak TLS (tls: true) but no bench CA was given", nameof(certificateAuthority));
+        }
+        // One certificate per server, for its server id (the name the firmware's access config uses) plus localhost and 127.0.0.1.
+        ServerCertificate? Certificate(string serverId) => wiring.Tls ? certificateAuthority!.ServerCertificateFor(serverId, [serverId]) : null;
         ServerEventSink sink = (source, kind, detail) => timeline.Add(source, kind, detail);
         var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -101,11 +115,11 @@ public sealed class CloudBench : IAsyncDisposable
         string NewSecret(string server) => secrets[server] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal);
         var mosquittos = new List<MosquittoBroker>();
-        async Task<MosquittoBroker> MosquittoAsync(string name, DeviceRegistry devices, DeviceTopicAcl acl)
+        async Task<MosquittoBroker> MosquittoAsync(string name, DeviceRegistry devices, DeviceTopicAcl acl, ServerCertificate? tls)
         {
             var broker = await MosquittoBroker.StartAsync(new MosquittoOptions
             {
-                Name = name, Devices = devices, Acl = acl, WorkDirectory = Path.Combine(workDirectory, name.Replace(':', '-')),
+                Name = name, Devices = devices, Acl = acl, WorkDirectory = Path.Combine(workDirectory, name.Replace(':', '-')), Tls = tls,
             }, sink, cancellationToken).ConfigureAwait(false);
             mosquittos.Add(broker);
             return broker;
@@ -118,21 +132,23 @@ public sealed class CloudBench : IAsyncDisposable
         try
         {
             var targetDevices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(wiring.TargetId)).Add(NeighbourDeviceId, neighbourSecret);
-            var targetOptions = new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor };
+            var targetTls = Certificate(wiring.TargetId);
+            var targetOptions = new TargetOtaServerOptions { Devices = targetDevices, Acl = DeviceTopicAcl.TargetAndVendor, Tls = targetTls };
             target = wiring.Broker.Mosquitto
-                ? await TargetOtaServer.StartAsync(targetOptions, await MosquittoAsync("target", targetDevices, DeviceTopicAcl.TargetAndVendor).ConfigureAwait(false), sink, cancellationToken).ConfigureAwait(false)
+                ? await TargetOtaServer.StartAsync(targetOptions, await MosquittoAsync("target", targetDevices, DeviceTopicAcl.TargetAndVendor, targetTls).ConfigureAwait(false), sink, cancellationToken).ConfigureAwait(false)
                 : await TargetOtaServer.StartAsync(targetOptions, sink, cancellationToken).ConfigureAwait(false);
             // A device provisioned with the target's own server id uses the target server as its vendor server too.
             vendors[wiring.TargetId] = new VendorServer(wiring.TargetId, target.Broker, sink);
             targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond);
-            targetHttp = StartGate($"net:{wiring.TargetId}-http", target.HttpPort, timeline, bytesPerSecond);
-            target.DownloadBaseUri = new Uri($"http://127.0.0.1:{targetHttp.Port}/");
+            targetHttp = StartGate($"net:{wiring.TargetId}-http", target.DownloadPort, timeline, bytesPerSecond);
+            target.DownloadBaseUri = new Uri($"{target.DownloadUri.Scheme}://127.0.0.1:{targetHttp.Port}/");
             foreach (var vendor in wiring.Vendors)
             {
                 var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id)).Add(NeighbourDeviceId, neighbourSecret);
+                var vendorTls = Certificate(vendor.Id);
                 var server = wiring.Broker.Mosquitto
-                    ? new VendorServer(vendor.Id, await MosquittoAsync($"vendor:{vendor.Id}", devices, DeviceTopicAcl.Vendor).ConfigureAwait(false), sink, vendor.OtaUnit)
-                    : await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit }, sink, cancellationToken).ConfigureAwait(false);
+                    ? new VendorServer(vendor.Id, await MosquittoAsync($"vendor:{vendor.Id}", devices, DeviceTopicAcl.Vendor, vendorTls).ConfigureAwait(false), sink, vendor.OtaUnit)
+                    : await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit, Tls = vendorTls }, sink, cancellationToken).ConfigureAwait(false);
                 vendors[vendor.Id] = server;
                 vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
             }
@@ -154,7 +170,7 @@ public sealed class CloudBench : IAsyncDisposable
             }
             return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets, neighbourSecret)
             {
-                _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp,
+                _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp, CertificateAuthority = wiring.Tls ? certificateAuthority : null,
             };
         }
         catch
@@ -184,14 +200,15 @@ public sealed class CloudBench : IAsyncDisposable
     {
         var access = new Dictionary<string, AccessConfig>(StringComparer.Ordinal)
         {
-            [Wiring.TargetId] = new AccessConfig("127.0.0.1", TargetMqttGate.Port, _secrets[Wiring.TargetId]),
+            [Wiring.TargetId] = new AccessConfig("127.0.0.1", TargetMqttGate.Port, _secrets[Wiring.TargetId]) { Tls = Wiring.Tls },
         };
         foreach (var (id, gate) in _vendorGates)
         {
-            access[id] = new AccessConfig("127.0.0.1", gate.Port, _secrets[id]);
+            access[id] = new AccessConfig("127.0.0.1", gate.Port, _secrets[id]) { Tls = Wiring.Tls };
         }
         return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access)
         {
+            TrustedCaPem = CertificateAuthority?.CertificatePem,
             Gateway = MasterGatewayHttp is null || Wiring.Gateway is null ? null
                 : new GatewayAccess(MasterGatewayHttp.BaseAddress.ToString(), Wiring.Gateway.LogicalNodeNames[0])
                 {

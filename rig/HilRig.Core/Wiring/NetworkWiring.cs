@@ -17,6 +17,12 @@ public sealed record NetworkWiring(WifiWiring Wifi, string DeviceId, string Prod
     /// <summary>The gateway cluster the device reaches its vendor backend through (docs/cloud.md §5), or null for none.</summary>
     public GatewayWiring? Gateway { get; init; }
 
+    /// <summary>
+    /// True: the target server (MQTT and firmware downloads) and the vendor brokers speak TLS only, with certificates
+    /// from the bench CA that the module trusts (docs/cloud.md §6); no plain port is opened. False (the default): plain.
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>The vendor server with the given id.</summary>
     public VendorWiring Vendor(string id) => Vendors.FirstOrDefault(v => v.Id == id)
         ?? throw new ArgumentException($"the bench has no vendor server '{id}' (vendor servers: {string.Join(", ", Vendors.Select(v => v.Id))})");

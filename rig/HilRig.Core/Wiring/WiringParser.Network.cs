@@ -5,7 +5,7 @@ namespace HilRig.Core.Wiring;
 
 internal sealed partial class WiringParser
 {
-    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway"];
+    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway", "tls"];
     private static readonly string[] GatewayKeys = ["logical_nodes", "capacity", "version"];
     private static readonly string[] WifiKeys = ["ssid", "passphrase", "kib_per_s"];
     private static readonly string[] DeviceKeys = ["id", "product"];
@@ -106,7 +106,9 @@ internal sealed partial class WiringParser
         {
             map.Error(node, "a virtual bench with a network section needs module.factory_image (the emulated module's WiFi firmware)");
         }
-        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line) { Gateway = gateway };
+        // TLS from the bench CA on the target server (MQTT and downloads) and the vendor brokers (docs/cloud.md §6).
+        var tls = map.Bool("tls") ?? false;
+        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line) { Gateway = gateway, Tls = tls };
     }
 
     private static string? ServerOrDeviceId(YamlMap map, string key)

@@ -4,7 +4,11 @@ namespace HilRig.Protocol.Cloud;
 // virtual bench: the rig) writes them before the first power-on; the module reads and updates them.
 
 /// <summary>Host, port and device secret of one server, as preset in the module's access config table.</summary>
-public sealed record AccessConfig(string Host, int Port, string Secret);
+public sealed record AccessConfig(string Host, int Port, string Secret)
+{
+    /// <summary>True: MQTT over TLS, the server checked against <see cref="ModuleFactoryConfig.TrustedCaPem"/> (docs/cloud.md §6).</summary>
+    public bool Tls { get; init; }
+}
 
 /// <summary>
 /// What the factory writes into the module's flash: its device id and product, which server id is the
@@ -14,6 +18,12 @@ public sealed record ModuleFactoryConfig(string DeviceId, string Product, string
 {
     /// <summary>The gateway cluster the device's vendor backend is reached through (docs/cloud.md §5), when it has one.</summary>
     public GatewayAccess? Gateway { get; init; }
+
+    /// <summary>
+    /// The CA certificate (PEM) the firmware's test build trusts for TLS servers (the bench CA, docs/cloud.md §6); the
+    /// module accepts no other CA and none of the machine's. Null: a build without TLS.
+    /// </summary>
+    public string? TrustedCaPem { get; init; }
 }
 
 /// <summary>Where the device master gateway answers (an HTTP base URL) and which logical node the device belongs to.</summary>

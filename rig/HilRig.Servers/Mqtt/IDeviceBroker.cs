@@ -20,6 +20,9 @@ public interface IDeviceBroker
     /// <summary>TCP port devices connect to.</summary>
     int Port { get; }
 
+    /// <summary>The broker's certificate when it speaks MQTT over TLS only (clients check it against the bench CA); null for plain MQTT.</summary>
+    Tls.ServerCertificate? Tls => null;
+
     /// <summary>Publishes as the server's backend (QoS 1, not retained). Throws when the broker cannot take it.</summary>
     Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using HilRig.Servers.Internal;
+using HilRig.Servers.Tls;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -26,6 +27,9 @@ public sealed class MosquittoOptions
 
     /// <summary>Directory for the broker's config, password and ACL files.</summary>
     public required string WorkDirectory { get; init; }
+
+    /// <summary>The server's certificate from the bench CA: mosquitto then listens for MQTT over TLS only. Null: plain MQTT.</summary>
+    public Tls.ServerCertificate? Tls { get; init; }
 
     /// <summary>The mosquitto executable; found on PATH or in /usr/sbin when null.</summary>
     public string? Binary { get; init; }
@@ -64,6 +68,9 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
     /// <inheritdoc />
     public int Port { get; }
 
+    /// <inheritdoc />
+    public Tls.ServerCertificate? Tls => _options.Tls;
+
     /// <summary>The mosquitto executable found on this machine, or null (then `./setup.sh mosquitto` installs it).</summary>
     public static string? FindBinary() =>
         new[] { Environment.GetEnvironmentVariable("PATH")?.Split(':') ?? [], ["/usr/sbin", "/usr/local/sbin"] }
@@ -86,7 +93,7 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = MosquittoProcess.FreeLoopbackPort();
-            await File.WriteAllTextAsync(config, ConfigFile(options.Name, passwords, acl, port), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(config, ConfigFile(options.Name, passwords, acl, port, options.Tls), cancellationToken).ConfigureAwait(false);
             var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(config);
@@ -98,8 +105,14 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
             var backend = new MqttClientFactory().CreateMqttClient();
             try
             {
-                var login = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(BackendUser)
-                    .WithCredentials(BackendUser, backendPassword).WithTimeout(TimeSpan.FromSeconds(2)).Build();
+                var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(BackendUser)
+                    .WithCredentials(BackendUser, backendPassword).WithTimeout(TimeSpan.FromSeconds(2));
+                if (options.Tls is { } tls)
+                {
+                    // The backend logs in over the same TLS listener as the devices: there is no plain port to use.
+                    builder.WithBenchTls(tls.LoadCa(), problem => sink(options.Name, "tls", $"backend refused mosquitto's certificate: {problem}"));
+                }
+                var login = builder.Build();
                 await MosquittoProcess.ConnectBackendAsync(backend, login, process, $"mosquitto for {options.Name}", cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (attempt < 5 && process.HasExited && ex is InvalidOperationException)
@@ -118,10 +131,11 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
         }
     }
 
-    private static string ConfigFile(string name, string passwords, string acl, int port) => $"""
+    private static string ConfigFile(string name, string passwords, string acl, int port, Tls.ServerCertificate? tls) => $"""
         # Written by the rig for {name}; loopback only. The listener comes first: listener options written
         # before any listener line would open mosquitto's default listener on every address, port 1883.
         listener {port} 127.0.0.1
+        {TlsLines(tls)}
         per_listener_settings false
         allow_anonymous false
         password_file {passwords}
@@ -136,9 +150,18 @@ public sealed partial class MosquittoBroker : IDeviceBroker, IAsyncDisposable
 
         """;
 
+    /// <summary>The listener's TLS settings (mosquitto.conf(5), "Certificate based SSL/TLS Support"): the bench CA's server certificate, TLS 1.2 at least.</summary>
+    /// <remarks>
+    /// mosquitto started by root drops to the user "mosquitto" before it reads the key, which the bench keeps mode 0600
+    /// for its owner: "user" keeps the broker as the rig's own user (it only applies when started as root).
+    /// </remarks>
+    private static string TlsLines(Tls.ServerCertificate? tls) => tls is null ? "# plain MQTT: no TLS on this bench"
+        : string.Join('\n', $"certfile {tls.CertificatePath}", $"keyfile {tls.KeyPath}", $"cafile {tls.CaCertificatePath}", "tls_version tlsv1.2",
+            $"user {Environment.UserName}");
+
     private static MosquittoBroker Started(MosquittoOptions options, ServerEventSink sink, Process process, int port, IMqttClient backend)
     {
-        sink(options.Name, "broker", $"mosquitto pid {process.Id} listening on 127.0.0.1:{port}");
+        sink(options.Name, "broker", $"mosquitto pid {process.Id} listening on 127.0.0.1:{port}{(options.Tls is null ? "" : " (MQTT over TLS)")}");
         var broker = new MosquittoBroker(options, sink, process, port, backend);
         backend.ApplicationMessageReceivedAsync += e =>
         {

@@ -8,7 +8,7 @@ using MQTTnet.Server;
 namespace HilRig.Servers.Mqtt;
 
 /// <summary>
-/// An MQTT broker (MQTTnet.Server) embedded in the rig's process, listening on 127.0.0.1 only, with device
+/// An MQTT broker (MQTTnet.Server) embedded in the rig's process, listening on 127.0.0.1 only (plain MQTT, or MQTT over TLS alone with a certificate from the bench CA), with device
 /// credentials and per-device topic ACLs (docs/cloud.md §3.3). It can be stopped and started again on the same
 /// port (the "broker restart" fault). Every connect, disconnect, publish and refusal is one line on the sink.
 /// </summary>
@@ -61,6 +61,9 @@ public sealed partial class MqttBrokerHost : IDeviceBroker, IAsyncDisposable
     /// <summary>Whether the broker listens now.</summary>
     public bool IsRunning => _server is { IsStarted: true };
 
+    /// <inheritdoc />
+    public Tls.ServerCertificate? Tls => _options.Tls;
+
     /// <summary>The devices that may connect.</summary>
     public DeviceRegistry Devices => _options.Devices;
 
@@ -80,14 +83,25 @@ public sealed partial class MqttBrokerHost : IDeviceBroker, IAsyncDisposable
             {
                 return;
             }
-            var options = new MqttServerOptionsBuilder()
-                .WithDefaultEndpoint()
-                .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-                .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
-                .WithDefaultEndpointPort(Port)
-                // A restart binds the same port while the old connections may sit in TIME_WAIT.
-                .WithDefaultEndpointReuseAddress()
-                .Build();
+            // A restart binds the same port while the old connections may sit in TIME_WAIT (hence ReuseAddress).
+            var options = _options.Tls is { } tls
+                ? new MqttServerOptionsBuilder()
+                    .WithoutDefaultEndpoint()
+                    .WithEncryptedEndpoint()
+                    .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
+                    .WithEncryptedEndpointBoundIPV6Address(IPAddress.None)
+                    .WithEncryptedEndpointPort(Port)
+                    .WithEncryptionCertificate(tls.Certificate)
+                    .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
+                    .WithTlsEndpointReuseAddress()
+                    .Build()
+                : new MqttServerOptionsBuilder()
+                    .WithDefaultEndpoint()
+                    .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+                    .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+                    .WithDefaultEndpointPort(Port)
+                    .WithDefaultEndpointReuseAddress()
+                    .Build();
             var server = new MqttServerFactory().CreateMqttServer(options);
             server.ValidatingConnectionAsync += ValidateConnectionAsync;
             server.ClientConnectedAsync += OnClientConnectedAsync;
@@ -96,7 +110,7 @@ public sealed partial class MqttBrokerHost : IDeviceBroker, IAsyncDisposable
             server.InterceptingPublishAsync += InterceptPublishAsync;
             await server.StartAsync().ConfigureAwait(false);
             // MQTTnet's TCP listener writes the port the OS bound back into the endpoint options (5.2).
-            Port = options.DefaultEndpointOptions.Port;
+            Port = _options.Tls is null ? options.DefaultEndpointOptions.Port : options.TlsEndpointOptions.Port;
             if (Port == 0)
             {
                 await server.StopAsync().ConfigureAwait(false);
@@ -104,7 +118,7 @@ public sealed partial class MqttBrokerHost : IDeviceBroker, IAsyncDisposable
                 throw new InvalidOperationException($"broker '{Name}' started but MQTTnet did not report the port it bound");
             }
             _server = server;
-            _sink(Name, "broker", $"listening on {Host}:{Port}");
+            _sink(Name, "broker", $"listening on {Host}:{Port}{(_options.Tls is null ? "" : " (MQTT over TLS)")}");
         }
         finally
         {

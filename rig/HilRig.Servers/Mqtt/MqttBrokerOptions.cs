@@ -17,6 +17,12 @@ public sealed class MqttBrokerOptions
     /// <summary>Loopback TCP port; 0 lets the OS pick one (read it from <see cref="MqttBrokerHost.Port"/>).</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// The server's certificate from the bench CA: the broker then speaks MQTT over TLS only, and no plain port is
+    /// opened (docs/cloud.md §6). Null: plain MQTT.
+    /// </summary>
+    public Tls.ServerCertificate? Tls { get; init; }
+
     /// <summary>User name of the privileged backend user (any client id, every topic, wildcards allowed).</summary>
     public string BackendUserName { get; init; } = "backend";
 

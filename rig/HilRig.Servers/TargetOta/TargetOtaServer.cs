@@ -13,7 +13,8 @@ namespace HilRig.Servers.TargetOta;
 /// <summary>
 /// The target OTA server (docs/cloud.md §2): a broker for device traffic on ota/{device}/…, and Kestrel on loopback
 /// for firmware downloads and the admin API (loopback clients holding <see cref="AdminSecret"/> only, publishing only
-/// the images in <see cref="Images"/>). It sends the module its OTA instruction when a report shows another
+/// the images in <see cref="Images"/>; with a bench CA certificate: MQTT over TLS, and downloads over HTTPS on a port
+/// of their own while the admin API stays plain). It sends the module its OTA instruction when a report shows another
 /// version, runs two-phase chip campaigns (prepare, then the campaign planned from the chips the device prepared), and collects every device's events for steps to await.
 /// </summary>
 public sealed partial class TargetOtaServer : IAsyncDisposable
@@ -24,13 +25,14 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     private readonly ServerEventSink _sink;
     private readonly MqttBrokerHost? _ownedBroker;
     private readonly KestrelHost _http;
+    private readonly KestrelHost? _downloads;
     private readonly FirmwareStore _firmware = new();
     private readonly DeviceMessageLog<DeviceEvent> _events = new("event", Describe);
     private readonly DeviceMessageLog<DeviceReport> _reports = new("report", r => $"{r.Reason}, module {r.Module.Version}");
 
     private readonly byte[] _adminSecret;
 
-    private TargetOtaServer(IDeviceBroker broker, MqttBrokerHost? ownedBroker, ServerEventSink sink, TimeProvider time, System.Net.IPAddress listenAddress)
+    private TargetOtaServer(IDeviceBroker broker, MqttBrokerHost? ownedBroker, ServerEventSink sink, TimeProvider time, System.Net.IPAddress listenAddress, Tls.ServerCertificate? tls)
     {
         // A secret per server instance, so per run: only the rig's own process learns it (AdminSecret), never the wire.
         AdminSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -39,6 +41,8 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
         _ownedBroker = ownedBroker;
         _sink = sink;
         _http = new KestrelHost(MapRoutes, listenAddress);
+        // With TLS the device-facing downloads get an HTTPS port of their own; the admin API stays plain on loopback.
+        _downloads = tls is null ? null : new KestrelHost(MapDownloadRoutes, listenAddress, tls.Certificate);
         HttpFaults = new HttpFaults(Source, sink, time, RefuseConnectionsAsync);
         BrokerFaults = ownedBroker is null ? null : new BrokerFaults(ownedBroker, sink);
         broker.AddHandler(CloudTopics.OtaReport("+"), OnReportAsync);
@@ -54,6 +58,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
             Devices = options.Devices,
             Acl = options.Acl,
             Port = options.MqttPort,
+            Tls = options.Tls,
         }, sink, cancellationToken).ConfigureAwait(false);
         return await StartAsync(options, broker, broker, sink, cancellationToken).ConfigureAwait(false);
     }
@@ -67,10 +72,15 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
 
     private static async Task<TargetOtaServer> StartAsync(TargetOtaServerOptions options, IDeviceBroker broker, MqttBrokerHost? owned, ServerEventSink sink, CancellationToken cancellationToken)
     {
-        var server = new TargetOtaServer(broker, owned, sink, options.Time, options.ListenAddress);
+        var server = new TargetOtaServer(broker, owned, sink, options.Time, options.ListenAddress, options.Tls);
         try
         {
             await server._http.StartAsync(options.HttpPort, cancellationToken).ConfigureAwait(false);
+            if (server._downloads is { } downloads)
+            {
+                await downloads.StartAsync(0, cancellationToken).ConfigureAwait(false);
+                sink(Source, "http", $"firmware downloads over HTTPS on {server.DownloadUri}");
+            }
         }
         catch
         {
@@ -92,6 +102,12 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
 
     /// <summary>http://127.0.0.1:{port}/</summary>
     public Uri BaseUri => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>Loopback port of firmware downloads: <see cref="HttpPort"/>, or the HTTPS port when the server has a certificate.</summary>
+    public int DownloadPort => _downloads?.Port ?? HttpPort;
+
+    /// <summary>Where firmware downloads are served: http://127.0.0.1:{port}/ or https://127.0.0.1:{port}/.</summary>
+    public Uri DownloadUri => new($"{(_downloads ?? _http).Scheme}://127.0.0.1:{DownloadPort}/");
 
     /// <summary>Download faults and refusing connections.</summary>
     public HttpFaults HttpFaults { get; }
@@ -132,6 +148,10 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _http.DisposeAsync().ConfigureAwait(false);
+        if (_downloads is not null)
+        {
+            await _downloads.DisposeAsync().ConfigureAwait(false);
+        }
         if (_ownedBroker is not null)
         {
             await _ownedBroker.DisposeAsync().ConfigureAwait(false);
@@ -153,21 +173,31 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
     /// </summary>
     public Uri? DownloadBaseUri { get; set; }
 
-    private string FirmwareUrl(PublishedImage image) => $"{DownloadBaseUri ?? BaseUri}firmware/{Uri.EscapeDataString(image.FileName)}";
+    private string FirmwareUrl(PublishedImage image) => $"{DownloadBaseUri ?? DownloadUri}firmware/{Uri.EscapeDataString(image.FileName)}";
 
     private void MapRoutes(WebApplication app)
     {
         app.Use((context, next) => RequestLog.MiddlewareAsync(context, next, _sink, Source));
         app.Use((context, next) => AdminGuard.MiddlewareAsync(context, next, _adminSecret));
-        app.MapGet("/firmware/{file}", (RequestDelegate)(context => FirmwareEndpoint.HandleAsync(context, _firmware, HttpFaults)));
+        if (_downloads is null)
+        {
+            app.MapGet("/firmware/{file}", (RequestDelegate)(context => FirmwareEndpoint.HandleAsync(context, _firmware, HttpFaults)));
+        }
         MapAdmin(app);
+    }
+
+    private void MapDownloadRoutes(WebApplication app)
+    {
+        app.Use((context, next) => RequestLog.MiddlewareAsync(context, next, _sink, Source));
+        app.MapGet("/firmware/{file}", (RequestDelegate)(context => FirmwareEndpoint.HandleAsync(context, _firmware, HttpFaults)));
     }
 
     private async Task RefuseConnectionsAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
-        _sink(Source, "fault", $"refusing HTTP connections for {duration.TotalSeconds:0.###} s on port {HttpPort}");
-        var port = HttpPort;
-        await _http.StopAsync().ConfigureAwait(false);
+        var downloads = _downloads ?? _http;
+        var port = downloads.Port;
+        _sink(Source, "fault", $"refusing HTTP connections for {duration.TotalSeconds:0.###} s on port {port}");
+        await downloads.StopAsync().ConfigureAwait(false);
         _sink(Source, "http", $"stopped listening on port {port}");
         try
         {
@@ -176,7 +206,7 @@ public sealed partial class TargetOtaServer : IAsyncDisposable
         }
         finally
         {
-            await _http.StartAsync(port, CancellationToken.None).ConfigureAwait(false);
+            await downloads.StartAsync(port, CancellationToken.None).ConfigureAwait(false);
             _sink(Source, "fault", $"HTTP listening again on port {port}");
         }
     }

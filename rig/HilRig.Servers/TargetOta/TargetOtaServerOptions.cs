@@ -18,6 +18,13 @@ public sealed class TargetOtaServerOptions
     /// <summary>Loopback HTTP port (downloads and admin API); 0 lets the OS pick one.</summary>
     public int HttpPort { get; init; }
 
+    /// <summary>
+    /// The server's certificate from the bench CA: its broker then speaks MQTT over TLS only and firmware downloads
+    /// move to an HTTPS port of their own (<see cref="TargetOtaServer.DownloadPort"/>); the admin API stays plain HTTP
+    /// on loopback. Null: plain MQTT, and downloads beside the admin API.
+    /// </summary>
+    public Tls.ServerCertificate? Tls { get; init; }
+
     /// <summary>Clock of the time-bound faults (<see cref="Faults.HttpFaults.FailFor"/>).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

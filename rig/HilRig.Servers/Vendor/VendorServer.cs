@@ -46,6 +46,7 @@ public sealed class VendorServer : IAsyncDisposable
             Devices = options.Devices,
             Acl = DeviceTopicAcl.Vendor,
             Port = options.MqttPort,
+            Tls = options.Tls,
         }, sink, cancellationToken).ConfigureAwait(false);
         return new VendorServer(options.ServerId, broker, broker, sink, options.WithOtaUnit);
     }

@@ -14,6 +14,9 @@ public sealed class VendorServerOptions
     /// <summary>Loopback MQTT port; 0 lets the OS pick one.</summary>
     public int MqttPort { get; init; }
 
+    /// <summary>The server's certificate from the bench CA: its broker then speaks MQTT over TLS only. Null: plain MQTT.</summary>
+    public Tls.ServerCertificate? Tls { get; init; }
+
     /// <summary>Whether the server runs an OTA unit of its own (docs/cloud.md §3.4).</summary>
     public bool WithOtaUnit { get; init; }
 }

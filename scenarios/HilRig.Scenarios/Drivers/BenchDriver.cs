@@ -22,6 +22,9 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     /// <summary>The network config record the module's flash starts with (set by a Given before the bench starts; unset: configured for the first vendor server).</summary>
     public Func<NetworkWiring, Protocol.Cloud.NetworkConfig?>? ModuleNetwork { get; set; }
 
+    /// <summary>The CA certificate (PEM) the module's firmware trusts instead of the bench CA (set by a Given before the bench starts; unset: the bench CA).</summary>
+    public string? ModuleTrustedCaPem { get; set; }
+
     /// <summary>What Given steps want done to the bench after it is laid out and before any node gets power.</summary>
     public List<Action<IBench>> BeforePowerOn { get; } = new();
 
@@ -42,7 +45,13 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
         {
             Directory.Delete(ArtifactsDirectory, recursive: true);
         }
-        _bench = BenchFactory.Create(wiring, new BenchOptions(ArtifactsDirectory) { ChipDefects = settings.ChipDefects, ModuleNetwork = ModuleNetwork });
+        _bench = BenchFactory.Create(wiring, new BenchOptions(ArtifactsDirectory)
+        {
+            ChipDefects = settings.ChipDefects,
+            ModuleNetwork = ModuleNetwork,
+            ModuleTrustedCaPem = ModuleTrustedCaPem,
+            CertificateAuthorityDirectory = settings.DataDirectory is { } data ? Servers.Tls.BenchCertificateAuthority.DirectoryUnder(data, wiring.Name) : null,
+        });
         _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
         foreach (var step in BeforePowerOn) step(_bench);
         await _bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);

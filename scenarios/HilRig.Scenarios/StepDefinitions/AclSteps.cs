@@ -2,6 +2,7 @@ using HilRig.Gherkin;
 using HilRig.Protocol.Cloud;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
+using HilRig.Servers.Tls;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -20,8 +21,14 @@ public sealed class AclSteps(BenchDriver bench, CloudDriver cloud) : IAsyncDispo
         var broker = cloud.Cloud.Vendor(serverId).Broker;
         _client = new MqttClientFactory().CreateMqttClient();
         _clientDevice = deviceId;
-        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(deviceId)
-            .WithCredentials(deviceId, secret).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5)).Build();
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(deviceId)
+            .WithCredentials(deviceId, secret).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5));
+        if (broker.Tls is { } tls)
+        {
+            // On a TLS bench the broker has no plain port: the client checks it against the bench CA like the module does.
+            builder.WithBenchTls(tls.LoadCa(), problem => throw new InvalidOperationException($"vendor server '{serverId}': {problem}"));
+        }
+        var options = builder.Build();
         // MQTTnet 5 returns a refused CONNACK as a result; it throws only when no CONNACK came at all.
         var result = await _client.ConnectAsync(options, bench.Cancellation);
         return result.ResultCode;

@@ -16,6 +16,12 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     public IReadOnlyDictionary<string, string> BenchOverrides { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
+    /// Where benches keep what they keep between runs (their CA: benches/NAME/ca); null: the rig's default
+    /// (<see cref="Servers.Tls.BenchCertificateAuthority.DefaultDirectory"/>). Tests point it at a directory of their own.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
     /// The command that repeats one scenario exactly: same bench, same seed, same defects. Every word is quoted for
     /// a POSIX shell (<see cref="global::HilRig.Platform.Shell.ShellQuote"/>), so a feature path, a defect or a bench name holding
     /// <c>$(...)</c>, quotes or spaces pastes back as the same words and runs nothing else.

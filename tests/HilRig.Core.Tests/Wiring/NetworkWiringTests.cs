@@ -43,6 +43,20 @@ public class NetworkWiringTests
     }
 
     [Fact]
+    public void Tls_is_off_unless_the_network_section_asks_for_it()
+    {
+        Assert.False(Parse(Bench).Network!.Tls);
+        Assert.True(Parse(Bench + "\n  tls: true\n").Network!.Tls);
+        Assert.False(Parse(Bench + "\n  tls: false\n").Network!.Tls);
+    }
+
+    [Fact]
+    public void A_tls_value_other_than_true_or_false_is_refused()
+    {
+        WiringAssert.HasError(Bench + "\n  tls: yes\n", 17, 8, "'tls' must be true or false, got 'yes'");
+    }
+
+    [Fact]
     public void A_bench_without_a_network_section_has_no_servers()
     {
         Assert.Null(Parse(Bench[..Bench.IndexOf("network:", StringComparison.Ordinal)]).Network);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using HilRig.Protocol.Cloud;
 using HilRig.Protocol.Control;
@@ -22,7 +23,8 @@ public sealed partial class CloudSession : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly MqttLink _vendor;
     private readonly MqttLink _target;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
+    private readonly X509Certificate2? _trustedCa;
     private readonly FirmwareDownloader _downloader;
     private readonly Dictionary<string, CommandReply> _answered = new(StringComparer.Ordinal);
     private readonly Queue<string> _answeredOrder = new();
@@ -46,6 +48,8 @@ public sealed partial class CloudSession : IAsyncDisposable
         _chain = chain;
         _network = network;
         _log = log;
+        _trustedCa = flash.Factory.TrustedCaPem is { } pem ? X509Certificate2.CreateFromPem(pem) : null;
+        _http = DownloadClient(_trustedCa, log);
         _downloader = new FirmwareDownloader(_http, log)
         {
             ResumeWithRange = !defects.HasFlag(ModuleDefect.DownloadFromZero),
@@ -59,11 +63,11 @@ public sealed partial class CloudSession : IAsyncDisposable
             vendorTopics.AddRange(CloudTopics.OtaDeviceSubscribe(device));
         }
         _vendor = new MqttLink($"vendor server '{config.ServerId}'", flash.Factory.Access[config.ServerId], device, vendorTopics,
-            OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log);
+            OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log, _trustedCa);
         _target = vendorIsTarget
             ? _vendor
             : new MqttLink($"target server '{flash.Factory.TargetServerId}'", TargetAccess(flash), device,
-                CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log);
+                CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log, _trustedCa);
         _chain.Reported += OnChainEvent;
         if (flash.Factory.Gateway is { } gateway)
         {
@@ -73,6 +77,23 @@ public sealed partial class CloudSession : IAsyncDisposable
                 new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(), ExecuteThroughGatewayAsync,
                 (source, kind, detail) => log($"gateway {kind}: {detail}"));
         }
+    }
+
+    /// <summary>
+    /// The download client: an https:// firmware URL is fetched only from a server whose certificate chains to the CA
+    /// of the firmware's build (none of the machine's CAs), and a refusal is logged before the attempt fails.
+    /// </summary>
+    private static HttpClient DownloadClient(X509Certificate2? trustedCa, Action<string> log)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = trustedCa is null
+            ? (_, _, _, _) =>
+            {
+                log("download: TLS: refusing the server: the firmware holds no CA certificate to verify it with");
+                return false;
+            }
+            : Servers.Tls.BenchTrust.Callback(trustedCa, problem => log($"download: TLS: refusing the server: {problem}"));
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>A command that came through the gateway cluster: the same commands as §3.1, plus "wait" (argument: ms) that takes that long.</summary>
@@ -337,6 +358,7 @@ public sealed partial class CloudSession : IAsyncDisposable
             await _target.DisposeAsync().ConfigureAwait(false);
         }
         _http.Dispose();
+        _trustedCa?.Dispose();
         _work.Dispose();
     }
 }

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
+using System.Security.Cryptography.X509Certificates;
+using HilRig.Servers.Tls;
 
 using HilRig.Protocol.Cloud;
 
@@ -22,6 +24,7 @@ public sealed class MqttLink : IAsyncDisposable
     private readonly Func<string, byte[], Task> _onMessage;
     private readonly Func<Task> _onConnected;
     private readonly Action<string> _log;
+    private readonly X509Certificate2? _trustedCa;
     private readonly IMqttClient _client;
     private readonly Channel<(string Topic, byte[] Payload)> _outbox = Channel.CreateUnbounded<(string, byte[])>();
     private readonly CancellationTokenSource _stop = new();
@@ -31,10 +34,14 @@ public sealed class MqttLink : IAsyncDisposable
     private Task? _sendLoop;
     private int _pending;
 
-    /// <summary>Creates the link; <see cref="Start"/> begins connecting.</summary>
+    /// <summary>
+    /// Creates the link; <see cref="Start"/> begins connecting. An access config with TLS connects over TLS and
+    /// accepts only a server whose certificate chains to <paramref name="trustedCa"/> (the CA of the firmware's build).
+    /// </summary>
     public MqttLink(string name, AccessConfig access, string deviceId, IReadOnlyList<string> subscriptions,
-        Func<string, byte[], Task> onMessage, Func<Task> onConnected, Action<string> log)
+        Func<string, byte[], Task> onMessage, Func<Task> onConnected, Action<string> log, X509Certificate2? trustedCa = null)
     {
+        _trustedCa = trustedCa;
         _name = name;
         _access = access;
         _deviceId = deviceId;
@@ -131,14 +138,23 @@ public sealed class MqttLink : IAsyncDisposable
     private async Task ConnectLoopAsync(CancellationToken token)
     {
         var backOff = FirmwareDownloader.FirstBackOff;
-        var options = new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_access.Host, _access.Port)
             .WithClientId(_deviceId)
             .WithCredentials(_deviceId, _access.Secret)
             .WithCleanSession(true)
             .WithTimeout(TimeSpan.FromSeconds(5))
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
-            .Build();
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5));
+        if (_access.Tls)
+        {
+            if (_trustedCa is null)
+            {
+                _log($"{_name}: TLS server {_access.Host}:{_access.Port} but the firmware holds no CA certificate: it cannot verify any server, so it connects to none");
+                return;
+            }
+            builder.WithBenchTls(_trustedCa, problem => _log($"{_name}: TLS: refusing {_access.Host}:{_access.Port}: {problem}"));
+        }
+        var options = builder.Build();
         try
         {
             while (await _reconnect.Reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -165,7 +181,7 @@ public sealed class MqttLink : IAsyncDisposable
                                 _log($"{_name}: subscription to {topic} refused ({code})");
                             }
                         }
-                        _log($"{_name}: connected to {_access.Host}:{_access.Port} as {_deviceId}");
+                        _log($"{_name}: connected to {_access.Host}:{_access.Port}{(_access.Tls ? " over TLS" : "")} as {_deviceId}");
                         backOff = FirmwareDownloader.FirstBackOff;
                         SignalConnected();
                         await _onConnected().ConfigureAwait(false);
