@@ -156,7 +156,7 @@ public sealed class RealClientTlsTests : IAsyncLifetime
         var imagePath = Path.Combine(_root, "chip-11-v1.1.0.hrim");
         var image = FirmwareImage.Create(0x11, FirmwareVersion.Parse("1.1.0"), Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray()).Encode();
         await File.WriteAllBytesAsync(imagePath, image, Cancel);
-        var published = await target.PublishFirmwareAsync(0x11, "1.1.0", imagePath, Cancel);
+        var published = await target.PublishFirmwareAsync(0x11, "1.1.0", target.Images.AddFile(imagePath), Cancel);
         Assert.StartsWith($"https://127.0.0.1:{target.DownloadPort}/", published.Url, StringComparison.Ordinal);
         Assert.NotEqual(target.HttpPort, target.DownloadPort);
 
