@@ -61,13 +61,15 @@ public sealed class HardwareBackends
     public ICurrentSensor CreateCurrentSensor(string node, SensorWiring sensor, string? workingDirectory = null) => sensor.Kind switch
     {
         SensorKind.Command => new CommandCurrentSensor(node, sensor.ReadCommand ?? "", sensor.DeadBelowMilliamps, workingDirectory),
-        _ => new Ina219CurrentSensor(node, CreateSensor(node, sensor), sensor.DeadBelowMilliamps),
+        _ => CreateSensor(node, sensor),
     };
 
-    /// <summary>Opens, configures and calibrates one node's INA219.</summary>
+    /// <summary>Opens, resets and calibrates one node's INA219 (through the dotnet/iot binding).</summary>
     /// <exception cref="SensorException">The sensor cannot be opened or does not answer.</exception>
-    public Ina219 CreateSensor(string node, SensorWiring sensor)
+    /// <exception cref="ArgumentOutOfRangeException">The shunt and range give a calibration the chip cannot hold.</exception>
+    public Ina219CurrentSensor CreateSensor(string node, SensorWiring sensor)
     {
+        var calibration = Ina219Calibration.For(sensor.ShuntOhms, sensor.MaxCurrentAmps);
         var where = $"I2C bus {sensor.Bus} address 0x{sensor.Address:X2} ({node})";
         I2cDevice device;
         try
@@ -80,7 +82,7 @@ public sealed class HardwareBackends
         }
         try
         {
-            return new Ina219(device, sensor.ShuntOhms, sensor.MaxCurrentAmps, ownsDevice: true, where);
+            return new Ina219CurrentSensor(node, device, calibration, sensor.DeadBelowMilliamps, ownsDevice: true, where);
         }
         catch
         {

@@ -149,13 +149,13 @@ public static class HardwareBenchCheck
         try
         {
             using var ina = backends.CreateSensor(node, sensor);
-            var calibration = ina.ReadRegister(Ina219.CalibrationRegister);
-            if (calibration != ina.Calibration)
+            var (isDefault, configuration) = ina.ReadConfiguration();
+            if (!isDefault)
             {
-                return new ProofRow(check, false, $"calibration reads back 0x{calibration:X4}, 0x{ina.Calibration:X4} was written: is this an INA219?");
+                return new ProofRow(check, false, $"configuration reads back {configuration} after a reset, not the INA219's power-on default (Range32v, PlusOrMinus320mv, ShuntAndBusContinuous): is this an INA219?");
             }
             var r = ina.Read();
-            return new ProofRow(check, true, FormattableString.Invariant($"answers: {r.BusVolts:0.000} V, {r.CurrentAmps * 1000:0.0} mA, calibration 0x{ina.Calibration:X4}"));
+            return new ProofRow(check, true, FormattableString.Invariant($"answers: {r.BusVolts:0.000} V, {r.CurrentAmps * 1000:0.0} mA, calibration 0x{ina.Calibration.Value:X4}"));
         }
         catch (Exception ex) when (ex is SensorException or ArgumentException)
         {

@@ -4,16 +4,44 @@ using System.Device.I2c;
 namespace HilRig.Core.Sensors;
 
 /// <summary>
-/// The INA219's simulated twin: an <see cref="I2cDevice"/> that answers like the chip. Set the load
-/// (<see cref="BusVolts"/>, <see cref="LoadAmps"/>) and the registers hold what the real chip would compute
-/// from it with the calibration it was given (TI SBOS448 section 8.5.1: Current = Shunt voltage register ×
-/// Calibration / 4096, equation 4; Power = Current register × Bus voltage register / 5000, equation 5).
-/// <see cref="Present"/> = false makes every transfer fail like a sensor that is not on the bus.
+/// The INA219's simulated twin: an <see cref="I2cDevice"/> that answers like the chip, so the dotnet/iot binding
+/// (<c>Iot.Device.Adc.Ina219</c>) reads it as it reads a real one. Registers are 16 bits, big-endian; a read writes
+/// the register pointer, then reads two bytes; a write sends the pointer and the two bytes (TI SBOS448 "INA219
+/// Zerø-Drift, Bidirectional Current/Power Monitor With I2C Interface", revision G, section 8.5.6). Set the load
+/// (<see cref="BusVolts"/>, <see cref="LoadAmps"/>, or <see cref="MeasuredAmps"/> to feed it from the node it
+/// measures) and the registers hold what the real chip computes from it with the calibration it was given
+/// (section 8.5.1: Current = Shunt voltage register × Calibration / 4096, equation 4; Power = Current register ×
+/// Bus voltage register / 5000, equation 5). <see cref="Present"/> = false makes every transfer fail like a sensor
+/// that is not on the bus.
 /// </summary>
 public sealed class SimulatedIna219(I2cConnectionSettings settings, double shuntOhms) : I2cDevice
 {
+    /// <summary>Configuration register (section 8.6.2.1).</summary>
+    public const byte ConfigurationRegister = 0x00;
+
+    /// <summary>Shunt voltage register, LSB 10 µV, two's complement (section 8.6.3.1).</summary>
+    public const byte ShuntVoltageRegister = 0x01;
+
+    /// <summary>Bus voltage register: bits 15..3 the voltage at 4 mV per LSB, bit 1 CNVR, bit 0 OVF (section 8.6.3.2).</summary>
+    public const byte BusVoltageRegister = 0x02;
+
+    /// <summary>Power register, LSB = 20 × Current_LSB (section 8.6.3.3).</summary>
+    public const byte PowerRegister = 0x03;
+
+    /// <summary>Current register, LSB = Current_LSB, two's complement (section 8.6.3.4).</summary>
+    public const byte CurrentRegister = 0x04;
+
+    /// <summary>Calibration register (section 8.6.3.5); bit 0 is not used and reads 0.</summary>
+    public const byte CalibrationRegister = 0x05;
+
+    /// <summary>
+    /// The power-on configuration (section 8.6.2.1, Table 4: BRNG = 32 V, PGA = /8 for ±320 mV, 12-bit bus and
+    /// shunt conversions, shunt and bus continuous).
+    /// </summary>
+    public const ushort DefaultConfiguration = 0x399F;
+
     private readonly Lock _gate = new();
-    private readonly ushort[] _registers = [Ina219.DefaultConfiguration, 0, 0, 0, 0, 0];
+    private readonly ushort[] _registers = [DefaultConfiguration, 0, 0, 0, 0, 0];
     private byte _pointer;
 
     /// <inheritdoc />
@@ -24,6 +52,9 @@ public sealed class SimulatedIna219(I2cConnectionSettings settings, double shunt
 
     /// <summary>Current through the shunt.</summary>
     public double LoadAmps { get; set; }
+
+    /// <summary>When set, the current through the shunt at each conversion (the simulated node's draw); overrides <see cref="LoadAmps"/>.</summary>
+    public Func<double>? MeasuredAmps { get; set; }
 
     /// <summary>False: the sensor is missing; transfers fail with an I/O error.</summary>
     public bool Present { get; set; } = true;
@@ -64,7 +95,7 @@ public sealed class SimulatedIna219(I2cConnectionSettings settings, double shunt
         {
             CheckPresent();
             if (buffer.Length == 0) return;
-            if (buffer[0] > Ina219.CalibrationRegister)
+            if (buffer[0] > CalibrationRegister)
             {
                 throw new IOException($"register 0x{buffer[0]:X2} does not exist on an INA219");
             }
@@ -74,19 +105,19 @@ public sealed class SimulatedIna219(I2cConnectionSettings settings, double shunt
                 var value = BinaryPrimitives.ReadUInt16BigEndian(buffer[1..3]);
                 switch (_pointer)
                 {
-                    case Ina219.ConfigurationRegister:
+                    case ConfigurationRegister:
                         // Bit 15 (RST) resets every register and reads back 0.
                         if ((value & 0x8000) != 0)
                         {
                             Array.Clear(_registers);
-                            _registers[0] = Ina219.DefaultConfiguration;
+                            _registers[0] = DefaultConfiguration;
                         }
                         else
                         {
                             _registers[0] = value;
                         }
                         break;
-                    case Ina219.CalibrationRegister:
+                    case CalibrationRegister:
                         _registers[5] = (ushort)(value & 0xFFFE);
                         break;
                     default:
@@ -113,8 +144,12 @@ public sealed class SimulatedIna219(I2cConnectionSettings settings, double shunt
 
     private void Refresh()
     {
-        var shunt = (short)Math.Clamp(Math.Round(LoadAmps * shuntOhms / Ina219.ShuntVoltageLsb), short.MinValue, short.MaxValue);
-        var busCounts = (ushort)Math.Clamp(Math.Round(BusVolts / Ina219.BusVoltageLsb), 0, 8191);
+        // The shunt ADC saturates at the PGA's range: ±40 mV × gain, i.e. ±4000 counts of 10 µV × 1, 2, 4, 8 (PG bits
+        // 12..11, section 8.6.2.1, Table 7).
+        var shuntFullScale = 4000 << ((_registers[ConfigurationRegister] >> 11) & 0x3);
+        var amps = MeasuredAmps?.Invoke() ?? LoadAmps;
+        var shunt = (short)Math.Clamp(Math.Round(amps * shuntOhms / 10e-6), -shuntFullScale, shuntFullScale);
+        var busCounts = (ushort)Math.Clamp(Math.Round(BusVolts / 4e-3), 0, 8191);
         var calibration = _registers[5];
         var current = (long)shunt * calibration / 4096;
         var overflow = current is > short.MaxValue or < short.MinValue;

@@ -67,7 +67,7 @@ public sealed class HardwareBenchCheckTests : IDisposable
             Assert.DoesNotContain(_gpio.Writes, w => w.Pin == line && w.Level == PinValue.Low);
         }
         Assert.Contains(rows, r => r.Check == "sensor chip2 (INA219 bus 1 0x44)" && r.Detail.StartsWith("answers: 3.300 V, 20.0 mA", StringComparison.Ordinal));
-        Assert.Equal(13420, _sensors[0x44].Register(Ina219.CalibrationRegister));
+        Assert.Equal(13420, _sensors[0x44].Register(SimulatedIna219.CalibrationRegister));
     }
 
     [Fact]
