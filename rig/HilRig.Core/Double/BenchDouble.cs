@@ -21,6 +21,7 @@ public sealed partial class BenchDouble : IAsyncDisposable
     private readonly List<string> _links = new();
     private readonly Dictionary<string, VirtualPowerSwitch> _power = new();
     private readonly Dictionary<string, NodeLaunch> _launches = new();
+    private readonly Dictionary<string, Sensors.Ina219CurrentSensor> _sensors = new();
     private readonly BenchTimeline _timeline = new(null);
     private readonly StreamWriter _powerLog;
     private DoubleControl? _control;
@@ -209,9 +210,29 @@ public sealed partial class BenchDouble : IAsyncDisposable
 
     /// <summary>
     /// The chip's supply current: nothing while off or when its program has ended (a dead chip), the sleep current
-    /// when the last mode it logged is SLEEP, the awake current otherwise.
+    /// when the last mode it logged is SLEEP, the awake current otherwise; measured by a simulated INA219 on the
+    /// chip's supply and read with the dotnet/iot binding, as on a Pi bench.
     /// </summary>
+    /// <exception cref="KeyNotFoundException">No chip of that name.</exception>
     public double CurrentMilliamps(string chip)
+    {
+        Sensors.Ina219CurrentSensor sensor;
+        lock (_sensors)
+        {
+            if (!_sensors.TryGetValue(chip, out sensor!))
+            {
+                _ = _power[chip];
+                sensor = _sensors[chip] = Sensors.SimulatedIna219.OnNode(chip, () => DrawMilliamps(chip), deadBelowMilliamps: 0.5);
+            }
+        }
+        // One reading at a time per sensor: the binding writes the register pointer, then reads.
+        lock (sensor)
+        {
+            return sensor.ReadMilliampsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+    }
+
+    private double DrawMilliamps(string chip)
     {
         if (_power[chip].Process is not { IsRunning: true }) return 0;
         return LastLoggedMode(chip) is { } mode && mode.Equals("sleep", StringComparison.OrdinalIgnoreCase)

@@ -40,6 +40,26 @@ public sealed class SimulatedIna219(I2cConnectionSettings settings, double shunt
     /// </summary>
     public const ushort DefaultConfiguration = 0x399F;
 
+    /// <summary>
+    /// The INA219 an emulated node is measured with: 0.1 ohm shunt and a 0.4096 A range, so Current_LSB is 12.5 µA
+    /// and Cal = trunc(0.04096 / (12.5e-6 × 0.1)) = 32768, making one count of the shunt register (10 µV / 0.1 ohm =
+    /// 100 µA) exactly 8 LSB of the current register: the node's draw reads back to the 0.1 mA, with no rounding.
+    /// </summary>
+    public static Ina219Calibration NodeCalibration { get; } = Ina219Calibration.For(0.1, 0.4096);
+
+    /// <summary>
+    /// A twin on an emulated node's 3.3 V supply, fed by the node's simulated draw, read through the dotnet/iot
+    /// binding like a wired INA219 (<see cref="NodeCalibration"/>).
+    /// </summary>
+    /// <param name="node">The node measured.</param>
+    /// <param name="milliamps">The node's draw now.</param>
+    /// <param name="deadBelowMilliamps">Below this a powered node counts as dead.</param>
+    public static Ina219CurrentSensor OnNode(string node, Func<double> milliamps, double deadBelowMilliamps)
+    {
+        var twin = new SimulatedIna219(new I2cConnectionSettings(1, 0x40), NodeCalibration.ShuntOhms) { BusVolts = 3.3, MeasuredAmps = () => milliamps() / 1000 };
+        return new Ina219CurrentSensor(node, twin, NodeCalibration, deadBelowMilliamps, ownsDevice: true, where: $"I2C bus 1 address 0x40 (simulated, {node})");
+    }
+
     private readonly Lock _gate = new();
     private readonly ushort[] _registers = [DefaultConfiguration, 0, 0, 0, 0, 0];
     private byte _pointer;

@@ -119,3 +119,21 @@ public sealed class SimulatedIna219Tests
         Assert.Equal(15, twin.Register(SimulatedIna219.ShuntVoltageRegister));
     }
 }
+
+/// <summary>The twin on an emulated node's supply, read through the dotnet/iot binding.</summary>
+public sealed class SimulatedNodeSensorTests
+{
+    [Theory]
+    [InlineData(20.0)]
+    [InlineData(1.5)]
+    [InlineData(0.0)]
+    public async Task A_node_draw_reads_back_exactly_to_the_tenth_of_a_milliamp(double milliamps)
+    {
+        using var sensor = SimulatedIna219.OnNode("chip2", () => milliamps, 0.5);
+
+        // Cal = 32768 for 0.1 ohm and 0.4096 A: 20 mA = 200 shunt counts, × 32768 / 4096 = 1600 × 12.5 µA = 20 mA.
+        Assert.Equal(32768, SimulatedIna219.NodeCalibration.Value);
+        Assert.Equal(milliamps, await sensor.ReadMilliampsAsync(TestContext.Current.CancellationToken), 6);
+        Assert.Equal("chip2", sensor.Node);
+    }
+}
