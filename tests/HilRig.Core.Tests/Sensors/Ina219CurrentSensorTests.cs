@@ -71,6 +71,38 @@ public sealed class Ina219CurrentSensorTests
         Assert.Equal(SimulatedIna219.DefaultConfiguration, twin.Register(SimulatedIna219.ConfigurationRegister));
     }
 
+    [Fact]
+    public void Another_chip_at_the_address_is_not_taken_for_an_ina219()
+    {
+        using var ina = new Ina219CurrentSensor("chip1", new ZerosDevice(), Ina219Calibration.For(0.1, 1.0), 0.5);
+
+        var (isDefault, description) = ina.ReadConfiguration();
+
+        // Configuration 0x0000: BRNG 16 V, PGA /1 (±40 mV), mode 000 (power-down), not the reset value 0x399F.
+        Assert.False(isDefault);
+        Assert.Equal("Range16v, PlusOrMinus40mv, PowerDown", description);
+    }
+
+    /// <summary>A chip that takes every write and reads back zeros (an EEPROM, say, at the sensor's address).</summary>
+    private sealed class ZerosDevice : I2cDevice
+    {
+        public override I2cConnectionSettings ConnectionSettings { get; } = new(1, 0x40);
+
+        public override byte ReadByte() => 0;
+
+        public override void Read(Span<byte> buffer) => buffer.Clear();
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+        }
+
+        public override void WriteByte(byte value)
+        {
+        }
+
+        public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) => readBuffer.Clear();
+    }
+
     [Theory]
     [InlineData(1.0, 0.1, 13421)]
     [InlineData(3.2, 0.1, 4194)]
