@@ -15,7 +15,11 @@ namespace HilRig.Core.Faults;
 /// <param name="What">Words for the report ("50% of the module's firmware").</param>
 public sealed record AtDownloadedBytes(long Bytes, string What) : IFaultTrigger
 {
-    /// <summary>Longest the server holds the rest of the download once the module has its first bytes.</summary>
+    /// <summary>
+    /// Longest the server holds the rest of the download once the module has its first bytes: an action that cuts
+    /// the connection ends the hold at once; any other lets the download go on after this, which stays under the
+    /// emulated module's 10 s idle timeout per read (FirmwareDownloader.IdleTimeout), so the hold alone never fails it.
+    /// </summary>
     public static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
