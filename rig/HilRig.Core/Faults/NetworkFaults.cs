@@ -1,46 +1,92 @@
 using HilRig.Core.Bench;
-using HilRig.Core.Network;
 using HilRig.Core.Verification;
 
 namespace HilRig.Core.Faults;
 
 /// <summary>
-/// Fires when <paramref name="Bytes"/> bytes have flowed from the target server's HTTP endpoint to the
-/// device since the fault was armed (the firmware downloads, seen at the network gate). It fires before
-/// the chunk that crosses the count is forwarded, so an action that takes the network down stops the
-/// download at that byte.
+/// Fires when the module holds the first <paramref name="Bytes"/> bytes of a firmware file it downloads from the
+/// target server: the next download after arming that carries that file offset. The server writes the bytes before
+/// the offset and then holds the rest of that answer (until its connection is gone, at most <see cref="Hold"/>), so
+/// an action that takes the network down cuts the download at exactly that byte; the trigger fires on the module's
+/// own count, the size of its partial file, once it has received those bytes. What the transport adds (HTTP
+/// headers, TLS handshakes and records) is not counted, so plain and TLS benches cut at the same byte.
 /// </summary>
-/// <param name="Bytes">Bytes towards the device since arming.</param>
+/// <param name="Bytes">File offset the module holds when the trigger fires.</param>
 /// <param name="What">Words for the report ("50% of the module's firmware").</param>
 public sealed record AtDownloadedBytes(long Bytes, string What) : IFaultTrigger
 {
+    /// <summary>
+    /// Longest the server holds the rest of the download once the module has its first bytes: an action that cuts
+    /// the connection ends the hold at once; any other lets the download go on after this, which stays under the
+    /// emulated module's 10 s idle timeout per read (FirmwareDownloader.IdleTimeout), so the hold alone never fails it.
+    /// </summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
+
     /// <inheritdoc />
     public string Description => $"when the module has downloaded {What}";
 
     /// <inheritdoc />
     public async Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
-        var gate = bench.RequireCloud().TargetHttpGate;
-        var start = gate.BytesToDevice;
-        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnForwarding(NetworkGate g, long forwarded, int chunk)
+        var cloud = bench.RequireCloud();
+        var downloads = Path.Combine(bench.ModuleFlashDirectory, ModuleDownloadsDirectory);
+        var before = PartialFiles(downloads);
+        var file = await cloud.Target.HttpFaults.PauseNextDownloadAtAsync(Bytes, Hold, cancellationToken).ConfigureAwait(false);
+        bench.Timeline.Add("rig", "fault-trigger", $"the target server holds the download of {file} at byte {Bytes}; waiting for the module to hold them");
+        await WaitForPartialFileAsync(downloads, before, Bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Where the emulated module keeps its partial downloads, under its flash directory.</summary>
+    public const string ModuleDownloadsDirectory = "downloads";
+
+    /// <summary>
+    /// Waits until a partial file (<c>*.part</c>) in <paramref name="directory"/> that is new or has changed since
+    /// <paramref name="before"/> holds at least <paramref name="bytes"/> bytes.
+    /// </summary>
+    public static async Task WaitForPartialFileAsync(string directory, IReadOnlyDictionary<string, long> before, long bytes, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
         {
-            if (!fired.Task.IsCompleted && forwarded + chunk - start >= Bytes)
+            foreach (var (path, length) in PartialFiles(directory))
             {
-                fired.TrySetResult();
-                // Hold this chunk until the action has taken the network down (bounded), so the cut lands here.
-                SpinWait.SpinUntil(() => g.IsDown, TimeSpan.FromSeconds(1));
+                if (length >= bytes && (!before.TryGetValue(path, out var was) || was != length))
+                {
+                    held.TrySetResult();
+                }
             }
         }
-        gate.ForwardingToDevice += OnForwarding;
-        try
+        using var watcher = new FileSystemWatcher(directory, "*.part") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.LastWrite };
+        watcher.Changed += (_, _) => Check();
+        watcher.Created += (_, _) => Check();
+        watcher.Renamed += (_, _) => Check();
+        watcher.EnableRaisingEvents = true;
+        // Written before the watcher started: look once it is watching.
+        Check();
+        await held.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The partial files in <paramref name="directory"/> with their sizes (none when it does not exist).</summary>
+    public static Dictionary<string, long> PartialFiles(string directory)
+    {
+        var files = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (!Directory.Exists(directory))
         {
-            await fired.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return files;
         }
-        finally
+        foreach (var path in Directory.EnumerateFiles(directory, "*.part"))
         {
-            gate.ForwardingToDevice -= OnForwarding;
+            try
+            {
+                files[path] = new FileInfo(path).Length;
+            }
+            catch (IOException)
+            {
+                // Renamed or deleted while listed (the download finished): not a partial file any more.
+            }
         }
+        return files;
     }
 }
 

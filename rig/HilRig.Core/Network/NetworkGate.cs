@@ -8,7 +8,7 @@ namespace HilRig.Core.Network;
 /// The device's network path to one server endpoint: a loopback TCP forwarder the module connects to
 /// instead of the server itself. The rig can take it down (every connection is cut and new ones are
 /// reset until it comes back up), limit its throughput like a WiFi link, and watch the bytes that flow
-/// from the server to the device (a fault can fire at a byte count of a download).
+/// from the server to the device.
 /// </summary>
 public sealed class NetworkGate : IAsyncDisposable
 {

@@ -17,6 +17,7 @@ public sealed class HttpFaults
     private long? _truncateAt;
     private int _corruptCount;
     private int _wrongChecksumCount;
+    private DownloadPause? _pause;
 
     internal HttpFaults(string source, ServerEventSink sink, TimeProvider time, Func<TimeSpan, CancellationToken, Task> refuseConnections)
     {
@@ -47,6 +48,35 @@ public sealed class HttpFaults
         _sink(_source, "fault", $"next download cut at byte {offsetBytes}");
     }
 
+    /// <summary>
+    /// Holds the next download whose answer carries file offset <paramref name="offsetBytes"/> (a byte after the first
+    /// one it serves): the server writes the bytes before that offset and flushes them, the returned task completes
+    /// with the file's name, and the rest of the body waits until the client's connection is gone or
+    /// <paramref name="hold"/> has passed. A client therefore holds exactly <paramref name="offsetBytes"/> bytes of the
+    /// file when the task completes plus the time the bytes take to reach it, whatever lies between (TLS, a gate).
+    /// Cancelling <paramref name="cancellationToken"/> before a download reaches the offset withdraws the pause.
+    /// </summary>
+    public Task<string> PauseNextDownloadAtAsync(long offsetBytes, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offsetBytes);
+        var pause = new DownloadPause(offsetBytes, hold);
+        lock (_gate) _pause = pause;
+        _sink(_source, "fault", $"next download held at byte {offsetBytes} for up to {hold.TotalMilliseconds:0} ms");
+        var registration = cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                if (ReferenceEquals(_pause, pause))
+                {
+                    _pause = null;
+                }
+            }
+            pause.Reached.TrySetCanceled(cancellationToken);
+        });
+        _ = pause.Reached.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return pause.Reached.Task;
+    }
+
     /// <summary>Flips one byte of the next <paramref name="count"/> downloads, so the SHA-256 check fails.</summary>
     public void CorruptNextDownloads(int count = 1)
     {
@@ -72,6 +102,8 @@ public sealed class HttpFaults
             _failCount = _corruptCount = _wrongChecksumCount = 0;
             _failUntil = DateTimeOffset.MinValue;
             _truncateAt = null;
+            _pause?.Reached.TrySetCanceled();
+            _pause = null;
         }
         _sink(_source, "fault", "HTTP faults cleared");
     }
@@ -99,6 +131,20 @@ public sealed class HttpFaults
         }
     }
 
+    /// <summary>The pause set for a download, taken when an answer serving [<paramref name="start"/>, <paramref name="end"/>] carries its offset.</summary>
+    internal DownloadPause? TakePause(long start, long end)
+    {
+        lock (_gate)
+        {
+            if (_pause is { } pause && pause.Offset > start && pause.Offset <= end && !pause.Reached.Task.IsCompleted)
+            {
+                _pause = null;
+                return pause;
+            }
+            return null;
+        }
+    }
+
     internal bool TakeCorruption() => TakeOne(ref _corruptCount);
 
     internal bool TakeWrongChecksum() => TakeOne(ref _wrongChecksumCount);
@@ -115,4 +161,15 @@ public sealed class HttpFaults
             return true;
         }
     }
+}
+
+/// <summary>A download to hold at a file offset (<see cref="HttpFaults.PauseNextDownloadAtAsync"/>).</summary>
+internal sealed class DownloadPause(long offset, TimeSpan hold)
+{
+    public long Offset { get; } = offset;
+
+    public TimeSpan Hold { get; } = hold;
+
+    /// <summary>Completed with the file's name once the bytes before <see cref="Offset"/> are written and flushed.</summary>
+    public TaskCompletionSource<string> Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

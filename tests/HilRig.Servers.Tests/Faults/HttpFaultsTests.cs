@@ -105,6 +105,66 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     }
 
     [Fact]
+    public async Task PauseNextDownloadAt_SendsTheBytesBeforeTheOffset_AndHoldsTheRestUntilTheConnectionIsGone()
+    {
+        var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.FromMinutes(5), Cancel);
+
+        var response = await Http.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        var body = await response.Content.ReadAsStreamAsync(Cancel);
+        var first = new byte[8000];
+        await body.ReadExactlyAsync(first, Cancel).AsTask().WaitAsync(TestTimeouts.Event, Cancel);
+
+        Assert.Equal(Path.GetFileName(new Uri(_url).AbsolutePath), await reached.WaitAsync(TestTimeouts.Event, Cancel));
+        Assert.Equal(_file[..8000], first);
+        // The client goes away while held: the server stops there instead of holding for the whole five minutes.
+        await body.DisposeAsync();
+        response.Dispose();
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("fault: held at byte 8000; the connection ended while held", StringComparison.Ordinal), "the held request's line");
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+    }
+
+    [Fact]
+    public async Task PauseNextDownloadAt_SendsTheRest_WhenTheHoldHasPassed()
+    {
+        var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.Zero, Cancel);
+
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.True(reached.IsCompletedSuccessfully);
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains($"→ 200, {_file.Length} bytes (fault: held at byte 8000)", StringComparison.Ordinal), "the held request's line");
+    }
+
+    [Fact]
+    public async Task PauseNextDownloadAt_WaitsForADownloadThatCarriesTheOffset_CountingFileOffsets()
+    {
+        var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.Zero, Cancel);
+        using var past = new HttpRequestMessage(HttpMethod.Get, _url);
+        past.Headers.TryAddWithoutValidation("Range", "bytes=9000-");
+        using var pastResponse = await Http.SendAsync(past, Cancel);
+        Assert.Equal(_file[9000..], await pastResponse.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.False(reached.IsCompleted, "a range that starts after the offset took the pause");
+
+        using var ranged = new HttpRequestMessage(HttpMethod.Get, _url);
+        ranged.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
+        using var response = await Http.SendAsync(ranged, Cancel);
+
+        Assert.Equal(_file[5000..], await response.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.True(reached.IsCompletedSuccessfully);
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("Range: bytes=5000-", StringComparison.Ordinal) && l.Detail.Contains("fault: held at byte 8000", StringComparison.Ordinal), "the ranged request's line");
+    }
+
+    [Fact]
+    public async Task PauseNextDownloadAt_Cancelled_IsWithdrawn()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.FromMinutes(5), cancel.Token);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reached);
+        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel).WaitAsync(TestTimeouts.Event, Cancel));
+    }
+
+    [Fact]
     public async Task CorruptNextDownloads_ServesBytesThatFailTheChecksum_Once()
     {
         Server.HttpFaults.CorruptNextDownloads();

@@ -63,7 +63,7 @@ internal static class FirmwareEndpoint
         }
         response.ContentType = "application/octet-stream";
         response.ContentLength = range.LengthBytes;
-        await WriteBodyAsync(context, image.Bytes, range, faults).ConfigureAwait(false);
+        await WriteBodyAsync(context, fileName, image.Bytes, range, faults).ConfigureAwait(false);
     }
 
     private static string WrongChecksum(HttpContext context, string sha256)
@@ -75,7 +75,7 @@ internal static class FirmwareEndpoint
         return Convert.ToHexStringLower(bytes);
     }
 
-    private static async Task WriteBodyAsync(HttpContext context, byte[] file, ByteRange range, HttpFaults faults)
+    private static async Task WriteBodyAsync(HttpContext context, string fileName, byte[] file, ByteRange range, HttpFaults faults)
     {
         var body = file.AsMemory((int)range.Start, (int)range.LengthBytes);
         if (faults.TakeCorruption())
@@ -104,7 +104,28 @@ internal static class FirmwareEndpoint
         {
             RequestLog.Note(context, $"fault: cut at byte {past} is past this answer's last byte {range.End}, not applied");
         }
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        var written = 0;
+        if (faults.TakePause(range.Start, range.End) is { } pause)
+        {
+            // The bytes before the offset leave in full (flushed: over TLS every record holding them is sent), then the
+            // rest waits, so the client holds exactly those bytes whatever their transport adds around them.
+            written = (int)(pause.Offset - range.Start);
+            await context.Response.Body.WriteAsync(body[..written], context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            RequestLog.Note(context, $"fault: held at byte {pause.Offset}");
+            pause.Reached.TrySetResult(fileName);
+            try
+            {
+                await Task.Delay(pause.Hold, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                RequestLog.SetBytes(context, written);
+                RequestLog.Note(context, "the connection ended while held");
+                return;
+            }
+        }
+        await context.Response.Body.WriteAsync(body[written..], context.RequestAborted).ConfigureAwait(false);
         RequestLog.SetBytes(context, body.Length);
     }
 }
