@@ -34,6 +34,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
     private Network.ModuleNetwork? _network;
     private ModuleStateStore? _store;
     private Task? _running;
+    private (uint CampaignId, Task Task)? _preparing;
     private uint? _campaignId;
     private byte _sequence = 0x80;
     private CancellationToken _token;
@@ -43,6 +44,15 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
 
     /// <inheritdoc />
     public bool CampaignRunning => _running is { IsCompleted: false };
+
+    /// <inheritdoc />
+    public Task PreparedAsync(uint campaignId)
+    {
+        lock (_campaignLock)
+        {
+            return _preparing is { } p && p.CampaignId == campaignId ? p.Task : Task.CompletedTask;
+        }
+    }
 
     /// <summary>Runs until cancelled or the control connection closes (without a control channel: until cancelled).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -178,6 +188,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             }
             _campaignId = campaignId;
             _running = new ChainUpgrade(this, _store!, Report).PrepareOnlyAsync(campaignId, _token);
+            _preparing = (campaignId, _running);
             return null;
         }
     }

@@ -83,6 +83,8 @@ public sealed partial class CloudSession
             Event(new DeviceEvent("campaign-ignored") { CampaignId = campaign.CampaignId, Detail = "finished before" });
             return;
         }
+        // The campaign answers this device's own "prepared": the PREPARE that reported it may still be ending.
+        await Task.WhenAny(_chain.PreparedAsync(campaign.CampaignId)).WaitAsync(token).ConfigureAwait(false);
         if (_chain.CampaignRunning || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             Event(new DeviceEvent("campaign-refused") { CampaignId = campaign.CampaignId, Detail = "an upgrade is already under way" });

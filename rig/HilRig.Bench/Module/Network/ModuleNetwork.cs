@@ -18,6 +18,13 @@ public interface IModuleChain
     /// <summary>True while a chain campaign runs.</summary>
     bool CampaignRunning { get; }
 
+    /// <summary>
+    /// Completes when the PREPARE of <paramref name="campaignId"/> (started by <see cref="Prepare"/>) has ended, at once
+    /// when there is none: the "prepared" event is reported from inside it, so the campaign the server sends in answer
+    /// can arrive before it has ended.
+    /// </summary>
+    Task PreparedAsync(uint campaignId);
+
     /// <summary>Raised for every event of the chain upgrade, with the campaign id it belongs to.</summary>
     event Action<ModuleEvent, uint?>? Reported;
 }
