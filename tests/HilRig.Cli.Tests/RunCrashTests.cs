@@ -59,7 +59,7 @@ public sealed class RunCrashTests : IDisposable
         }
     }
 
-    private static async Task<List<(ProcessIdentity Identity, string Command)>> WaitForChildrenAsync(string runtime, string owner, string child, int count)
+    private static async Task<IReadOnlyList<(ProcessIdentity Child, string Command)>> WaitForChildrenAsync(string runtime, string owner, string child, int count)
     {
         var changed = new SemaphoreSlim(0);
         using var watcher = new FileSystemWatcher(runtime) { IncludeSubdirectories = true, EnableRaisingEvents = true };
@@ -69,13 +69,7 @@ public sealed class RunCrashTests : IDisposable
         deadline.CancelAfter(TimeSpan.FromSeconds(90));
         while (true)
         {
-            var found = Directory.Exists(owner)
-                ? Directory.GetFiles(owner)
-                    .Select(f => (Ok: ProcessIdentity.TryParse(Path.GetFileName(f), out var id), Identity: id, Command: ReadOrEmpty(f)))
-                    .Where(c => c.Ok && c.Identity.IsAlive && c.Command.Length > 0)
-                    .Select(c => (c.Identity, c.Command))
-                    .ToList()
-                : [];
+            var found = ChildRegistry.Recorded(owner);
             if (found.Count(c => c.Command.Contains(child, StringComparison.Ordinal)) >= count) return found;
             try
             {
@@ -85,18 +79,6 @@ public sealed class RunCrashTests : IDisposable
             {
                 Assert.Fail($"the run did not start {count} '{child}' processes within 90 s; it started: {string.Join("; ", found.Select(f => f.Command))}");
             }
-        }
-    }
-
-    private static string ReadOrEmpty(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file);
-        }
-        catch (IOException)
-        {
-            return "";
         }
     }
 }

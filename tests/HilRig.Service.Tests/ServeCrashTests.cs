@@ -91,10 +91,10 @@ public sealed class ServeCrashTests : IDisposable
         while (true)
         {
             var found = new List<(ProcessIdentity, string)>();
-            foreach (var run in Recorded(serveOwner))
+            foreach (var run in ChildRegistry.Recorded(serveOwner))
             {
                 found.Add(run);
-                found.AddRange(Recorded(Path.Combine(runtime, "children", run.Identity.ToString())));
+                found.AddRange(ChildRegistry.Recorded(Path.Combine(runtime, "children", run.Child.ToString())));
             }
             if (found.Count(f => f.Item2.Contains("bench chip", StringComparison.Ordinal)) >= 3) return found;
             try
@@ -105,24 +105,6 @@ public sealed class ServeCrashTests : IDisposable
             {
                 Assert.Fail($"the service's run did not start its chips within 120 s; recorded: {string.Join("; ", found.Select(f => f.Item2))}");
             }
-        }
-    }
-
-    private static IEnumerable<(ProcessIdentity Identity, string Command)> Recorded(string owner)
-    {
-        if (!Directory.Exists(owner)) yield break;
-        foreach (var file in Directory.GetFiles(owner))
-        {
-            string command;
-            try
-            {
-                command = File.ReadAllText(file);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            if (command.Length > 0 && ProcessIdentity.TryParse(Path.GetFileName(file), out var id) && id.IsAlive) yield return (id, command);
         }
     }
 

@@ -173,30 +173,37 @@ public sealed class ChildRegistry
         }
     }
 
+    /// <summary>The children recorded in the pid files of one owner's folder that still run, with their command lines.</summary>
+    public static IReadOnlyList<(ProcessIdentity Child, string Command)> Recorded(string ownerDirectory)
+    {
+        var found = new List<(ProcessIdentity, string)>();
+        if (!Directory.Exists(ownerDirectory)) return found;
+        foreach (var file in Directory.EnumerateFiles(ownerDirectory))
+        {
+            if (!ProcessIdentity.TryParse(Path.GetFileName(file), out var child) || !child.IsAlive) continue;
+            string command;
+            try
+            {
+                command = File.ReadAllText(file);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            // A file is created, then written: an empty one is a child being recorded right now.
+            if (command.Length > 0) found.Add((child, command));
+        }
+        return found;
+    }
+
     /// <summary>The children recorded by owners that are gone and still running (what <see cref="Sweep"/> would kill).</summary>
     public IReadOnlyList<(ProcessIdentity Owner, ProcessIdentity Child, string Command)> Leftovers()
     {
-        var found = new List<(ProcessIdentity, ProcessIdentity, string)>();
-        if (!Directory.Exists(_directory)) return found;
-        foreach (var ownerDir in Directory.EnumerateDirectories(_directory))
-        {
-            if (!ProcessIdentity.TryParse(Path.GetFileName(ownerDir), out var owner) || owner.IsAlive) continue;
-            foreach (var file in Directory.EnumerateFiles(ownerDir))
-            {
-                if (!ProcessIdentity.TryParse(Path.GetFileName(file), out var child) || !child.IsAlive) continue;
-                string command;
-                try
-                {
-                    command = File.ReadAllText(file);
-                }
-                catch (IOException)
-                {
-                    command = "?";
-                }
-                found.Add((owner, child, command));
-            }
-        }
-        return found;
+        if (!Directory.Exists(_directory)) return [];
+        return [.. Directory.EnumerateDirectories(_directory)
+            .Select(d => (Ok: ProcessIdentity.TryParse(Path.GetFileName(d), out var owner), Owner: owner, Directory: d))
+            .Where(o => o.Ok && !o.Owner.IsAlive)
+            .SelectMany(o => Recorded(o.Directory).Select(c => (o.Owner, c.Child, c.Command)))];
     }
 
     /// <summary>Kills the leftovers of owners that are gone and removes their pid files; one line per process killed.</summary>
