@@ -47,7 +47,11 @@ public sealed record ModuleSlots(string Active, string? SlotA, string? SlotB)
 }
 
 /// <summary>An access point in range of the emulated module.</summary>
-public sealed record AccessPoint(string Ssid, string Passphrase);
+public sealed record AccessPoint(string Ssid, string Passphrase)
+{
+    /// <summary>True while the access point refuses the module's association (a WiFi fault): the join fails whatever the passphrase.</summary>
+    public bool Refused { get; init; }
+}
 
 /// <summary>What the emulated module's radio can hear (the air file the rig writes).</summary>
 public sealed record Air(IReadOnlyList<AccessPoint> AccessPoints);
