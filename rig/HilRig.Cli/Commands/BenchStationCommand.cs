@@ -17,9 +17,13 @@ internal static class BenchStationCommand
             Description = "JSON plan: {\"resolve\":[names],\"tls\":[{\"host\",\"port\",\"ca\"}],\"mqtt\":[{\"host\",\"port\",\"tls\",\"ca\",\"clientId\",\"user\",\"password\"}]}.",
             Required = true,
         };
+        var watch = new Option<int?>("--watch-link")
+        {
+            Description = "After the checks, wait up to this many seconds for the link to go (prints 'WATCH link on IF' when it starts): proves a WiFi drop reaches the station.",
+        };
         var command = new Command("station", "Join the bench network as the module's WiFi station (DHCP) and check names, TLS and MQTT from there; exit 0 when all pass, 1 otherwise, 2 on a bad plan.")
         {
-            iface, plan,
+            iface, plan, watch,
         };
         command.SetAction(async (result, token) =>
         {
@@ -27,6 +31,11 @@ internal static class BenchStationCommand
             if (WifiStation.InterfaceProblem(interfaceName) is { } problem)
             {
                 await Console.Error.WriteLineAsync($"hilrig bench station: --interface {problem}");
+                return 2;
+            }
+            if (result.GetValue(watch) is < 1 or > 600)
+            {
+                await Console.Error.WriteLineAsync("hilrig bench station: --watch-link takes 1 to 600 seconds");
                 return 2;
             }
             var checks = StationPlan.TryRead(result.GetRequiredValue(plan), out var error);
@@ -39,7 +48,8 @@ internal static class BenchStationCommand
             try
             {
                 var station = new WifiStation(interfaceName, scratch.FullName, line => Console.Error.WriteLine(line));
-                return await new StationChecks(station, Console.Out).RunAsync(checks, token) ? 0 : 1;
+                var watchLink = result.GetValue(watch) is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+                return await new StationChecks(station, Console.Out).RunAsync(checks, token, watchLink) ? 0 : 1;
             }
             finally
             {

@@ -21,8 +21,12 @@ public sealed class StationChecks(WifiStation station, TextWriter output)
     /// <summary>Time for every other check (a name, a TLS handshake, an MQTT login).</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Runs the plan; true when every check passed. The station leaves at the end.</summary>
-    public async Task<bool> RunAsync(StationPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the plan; true when every check passed. With <paramref name="watchLink"/>, then waits that long for the link
+    /// to go (the check of a WiFi drop: "WATCH link on IF" when it starts, "PASS link lost on IF after N ms" or a FAIL
+    /// when it stays up). The station leaves at the end.
+    /// </summary>
+    public async Task<bool> RunAsync(StationPlan plan, CancellationToken cancellationToken, TimeSpan? watchLink = null)
     {
         var passed = true;
         try
@@ -56,6 +60,20 @@ public sealed class StationChecks(WifiStation station, TextWriter output)
                 var result = await Bounded(CheckTimeout, token => LoginAsync(mqtt, token), cancellationToken).ConfigureAwait(false);
                 passed &= Line(result.Problem is null, $"mqtt {mqtt.Host}:{mqtt.Port}: {result.Problem ?? result.Value}");
             }
+            if (watchLink is { } limit)
+            {
+                output.WriteLine($"WATCH link on {station.Interface} for {limit.TotalSeconds:0} s");
+                output.Flush();
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var lost = await Bounded(limit, async token =>
+                {
+                    await station.WaitForLinkLossAsync(token).ConfigureAwait(false);
+                    return watch.ElapsedMilliseconds;
+                }, cancellationToken).ConfigureAwait(false);
+                passed &= Line(lost.Problem is null, lost.Problem is null
+                    ? $"link lost on {station.Interface} after {lost.Value} ms"
+                    : $"link on {station.Interface}: still up after {limit.TotalSeconds:0} s");
+            }
             return passed;
         }
         finally
@@ -79,7 +97,14 @@ public sealed class StationChecks(WifiStation station, TextWriter output)
         var address = await station.ResolveAsync(check.Host, token).ConfigureAwait(false);
         using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(check.CaPath, token).ConfigureAwait(false));
         using var tcp = new TcpClient(address.AddressFamily);
-        await tcp.ConnectAsync(address, check.Port, token).ConfigureAwait(false);
+        try
+        {
+            await tcp.ConnectAsync(address, check.Port, token).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new StationException($"cannot connect to {address}:{check.Port} ({ex.Message})");
+        }
         string? refused = null;
         await using var tls = new SslStream(tcp.GetStream());
         try
@@ -94,7 +119,7 @@ public sealed class StationChecks(WifiStation station, TextWriter output)
         }
         catch (AuthenticationException ex)
         {
-            throw new StationException(refused is null ? $"handshake failed ({ex.Message})" : $"server refused: {refused}");
+            throw new StationException(refused is null ? $"handshake failed ({ex.Message})" : $"refused the server: {refused}");
         }
         var subject = tls.RemoteCertificate?.Subject ?? "?";
         return $"{tls.SslProtocol} with {subject}, which chains to the CA and names {check.Host} (at {address})";
@@ -126,7 +151,7 @@ public sealed class StationChecks(WifiStation station, TextWriter output)
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or AuthenticationException or SocketException or IOException)
         {
-            throw new StationException(refused is null ? $"cannot connect ({ex.Message})" : $"server refused: {refused}");
+            throw new StationException(refused is null ? $"cannot connect to {address}:{check.Port} ({ex.InnerException?.Message ?? ex.Message})" : $"refused the server: {refused}");
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
