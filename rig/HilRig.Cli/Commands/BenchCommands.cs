@@ -18,6 +18,7 @@ internal static class BenchCommands
         bench.Add(FleetBenchmarkCommand.Create());
         bench.Add(BenchDoubleCommand.Create());
         bench.Add(RelayBenchmarkCommand.Create());
+        bench.Add(BenchStationCommand.Create());
         return bench;
     }
 
@@ -89,7 +90,11 @@ internal static class BenchCommands
         var flash = new Option<string?>("--network-flash") { Description = "Directory of the module's flash (factory record, network config, A/B slots); enables the WiFi side (docs/cloud.md §4)." };
         var air = new Option<string?>("--air") { Description = "JSON file of the access points in range, written by the rig." };
         var moduleDefect = new Option<string[]>("--defect") { Description = $"Start with a defect of the WiFi side, to prove the scenarios catch it ({string.Join(", ", ModuleDefects.ByName.Keys)})." };
-        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, controlSocket, flash, air, moduleDefect };
+        var station = new Option<string?>("--station")
+        {
+            Description = "The WiFi station's interface (run inside the network double's namespace): DHCP, server names through the lease's DNS server, rejoin when the link goes.",
+        };
+        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, controlSocket, flash, air, moduleDefect, station };
         command.SetAction(async (result, token) =>
         {
             var flashDir = result.GetValue(flash);
@@ -99,8 +104,16 @@ internal static class BenchCommands
                 await Console.Error.WriteLineAsync($"hilrig bench module: {defectError}");
                 return 2;
             }
+            var stationInterface = result.GetValue(station);
+            if (stationInterface is not null && (flashDir is null || HilRig.Bench.Module.Network.Station.WifiStation.InterfaceProblem(stationInterface) is not null))
+            {
+                await Console.Error.WriteLineAsync(flashDir is null
+                    ? "hilrig bench module: --station needs --network-flash (the WiFi side)"
+                    : $"hilrig bench module: --station {HilRig.Bench.Module.Network.Station.WifiStation.InterfaceProblem(stationInterface)}");
+                return 2;
+            }
             var network = flashDir is null ? null : new HilRig.Bench.Module.Network.ModuleNetworkOptions(flashDir,
-                result.GetValue(air) ?? Path.Combine(flashDir, "air.json"), defects);
+                result.GetValue(air) ?? Path.Combine(flashDir, "air.json"), defects) { StationInterface = stationInterface };
             var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network)
             {
                 ControlSocket = result.GetValue(controlSocket),

@@ -3,6 +3,7 @@ using System.Text;
 using HilRig.Protocol.Cloud;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Images;
+using HilRig.Bench.Module.Network.Station;
 
 namespace HilRig.Bench.Module.Network;
 
@@ -39,8 +40,12 @@ public sealed partial class CloudSession : IAsyncDisposable
     private uint? _campaignId;
     private int _busy;
 
-    /// <summary>Creates the session's links (nothing connects before <see cref="RunAsync"/>).</summary>
-    public CloudSession(ModuleFlash flash, NetworkConfig config, IModuleChain chain, ModuleNetwork network, Action<string> log, ModuleDefect defects = ModuleDefect.None)
+    /// <summary>
+    /// Creates the session's links (nothing connects before <see cref="RunAsync"/>). With <paramref name="names"/> (the
+    /// WiFi station's DNS), every server's host name is looked up before it is dialled; without, hosts are dialled as written.
+    /// </summary>
+    public CloudSession(ModuleFlash flash, NetworkConfig config, IModuleChain chain, ModuleNetwork network, Action<string> log,
+        ModuleDefect defects = ModuleDefect.None, INameResolver? names = null)
     {
         _defects = defects;
         _flash = flash;
@@ -49,7 +54,7 @@ public sealed partial class CloudSession : IAsyncDisposable
         _network = network;
         _log = log;
         _trustedCa = flash.Factory.TrustedCaPem is { } pem ? X509Certificate2.CreateFromPem(pem) : null;
-        _http = DownloadClient(_trustedCa, log);
+        _http = DownloadClient(_trustedCa, log, names);
         _downloader = new FirmwareDownloader(_http, log)
         {
             ResumeWithRange = !defects.HasFlag(ModuleDefect.DownloadFromZero),
@@ -63,11 +68,11 @@ public sealed partial class CloudSession : IAsyncDisposable
             vendorTopics.AddRange(CloudTopics.OtaDeviceSubscribe(device));
         }
         _vendor = new MqttLink($"vendor server '{config.ServerId}'", flash.Factory.Access[config.ServerId], device, vendorTopics,
-            OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log, _trustedCa);
+            OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log, _trustedCa, names);
         _target = vendorIsTarget
             ? _vendor
             : new MqttLink($"target server '{flash.Factory.TargetServerId}'", TargetAccess(flash), device,
-                CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log, _trustedCa);
+                CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log, _trustedCa, names);
         _chain.Reported += OnChainEvent;
         if (flash.Factory.Gateway is { } gateway)
         {
@@ -81,11 +86,30 @@ public sealed partial class CloudSession : IAsyncDisposable
 
     /// <summary>
     /// The download client: an https:// firmware URL is fetched only from a server whose certificate chains to the CA
-    /// of the firmware's build (none of the machine's CAs), and a refusal is logged before the attempt fails.
+    /// of the firmware's build (none of the machine's CAs), and a refusal is logged before the attempt fails. With
+    /// <paramref name="names"/>, the URL's host is looked up there and the address dialled; TLS still checks the host name.
     /// </summary>
-    private static HttpClient DownloadClient(X509Certificate2? trustedCa, Action<string> log)
+    private static HttpClient DownloadClient(X509Certificate2? trustedCa, Action<string> log, INameResolver? names)
     {
         var handler = new SocketsHttpHandler();
+        if (names is not null)
+        {
+            handler.ConnectCallback = async (context, token) =>
+            {
+                var address = await names.ResolveAsync(context.DnsEndPoint.Host, token).ConfigureAwait(false);
+                var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(address, context.DnsEndPoint.Port, token).ConfigureAwait(false);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
         handler.SslOptions.RemoteCertificateValidationCallback = trustedCa is null
             ? (_, _, _, _) =>
             {

@@ -3,6 +3,7 @@ using HilRig.Protocol.Control;
 using HilRig.Protocol.Messages;
 
 using HilRig.Protocol.Cloud;
+using HilRig.Bench.Module.Network.Station;
 
 namespace HilRig.Bench.Module.Network;
 
@@ -33,7 +34,15 @@ public interface IModuleChain
 /// <param name="FlashDirectory">The module's non-volatile storage (<see cref="ModuleFlash"/>).</param>
 /// <param name="AirFile">JSON list of the access points in range ({"accessPoints":[{"ssid":..,"passphrase":..}]}), written by the rig.</param>
 /// <param name="Defects">Defects to run with (<see cref="ModuleDefect"/>).</param>
-public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile, ModuleDefect Defects = ModuleDefect.None);
+public sealed record ModuleNetworkOptions(string FlashDirectory, string AirFile, ModuleDefect Defects = ModuleDefect.None)
+{
+    /// <summary>
+    /// The interface of a real WiFi station (the network double's veth end, the module running in its namespace): after
+    /// the air-file join the module gets its address by DHCP, looks its servers' names up at the lease's DNS server and
+    /// rejoins when the link goes (<see cref="WifiStation"/>). Null: servers are dialled as written, no DHCP.
+    /// </summary>
+    public string? StationInterface { get; init; }
+}
 
 /// <summary>
 /// The WiFi module's network side (docs/cloud.md §4): boots from its network config (flag 1, 0 or
@@ -118,7 +127,9 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
         while (JoinProblem(config) is { } problem)
         {
-            log($"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+            log(problem.StartsWith("WiFi join refused", StringComparison.Ordinal)
+                ? $"{problem}; retrying in {RetryInterval.TotalSeconds:0} s"
+                : $"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
             await Task.Delay(RetryInterval, token).ConfigureAwait(false);
         }
         log($"WiFi joined: SSID '{config.Ssid}'");
@@ -126,8 +137,59 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         {
             log($"running with defect(s): {options.Defects}");
         }
+        if (options.StationInterface is { } stationInterface)
+        {
+            await RunOnStationAsync(new WifiStation(stationInterface, Path.Combine(options.FlashDirectory, "station"), log), config, token).ConfigureAwait(false);
+            return;
+        }
         await using var session = new CloudSession(_flash, config, chain, this, log, options.Defects);
         await session.RunAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One boot's session on a real station: DHCP, then the session with names looked up at the lease's DNS server,
+    /// until the link goes (the session is dropped like a reboot of the network side, and the next boot joins again).
+    /// </summary>
+    private async Task RunOnStationAsync(WifiStation station, NetworkConfig config, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    log($"DHCP: {await station.JoinAsync(token).ConfigureAwait(false)}");
+                    break;
+                }
+                catch (StationException ex)
+                {
+                    log($"DHCP failed: {ex.Message}; retrying in {RetryInterval.TotalSeconds:0} s");
+                    await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+                }
+            }
+            using var linkUp = CancellationTokenSource.CreateLinkedTokenSource(token);
+            await using var session = new CloudSession(_flash, config, chain, this, log, options.Defects, station);
+            var running = session.RunAsync(linkUp.Token);
+            var lost = station.WaitForLinkLossAsync(linkUp.Token);
+            if (await Task.WhenAny(running, lost).ConfigureAwait(false) == lost && lost.IsCompletedSuccessfully)
+            {
+                log($"WiFi lost: link down on {station.Interface}");
+            }
+            await linkUp.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (linkUp.IsCancellationRequested)
+            {
+            }
+            // A reboot ends the boot as before; a lost link returns, and the next boot joins again.
+            token.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            await station.LeaveAsync().ConfigureAwait(false);
+        }
     }
 
     private string? JoinProblem(NetworkConfig config)
@@ -145,6 +207,10 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         if (ap is null)
         {
             return $"no access point with SSID '{config.Ssid}' in range";
+        }
+        if (ap.Refused)
+        {
+            return $"WiFi join refused by SSID '{config.Ssid}' (association refused)";
         }
         return ap.Passphrase == config.Passphrase ? null : $"SSID '{config.Ssid}' refused the passphrase";
     }

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Net;
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
 using System.Security.Cryptography.X509Certificates;
 using HilRig.Servers.Tls;
+using HilRig.Bench.Module.Network.Station;
 
 using HilRig.Protocol.Cloud;
 
@@ -25,6 +27,7 @@ public sealed class MqttLink : IAsyncDisposable
     private readonly Func<Task> _onConnected;
     private readonly Action<string> _log;
     private readonly X509Certificate2? _trustedCa;
+    private readonly INameResolver? _names;
     private readonly IMqttClient _client;
     private readonly Channel<(string Topic, byte[] Payload)> _outbox = Channel.CreateUnbounded<(string, byte[])>();
     private readonly CancellationTokenSource _stop = new();
@@ -37,11 +40,15 @@ public sealed class MqttLink : IAsyncDisposable
     /// <summary>
     /// Creates the link; <see cref="Start"/> begins connecting. An access config with TLS connects over TLS and
     /// accepts only a server whose certificate chains to <paramref name="trustedCa"/> (the CA of the firmware's build).
+    /// With <paramref name="names"/> (a WiFi station), the access config's host is looked up before every connect and the
+    /// address dialled, while TLS checks the certificate against the host name.
     /// </summary>
     public MqttLink(string name, AccessConfig access, string deviceId, IReadOnlyList<string> subscriptions,
-        Func<string, byte[], Task> onMessage, Func<Task> onConnected, Action<string> log, X509Certificate2? trustedCa = null)
+        Func<string, byte[], Task> onMessage, Func<Task> onConnected, Action<string> log, X509Certificate2? trustedCa = null,
+        INameResolver? names = null)
     {
         _trustedCa = trustedCa;
+        _names = names;
         _name = name;
         _access = access;
         _deviceId = deviceId;
@@ -138,23 +145,13 @@ public sealed class MqttLink : IAsyncDisposable
     private async Task ConnectLoopAsync(CancellationToken token)
     {
         var backOff = FirmwareDownloader.FirstBackOff;
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_access.Host, _access.Port)
-            .WithClientId(_deviceId)
-            .WithCredentials(_deviceId, _access.Secret)
-            .WithCleanSession(true)
-            .WithTimeout(TimeSpan.FromSeconds(5))
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5));
-        if (_access.Tls)
+        if (_access.Tls && _trustedCa is null)
         {
-            if (_trustedCa is null)
-            {
-                _log($"{_name}: TLS server {_access.Host}:{_access.Port} but the firmware holds no CA certificate: it cannot verify any server, so it connects to none");
-                return;
-            }
-            builder.WithBenchTls(_trustedCa, problem => _log($"{_name}: TLS: refusing {_access.Host}:{_access.Port}: {problem}"));
+            _log($"{_name}: TLS server {_access.Host}:{_access.Port} but the firmware holds no CA certificate: it cannot verify any server, so it connects to none");
+            return;
         }
-        var options = builder.Build();
+        var fixedOptions = _names is null ? Options(address: null) : null;
+        IPAddress? known = null;
         try
         {
             while (await _reconnect.Reader.WaitToReadAsync(token).ConfigureAwait(false))
@@ -166,6 +163,17 @@ public sealed class MqttLink : IAsyncDisposable
                 {
                     try
                     {
+                        var options = fixedOptions;
+                        if (options is null)
+                        {
+                            var address = await _names!.ResolveAsync(_access.Host, token).ConfigureAwait(false);
+                            if (!address.Equals(known) && !IPAddress.TryParse(_access.Host, out _))
+                            {
+                                _log($"{_name}: name {_access.Host} is {address}");
+                            }
+                            known = address;
+                            options = Options(address);
+                        }
                         var result = await _client.ConnectAsync(options, token).ConfigureAwait(false);
                         if (result.ResultCode != MqttClientConnectResultCode.Success)
                         {
@@ -188,7 +196,9 @@ public sealed class MqttLink : IAsyncDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                     {
-                        _log($"{_name}: cannot connect to {_access.Host}:{_access.Port} ({ex.Message}); retrying in {backOff.TotalSeconds:0.#} s");
+                        _log(ex is StationException
+                            ? $"{_name}: {ex.Message}; retrying in {backOff.TotalSeconds:0.#} s"
+                            : $"{_name}: cannot connect to {_access.Host}:{_access.Port} ({ex.Message}); retrying in {backOff.TotalSeconds:0.#} s");
                         await Task.Delay(backOff, token).ConfigureAwait(false);
                         backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, FirmwareDownloader.MaxBackOff.Ticks));
                     }
@@ -202,6 +212,23 @@ public sealed class MqttLink : IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>The connect options: the access config's host, or <paramref name="address"/> it resolved to with TLS still checking the host name.</summary>
+    private MqttClientOptions Options(IPAddress? address)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithNamedServer(_access.Host, address, _access.Port)
+            .WithClientId(_deviceId)
+            .WithCredentials(_deviceId, _access.Secret)
+            .WithCleanSession(true)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5));
+        if (_access.Tls)
+        {
+            builder.WithBenchTls(_trustedCa!, problem => _log($"{_name}: TLS: refusing {_access.Host}:{_access.Port}: {problem}"));
+        }
+        return builder.Build().NamedFor(_access.Host);
     }
 
     private async Task SendLoopAsync(CancellationToken token)
