@@ -24,8 +24,8 @@ public sealed class NamespaceAir : IBenchAir
     private readonly AirOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dnsmasq? _dnsmasq;
-    private bool _accessPointUp = true;
-    private bool _refusing;
+    private volatile bool _accessPointUp = true;
+    private volatile bool _refusing;
     private int _disposed;
 
     private NamespaceAir(AirOptions options, string name, string rigInterface, string stationInterface, AirSubnet subnet)
@@ -84,6 +84,11 @@ public sealed class NamespaceAir : IBenchAir
     {
         ArgumentNullException.ThrowIfNull(options);
         if (Unavailable() is { } why) throw new InvalidOperationException($"the network double cannot run here: {why}");
+        // The names go into dnsmasq's config: a bad one is refused before anything is made.
+        if (Dnsmasq.Problem(new DnsmasqOptions { Interface = "lo", Subnet = options.Subnet ?? AirSubnetPicker.Block, HostNames = options.HostNames, WorkDirectory = options.WorkDirectory }) is { } problem)
+        {
+            throw new ArgumentException($"bench {options.BenchName}: {problem}");
+        }
         if (options.Subnet is { } wanted && AirSubnetPicker.MachineAddresses().FirstOrDefault(a => AirSubnetPicker.Overlaps(a.Subnet, wanted)) is { } clash)
         {
             throw new InvalidOperationException($"the bench network {wanted} overlaps {clash.Subnet} of {clash.Interface} on this machine; pick another subnet");
