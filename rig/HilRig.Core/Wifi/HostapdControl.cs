@@ -1,22 +1,13 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using HilRig.Platform.Processes;
-
 namespace HilRig.Core.Wifi;
 
 /// <summary>
 /// Talks to one running hostapd through its control socket with hostapd_cli (Debian's hostapd package), the tool a
-/// person uses on the bench by hand: every request is one <c>hostapd_cli -p DIR -i IF WORDS</c>, and the reply is
+/// person uses on the bench by hand: every request is one <c>hostapd_cli -p DIR -i IF WORDS</c> (through
+/// <see cref="AirCommand"/>, a child of the rig; hostapd_cli gives up on a reply after 10 s itself), and the reply is
 /// what it prints. hostapd_cli exits 0 for a refused request too, so the reply text decides (FAIL, "Unknown command").
 /// </summary>
 public sealed class HostapdControl
 {
-    /// <summary>
-    /// hostapd_cli waits up to 10 s for a reply itself (wpa_ctrl_request); a call that still has not ended after this
-    /// is killed.
-    /// </summary>
-    public static readonly TimeSpan RequestLimit = TimeSpan.FromSeconds(15);
-
     /// <summary>Talks to the hostapd of <paramref name="interfaceName"/> whose control sockets are in <paramref name="controlDirectory"/>.</summary>
     public HostapdControl(string controlDirectory, string interfaceName)
     {
@@ -31,10 +22,10 @@ public sealed class HostapdControl
     public string Interface { get; }
 
     /// <summary>hostapd_cli: /usr/sbin/hostapd_cli (Debian), else the first on PATH, else null.</summary>
-    public static string? FindBinary() => FindProgram("hostapd_cli", "/usr/sbin/hostapd_cli", "/sbin/hostapd_cli", "/usr/bin/hostapd_cli");
+    public static string? FindBinary() => AirCommand.Find("hostapd_cli", "/usr/sbin/hostapd_cli", "/sbin/hostapd_cli", "/usr/bin/hostapd_cli");
 
     /// <summary>hostapd: /usr/sbin/hostapd (Debian), else the first on PATH, else null.</summary>
-    public static string? FindHostapd() => FindProgram("hostapd", "/usr/sbin/hostapd", "/sbin/hostapd", "/usr/bin/hostapd");
+    public static string? FindHostapd() => AirCommand.Find("hostapd", "/usr/sbin/hostapd", "/sbin/hostapd", "/usr/bin/hostapd");
 
     /// <summary>
     /// Sends <paramref name="words"/> (a hostapd_cli command and its arguments) and returns the reply, trimmed.
@@ -92,51 +83,19 @@ public sealed class HostapdControl
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyList<string> words, CancellationToken cancellationToken)
     {
         var binary = FindBinary() ?? throw new InvalidOperationException("hostapd_cli is not installed (./setup.sh pi installs hostapd)");
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var word in (string[])["-p", ControlDirectory, "-i", Interface, .. words]) info.ArgumentList.Add(word);
-        Process process;
         try
         {
-            process = ChildProcesses.Start(info);
+            var result = await AirCommand.RunAsync([binary, "-p", ControlDirectory, "-i", Interface, .. words], cancellationToken).ConfigureAwait(false);
+            return (result.ExitCode, result.Stdout, result.Stderr);
         }
-        catch (Win32Exception ex)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
-            throw new InvalidOperationException($"hostapd_cli could not be started: {ex.Message}", ex);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(RequestLimit);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                if (cancellationToken.IsCancellationRequested) throw;
-                throw new TimeoutException($"hostapd_cli -i {Interface} {string.Join(' ', words)} had no answer within {RequestLimit.TotalSeconds:0} s");
-            }
-            return (process.ExitCode, (await stdout.ConfigureAwait(false)).Trim(), (await stderr.ConfigureAwait(false)).Trim());
+            // AirCommand's message shows the whole command, the control directory's path with it: say it without.
+            var what = ex is TimeoutException ? "no answer within 20 s" : $"could not be started: {ex.InnerException?.Message ?? ex.Message}";
+            throw new InvalidOperationException($"hostapd_cli -i {Interface} {string.Join(' ', words)}: {what}", ex);
         }
     }
 
     private static string FirstLine(string text, int exitCode) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {exitCode}, no reply";
-
-    private static string? FindProgram(string name, params string[] candidates)
-    {
-        foreach (var candidate in candidates)
-        {
-            if (File.Exists(candidate)) return candidate;
-        }
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var path = Path.Combine(directory, name);
-            if (File.Exists(path)) return path;
-        }
-        return null;
-    }
 }
