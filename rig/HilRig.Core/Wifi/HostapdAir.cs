@@ -173,10 +173,12 @@ public sealed class HostapdAir : IBenchAir
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_dnsmasq is { } dnsmasq)
+            if (_dnsmasq is { Running: true } dnsmasq)
             {
+                // Read before it stops: a stopped Dnsmasq has no process to ask.
+                var pid = dnsmasq.Pid;
                 await dnsmasq.StopAsync().ConfigureAwait(false);
-                _options.Log("air", $"dnsmasq pid {dnsmasq.Pid} stopped: no DHCP, no DNS on {Subnet}");
+                _options.Log("air", $"dnsmasq pid {pid} stopped: no DHCP, no DNS on {Subnet}");
             }
         }
         finally

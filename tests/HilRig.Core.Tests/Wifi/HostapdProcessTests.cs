@@ -19,12 +19,17 @@ internal sealed class HostapdTestLink : IDisposable
         Interface = $"hrh{id}a";
         Namespace = $"hilrig-hostapd-{id}";
         Ip("netns", "add", Namespace);
-        Ip("link", "add", Interface, "type", "veth", "peer", "name", $"hrh{id}b", "netns", Namespace);
+        Peer = $"hrh{id}b";
+        Ip("link", "add", Interface, "type", "veth", "peer", "name", Peer, "netns", Namespace);
+        Ip("netns", "exec", Namespace, "ip", "link", "set", Peer, "up");
         Ip("link", "set", Interface, "up");
     }
 
     /// <summary>The rig's end, for hostapd.</summary>
     public string Interface { get; }
+
+    /// <summary>The other end, in <see cref="Namespace"/>.</summary>
+    public string Peer { get; }
 
     /// <summary>The namespace the other end lives in.</summary>
     public string Namespace { get; }
