@@ -12,6 +12,9 @@
 #                          the group see each other's bench locks; add users with `usermod -aG hilrig NAME`
 #   ./setup.sh pi          libgpiod2 (the GPIO power backend), hostapd and dnsmasq-base (the bench's WiFi access point,
 #                          DHCP and DNS, which the rig runs itself) on a Raspberry Pi bench (docs/wiring.md)
+#   ./setup.sh network     dnsmasq-base and udhcpc, for the network double (the bench network in a network namespace,
+#                          root only): dnsmasq serves its DHCP and DNS, udhcpc is the module's DHCP client. dnsmasq-base,
+#                          not dnsmasq: the latter starts a system service; the rig starts its own, bound to the bench network
 #   ./setup.sh report      nothing any more: `hilrig report html` (and the report.html every `hilrig run` writes)
 #                          use the Cucumber.HtmlFormatter NuGet package; no Node.js or npm. Kept so old scripts work.
 #
@@ -58,11 +61,15 @@ case "${1:-}" in
   pi)
     apt_install libgpiod2 hostapd dnsmasq-base
     ;;
+  network)
+    apt_install dnsmasq-base udhcpc
+    /usr/sbin/dnsmasq --version | head -1
+    ;;
   report)
     echo "setup.sh report: nothing to install; the Cucumber HTML report is built in (Cucumber.HtmlFormatter from NuGet)"
     ;;
   *)
-    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report|bench-group" >&2
+    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|network|report|bench-group" >&2
     exit 2
     ;;
 esac
