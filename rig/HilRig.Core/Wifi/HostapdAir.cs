@@ -175,10 +175,8 @@ public sealed class HostapdAir : IBenchAir
         {
             if (_dnsmasq is { Running: true } dnsmasq)
             {
-                // Read before it stops: a stopped Dnsmasq has no process to ask.
-                var pid = dnsmasq.Pid;
                 await dnsmasq.StopAsync().ConfigureAwait(false);
-                _options.Log("air", $"dnsmasq pid {pid} stopped: no DHCP, no DNS on {Subnet}");
+                _options.Log("air", $"dnsmasq pid {dnsmasq.Pid} stopped: no DHCP, no DNS on {Subnet}");
             }
         }
         finally
