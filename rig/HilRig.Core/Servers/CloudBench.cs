@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using HilRig.Core.Network;
 using HilRig.Core.Timeline;
+using HilRig.Core.Wifi;
 using HilRig.Core.Wiring;
 using HilRig.Gateway.Cluster;
 using HilRig.Gateway.Transport;
@@ -45,6 +46,9 @@ public sealed class CloudBench : IAsyncDisposable
     /// everything on loopback, the module reaches 127.0.0.1.
     /// </summary>
     public IPAddress? BenchAddress { get; private init; }
+
+    /// <summary>The bench network the module joins (the network double or a Pi's access point), when the wiring has one.</summary>
+    public IBenchAir? Air { get; private init; }
 
     /// <summary>The network section of the wiring file.</summary>
     public NetworkWiring Wiring { get; }
@@ -102,12 +106,14 @@ public sealed class CloudBench : IAsyncDisposable
     /// Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.
     /// A bench with <c>tls: true</c> needs its <paramref name="certificateAuthority"/>, which signs each server's certificate.
     /// </summary>
-    /// <remarks>With <paramref name="benchAddress"/> (the rig's address on the bench network) the module reaches the gates,
+    /// <remarks>With an <paramref name="air"/> (the bench network; the bench owns it from then on and it goes with the
+    /// bench) the module reaches the gates,
     /// the master gateway and the access nodes there, on the wiring's fixed ports where it names them; the servers behind
     /// the gates stay on loopback.</remarks>
     public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken,
-        BenchCertificateAuthority? certificateAuthority = null, IPAddress? benchAddress = null)
+        BenchCertificateAuthority? certificateAuthority = null, IBenchAir? air = null)
     {
+        var benchAddress = air?.RigAddress;
         if (wiring.Broker.Mosquitto && MosquittoBroker.FindBinary() is null)
         {
             throw new FileNotFoundException($"wiring line {wiring.Line}: the bench runs its servers on mosquitto (broker: {{ kind: mosquitto }}), which is not installed; ./setup.sh mosquitto installs it");
@@ -184,7 +190,7 @@ public sealed class CloudBench : IAsyncDisposable
             return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets, neighbourSecret)
             {
                 _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp, CertificateAuthority = wiring.Tls ? certificateAuthority : null,
-                BenchAddress = benchAddress,
+                BenchAddress = benchAddress, Air = air,
             };
         }
         catch
@@ -237,7 +243,7 @@ public sealed class CloudBench : IAsyncDisposable
     }
 
     /// <summary>The access points the module's radio hears: the bench's one.</summary>
-    public Air Air() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
+    public Air AirFile() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
 
     /// <summary>Takes the device's whole network down (every gate).</summary>
     public void NetworkDown(string reason) => ForEachGate(gate => gate.Down(reason));
@@ -278,5 +284,6 @@ public sealed class CloudBench : IAsyncDisposable
         }
         await Target.DisposeAsync().ConfigureAwait(false);
         foreach (var broker in _mosquittos) await broker.DisposeAsync().ConfigureAwait(false);
+        if (Air is not null) await Air.DisposeAsync().ConfigureAwait(false);
     }
 }

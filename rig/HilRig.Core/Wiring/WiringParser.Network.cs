@@ -111,6 +111,18 @@ internal sealed partial class WiringParser
         // TLS from the bench CA on the target server (MQTT and downloads) and the vendor brokers (docs/cloud.md §6).
         var tls = map.Bool("tls") ?? false;
         var air = ParseAir(map);
+        if (air is { Kind: AirKind.Hostapd } && map.Get("air") is { } hostapdNode)
+        {
+            // What hostapd itself would refuse (an SSID or passphrase WPA2 cannot carry), named at the air entry.
+            foreach (var problem in Wifi.HostapdConfig.Problems(new Wifi.AirOptions
+            {
+                BenchName = bench.Name ?? "bench", HostNames = [], WorkDirectory = ".", Ssid = wifi.Ssid, Passphrase = wifi.Passphrase,
+                Interface = air.Interface, Channel = air.Channel, Country = air.Country,
+            }).Where(p => p.Field is not ("interface" or "channel" or "country")))
+            {
+                map.Error(hostapdNode, $"the access point (hostapd) cannot use this {problem.Field}: {problem.Message}");
+            }
+        }
         var names = ParseNames(map, targetId, vendors, gateway is not null);
         bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line)
         {

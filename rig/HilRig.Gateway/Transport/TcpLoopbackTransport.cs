@@ -11,7 +11,9 @@ namespace HilRig.Gateway.Transport;
 /// </summary>
 /// <param name="benchAddress">The rig's address on the bench network: nodes listen there (and devices reach them
 /// there); null: loopback.</param>
-public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null) : GatewayTransport
+/// <param name="dialAnyAddress">A device inside the network double's namespace: the bench network is its only route, so
+/// it dials any address the master gateway hands out; false: loopback and <paramref name="benchAddress"/> only.</param>
+public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null, bool dialAnyAddress = false) : GatewayTransport
 {
     private readonly MqttServerFactory _serverFactory = new();
     private readonly MqttClientFactory _clientFactory = new();
@@ -47,7 +49,7 @@ public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null) : Gatew
     /// <inheritdoc />
     public override bool TryTarget(MqttClientOptionsBuilder builder, string address)
     {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || !IPAddress.TryParse(uri.Host, out var ip) || !(IPAddress.IsLoopback(ip) || ip.Equals(Address)))
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || !IPAddress.TryParse(uri.Host, out var ip) || !(dialAnyAddress || IPAddress.IsLoopback(ip) || ip.Equals(Address)))
         {
             return false;
         }
