@@ -168,6 +168,16 @@ public static class NetworkCheck
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StationDeadline);
         var seen = 0;
+        // Checks the station could not try (no lease: no lookup, no handshake) are one row, with the parts they cover.
+        var untried = new List<(string Part, string Reason)>();
+        void Untried()
+        {
+            foreach (var group in untried.GroupBy(u => u.Reason))
+            {
+                row(string.Join(", ", group.Select(u => u.Part).Distinct()), false, $"{group.Count()} checks not tried: {group.Key}");
+            }
+            untried.Clear();
+        }
         try
         {
             while (await process.StandardOutput.ReadLineAsync(deadline.Token).ConfigureAwait(false) is { } line)
@@ -179,9 +189,19 @@ public static class NetworkCheck
                 }
                 var rest = line[5..];
                 var space = rest.IndexOf(' ', StringComparison.Ordinal);
-                row(space < 0 ? rest : rest[..space], pass, space < 0 ? "" : rest[(space + 1)..]);
+                var part = space < 0 ? rest : rest[..space];
+                var detail = space < 0 ? "" : rest[(space + 1)..];
                 seen++;
+                var notTried = detail.IndexOf(": not tried: ", StringComparison.Ordinal);
+                if (!pass && notTried >= 0)
+                {
+                    untried.Add((part, detail[(notTried + ": not tried: ".Length)..]));
+                    continue;
+                }
+                Untried();
+                row(part, pass, detail);
             }
+            Untried();
             await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
