@@ -13,6 +13,11 @@ if (args is not ["bench", "chip" or "module", ..])
     {
         await Console.Error.WriteLineAsync($"hilrig: {line}");
     }
+    // The network double's namespaces (and their veth pairs) of a rig that is gone: root only, nothing to do otherwise.
+    if (HilRig.Core.Wifi.NamespaceAir.SweepLeftovers() is var namespaces and > 0)
+    {
+        await Console.Error.WriteLineAsync($"hilrig: deleted {namespaces} network namespace(s) or veth(s) left by rig processes that are gone");
+    }
 }
 
 var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware OTA upgrades.")

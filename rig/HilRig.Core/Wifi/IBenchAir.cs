@@ -96,7 +96,8 @@ public sealed record AirOptions
 
     /// <summary>
     /// The double only: the air file the emulated module's radio reads (<see cref="Protocol.Cloud.Air"/>): the double
-    /// writes the access point into it while it is up and not refusing, and removes it otherwise.
+    /// writes the access point into it while it is up (marked <see cref="Protocol.Cloud.AccessPoint.Refused"/> while it
+    /// refuses the module's association), and an empty list while it is down.
     /// </summary>
     public string? AirFile { get; init; }
 

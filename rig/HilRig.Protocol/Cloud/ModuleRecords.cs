@@ -47,11 +47,10 @@ public sealed record ModuleSlots(string Active, string? SlotA, string? SlotB)
 }
 
 /// <summary>An access point in range of the emulated module.</summary>
-public sealed record AccessPoint(string Ssid, string Passphrase)
-{
-    /// <summary>True while the access point refuses the module's association (a WiFi fault): the join fails whatever the passphrase.</summary>
-    public bool Refused { get; init; }
-}
+/// <param name="Ssid">Its SSID.</param>
+/// <param name="Passphrase">Its WPA2 passphrase.</param>
+/// <param name="Refused">True while it refuses the module's association (it beacons, but every join is refused).</param>
+public sealed record AccessPoint(string Ssid, string Passphrase, bool Refused = false);
 
 /// <summary>What the emulated module's radio can hear (the air file the rig writes).</summary>
 public sealed record Air(IReadOnlyList<AccessPoint> AccessPoints);
