@@ -11,6 +11,9 @@
 #                          made again at every boot by systemd-tmpfiles), so the service and every bench user in
 #                          the group see each other's bench locks; add users with `usermod -aG hilrig NAME`
 #   ./setup.sh pi          libgpiod2, for the GPIO power backend on a Raspberry Pi bench (docs/wiring.md)
+#   ./setup.sh network     dnsmasq-base and udhcpc, for the network double (the bench network in a network namespace,
+#                          root only): dnsmasq serves its DHCP and DNS, udhcpc is the module's DHCP client. dnsmasq-base,
+#                          not dnsmasq: the latter starts a system service; the rig starts its own, bound to the bench network
 #   ./setup.sh report      nothing any more: `hilrig report html` (and the report.html every `hilrig run` writes)
 #                          use the Cucumber.HtmlFormatter NuGet package; no Node.js or npm. Kept so old scripts work.
 #
@@ -57,11 +60,15 @@ case "${1:-}" in
   pi)
     apt_install libgpiod2
     ;;
+  network)
+    apt_install dnsmasq-base udhcpc
+    /usr/sbin/dnsmasq --version | head -1
+    ;;
   report)
     echo "setup.sh report: nothing to install; the Cucumber HTML report is built in (Cucumber.HtmlFormatter from NuGet)"
     ;;
   *)
-    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|report|bench-group" >&2
+    echo "usage: ./setup.sh mosquitto|chromium|qemu|pi|network|report|bench-group" >&2
     exit 2
     ;;
 esac

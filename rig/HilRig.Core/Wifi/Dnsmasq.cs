@@ -51,6 +51,7 @@ public sealed partial class Dnsmasq : IAsyncDisposable
         _process = process;
         _stderr = stderr;
         Files = files;
+        Pid = process.Id;
     }
 
     /// <summary>What it serves.</summary>
@@ -60,7 +61,7 @@ public sealed partial class Dnsmasq : IAsyncDisposable
     public DnsmasqFiles Files { get; }
 
     /// <summary>Its process id.</summary>
-    public int Pid => _process.Id;
+    public int Pid { get; }
 
     /// <summary>True until it is stopped or exits by itself.</summary>
     public bool Running
@@ -93,6 +94,10 @@ public sealed partial class Dnsmasq : IAsyncDisposable
         if (Problem(options) is { } problem) throw new ArgumentException(problem, nameof(options));
         var binary = options.Binary ?? FindBinary()
             ?? throw new InvalidOperationException("dnsmasq is not installed (install it with ./setup.sh network)");
+        if (OperatingSystem.IsLinux() && !Directory.Exists(Path.Combine("/sys/class/net", options.Interface)))
+        {
+            throw new InvalidOperationException($"dnsmasq on {options.Interface} ({options.Subnet.RigAddress}) cannot start: there is no interface {options.Interface} on this machine");
+        }
         Directory.CreateDirectory(options.WorkDirectory);
         var files = new DnsmasqFiles(options.WorkDirectory);
         File.Delete(files.Pid);
@@ -165,10 +170,12 @@ public sealed partial class Dnsmasq : IAsyncDisposable
             bind-interfaces
             listen-address={rig}
             except-interface=lo
-            # No upstream server, no /etc/hosts, no /etc/resolv.conf: only the names below resolve, nothing is forwarded.
+            # No upstream server, no /etc/hosts, no /etc/resolv.conf, and every domain local: only the names below
+            # resolve, any other is NXDOMAIN, nothing is forwarded.
             no-resolv
             no-hosts
             no-poll
+            local=/#/
             port=53
             dhcp-range={subnet.DhcpFirst},{subnet.DhcpLast},{subnet.Netmask},{(long)options.LeaseTime.TotalSeconds}
             # The rig's network, so a client with a lease from an earlier run is answered at once.
@@ -176,11 +183,13 @@ public sealed partial class Dnsmasq : IAsyncDisposable
             # No router: nothing on the bench network routes anywhere. DNS is the rig.
             dhcp-option=3
             dhcp-option=6,{rig}
+            # One record per server name: its A is the rig, its AAAA empty (NODATA, so a dual-stack resolver takes the A),
+            # and no name under it resolves (address=/NAME/ would answer every subdomain and refuse AAAA).
 
             """);
         foreach (var name in options.HostNames.Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            text.Append(CultureInfo.InvariantCulture, $"address=/{name}/{rig}\n");
+            text.Append(CultureInfo.InvariantCulture, $"host-record={name},{rig}\n");
         }
         text.Append(CultureInfo.InvariantCulture, $"""
             dhcp-leasefile={files.Leases}

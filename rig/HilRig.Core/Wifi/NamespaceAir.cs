@@ -131,6 +131,7 @@ public sealed partial class NamespaceAir : IBenchAir
         {
             if (_dnsmasq is not { Running: true })
             {
+                // One that exited by itself is disposed before a new one takes its address.
                 if (_dnsmasq is { } old) await old.StopAsync().ConfigureAwait(false);
                 _dnsmasq = await Dnsmasq.StartAsync(new DnsmasqOptions
                 {
@@ -161,8 +162,10 @@ public sealed partial class NamespaceAir : IBenchAir
         {
             if (_dnsmasq is { } dnsmasq)
             {
+                var was = dnsmasq.Running;
                 await dnsmasq.StopAsync().ConfigureAwait(false);
-                _options.Log("air", $"dnsmasq pid {dnsmasq.Pid} stopped: no DHCP, no DNS on {Subnet}");
+                _dnsmasq = null;
+                if (was) _options.Log("air", $"dnsmasq pid {dnsmasq.Pid} stopped: no DHCP, no DNS on {Subnet}");
             }
         }
         finally
