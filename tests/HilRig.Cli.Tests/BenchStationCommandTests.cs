@@ -122,9 +122,9 @@ public sealed class BenchStationCommandTests : IAsyncDisposable
     public async Task Station_passes_TLS_with_the_bench_CA_and_fails_it_with_another_CA_or_with_the_address_for_a_name()
     {
         var air = await AirAsync();
-        using var ca = Authority("CN=station test bench CA");
-        using var other = Authority("CN=station test other CA");
-        using var server = Issue(ca, "ota.hilrig.test");
+        using var ca = TestCertificates.Authority("CN=station test bench CA");
+        using var other = TestCertificates.Authority("CN=station test other CA");
+        using var server = TestCertificates.Issue(ca, "ota.hilrig.test");
         File.WriteAllText(Path.Combine(_work, "ca.pem"), ca.ExportCertificatePem());
         File.WriteAllText(Path.Combine(_work, "other.pem"), other.ExportCertificatePem());
         using var listener = new TcpListener(air.RigAddress, 0);
@@ -218,28 +218,6 @@ public sealed class BenchStationCommandTests : IAsyncDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.StandardOutput);
         Assert.Equal([$"hilrig bench station: plan {plan}: tls[0].port: expected a port number (1 to 65535), found 0"], Lines(result.StandardError));
-    }
-
-    private static X509Certificate2 Authority(string subject)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-    }
-
-    private static X509Certificate2 Issue(X509Certificate2 authority, string hostName)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={hostName}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(hostName);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(50), RandomNumberGenerator.GetBytes(8));
-        // SslStream needs the key in a form it can hand to the platform's TLS: a PKCS#12 round trip.
-        return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }
 
     private static async Task ServeTlsAsync(TcpListener listener, X509Certificate2 certificate)
