@@ -127,9 +127,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
         while (JoinProblem(config) is { } problem)
         {
-            log(problem.StartsWith("WiFi join refused", StringComparison.Ordinal)
-                ? $"{problem}; retrying in {RetryInterval.TotalSeconds:0} s"
-                : $"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+            log($"{problem}; retrying in {RetryInterval.TotalSeconds:0} s");
             await Task.Delay(RetryInterval, token).ConfigureAwait(false);
         }
         log($"WiFi joined: SSID '{config.Ssid}'");
@@ -192,6 +190,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
     }
 
+    /// <summary>Null when the radio hears the access point of <paramref name="config"/> and it lets the module in; else the line to log.</summary>
     private string? JoinProblem(NetworkConfig config)
     {
         Air? air;
@@ -201,17 +200,17 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
         catch (Exception ex) when (ex is JsonException or IOException)
         {
-            return $"the air file {options.AirFile} is unreadable ({ex.Message})";
+            return $"WiFi join failed: the air file {options.AirFile} is unreadable ({ex.Message})";
         }
         var ap = air?.AccessPoints.FirstOrDefault(a => a.Ssid == config.Ssid);
         if (ap is null)
         {
-            return $"no access point with SSID '{config.Ssid}' in range";
+            return $"WiFi join failed: no access point with SSID '{config.Ssid}' in range";
         }
         if (ap.Refused)
         {
             return $"WiFi join refused by SSID '{config.Ssid}' (association refused)";
         }
-        return ap.Passphrase == config.Passphrase ? null : $"SSID '{config.Ssid}' refused the passphrase";
+        return ap.Passphrase == config.Passphrase ? null : $"WiFi join failed: SSID '{config.Ssid}' refused the passphrase";
     }
 }
