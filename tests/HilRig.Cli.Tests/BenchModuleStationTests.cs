@@ -28,6 +28,8 @@ public sealed class BenchModuleStationTests : IAsyncDisposable
     private NamespaceAir? _air;
     private MqttServer? _broker;
     private Process? _module;
+    private Pty? _downstream;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
 
     public async ValueTask DisposeAsync()
     {
@@ -37,11 +39,13 @@ public sealed class BenchModuleStationTests : IAsyncDisposable
             await _module.WaitForExitAsync();
         }
         _module?.Dispose();
+        _downstream?.Dispose();
         if (_broker is not null)
         {
             await _broker.StopAsync();
             _broker.Dispose();
         }
+        _certificate?.Dispose();
         if (_air is not null)
         {
             await _air.DisposeAsync();
@@ -54,30 +58,7 @@ public sealed class BenchModuleStationTests : IAsyncDisposable
     [Fact]
     public async Task Module_on_a_station_resolves_its_server_through_dnsmasq_connects_over_TLS_and_rejoins_after_a_WiFi_drop()
     {
-        Assert.SkipWhen(NamespaceAir.Unavailable() is not null, NamespaceAir.Unavailable() ?? "");
-        var air = _air = await NamespaceAir.CreateAsync(new AirOptions
-        {
-            BenchName = "module-station-test",
-            HostNames = [HostName],
-            WorkDirectory = Path.Combine(_work, "air"),
-            Ssid = Ssid,
-            Passphrase = Passphrase,
-            AirFile = Path.Combine(_work, "air.json"),
-        }, Token);
-        using var ca = TestCertificates.Authority("CN=module station test bench CA");
-        using var certificate = TestCertificates.Issue(ca, HostName);
-        var port = await StartBrokerAsync(air.RigAddress, certificate);
-        var flash = Path.Combine(_work, "flash");
-        var factory = new ModuleFactoryConfig("dev-0001", "test-product", "acme",
-            new Dictionary<string, AccessConfig> { ["acme"] = new(HostName, port, "secret-0001") { Tls = true } })
-        {
-            TrustedCaPem = ca.ExportCertificatePem(),
-        };
-        ModuleFlash.Program(flash, ModuleFlashImage.Build(factory, "1.0.0", [0xFF], new NetworkConfig(0, Ssid, Passphrase, "acme")));
-        using var downstream = Pty.Create();
-
-        _module = Start(air.StationCommandPrefix, "--downstream", downstream.SlavePath, "--state", Path.Combine(_work, "module-state.json"),
-            "--network-flash", flash, "--air", Path.Combine(_work, "air.json"), "--station", air.StationInterface);
+        var (air, port) = await StartModuleAsync();
 
         var dhcp = await LineAsync(l => l.Contains("DHCP: ", StringComparison.Ordinal));
         Assert.Matches($@"DHCP: 10\.\d+\.\d+\.\d+/{air.PrefixLength} from {Regex(air.RigAddress)}, DNS {Regex(air.RigAddress)}$", dhcp);
@@ -90,6 +71,53 @@ public sealed class BenchModuleStationTests : IAsyncDisposable
         await LineAsync(l => l.Contains("DHCP: ", StringComparison.Ordinal));
         await LineAsync(l => l.Contains($"vendor server 'acme': connected to {HostName}:{port} over TLS as dev-0001", StringComparison.Ordinal));
         Assert.DoesNotContain(_seen, l => l.Contains("TLS: refusing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Module_on_a_station_is_refused_while_the_access_point_refuses_its_association_and_joins_when_admitted()
+    {
+        var (air, port) = await StartModuleAsync();
+        await LineAsync(l => l.Contains($"vendor server 'acme': connected to {HostName}:{port} over TLS as dev-0001", StringComparison.Ordinal));
+
+        await air.RefuseAssociationAsync(true, "test: refuse", Token);
+
+        await LineAsync(l => l.Contains($"WiFi lost: link down on {air.StationInterface}", StringComparison.Ordinal));
+        await LineAsync(l => l.Contains($"WiFi join refused by SSID '{Ssid}' (association refused); retrying in 2 s", StringComparison.Ordinal));
+
+        await air.RefuseAssociationAsync(false, "test: admit", Token);
+
+        await LineAsync(l => l.Contains($"WiFi joined: SSID '{Ssid}'", StringComparison.Ordinal));
+        await LineAsync(l => l.Contains("DHCP: ", StringComparison.Ordinal));
+        await LineAsync(l => l.Contains($"vendor server 'acme': connected to {HostName}:{port} over TLS as dev-0001", StringComparison.Ordinal));
+    }
+
+    /// <summary>The double, a broker over TLS on the rig's address for <see cref="HostName"/>, and the module on the station.</summary>
+    private async Task<(NamespaceAir Air, int Port)> StartModuleAsync()
+    {
+        Assert.SkipWhen(NamespaceAir.Unavailable() is not null, NamespaceAir.Unavailable() ?? "");
+        var air = _air = await NamespaceAir.CreateAsync(new AirOptions
+        {
+            BenchName = "module-station-test",
+            HostNames = [HostName],
+            WorkDirectory = Path.Combine(_work, "air"),
+            Ssid = Ssid,
+            Passphrase = Passphrase,
+            AirFile = Path.Combine(_work, "air.json"),
+        }, Token);
+        using var ca = TestCertificates.Authority("CN=module station test bench CA");
+        _certificate = TestCertificates.Issue(ca, HostName);
+        var port = await StartBrokerAsync(air.RigAddress, _certificate);
+        var flash = Path.Combine(_work, "flash");
+        var factory = new ModuleFactoryConfig("dev-0001", "test-product", "acme",
+            new Dictionary<string, AccessConfig> { ["acme"] = new(HostName, port, "secret-0001") { Tls = true } })
+        {
+            TrustedCaPem = ca.ExportCertificatePem(),
+        };
+        ModuleFlash.Program(flash, ModuleFlashImage.Build(factory, "1.0.0", [0xFF], new NetworkConfig(0, Ssid, Passphrase, "acme")));
+        _downstream = Pty.Create();
+        _module = Start(air.StationCommandPrefix, "--downstream", _downstream.SlavePath, "--state", Path.Combine(_work, "module-state.json"),
+            "--network-flash", flash, "--air", Path.Combine(_work, "air.json"), "--station", air.StationInterface);
+        return (air, port);
     }
 
     private static string Regex(IPAddress address) => System.Text.RegularExpressions.Regex.Escape(address.ToString());
