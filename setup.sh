@@ -10,7 +10,8 @@
 #   ./setup.sh bench-group the group "hilrig" and the bench lock directory /run/hilrig (group hilrig, mode 2770,
 #                          made again at every boot by systemd-tmpfiles), so the service and every bench user in
 #                          the group see each other's bench locks; add users with `usermod -aG hilrig NAME`
-#   ./setup.sh pi          libgpiod2, for the GPIO power backend on a Raspberry Pi bench (docs/wiring.md)
+#   ./setup.sh pi          libgpiod2 (the GPIO power backend), hostapd and dnsmasq-base (the bench's WiFi access point,
+#                          DHCP and DNS, which the rig runs itself) on a Raspberry Pi bench (docs/wiring.md)
 #   ./setup.sh network     dnsmasq-base and udhcpc, for the network double (the bench network in a network namespace,
 #                          root only): dnsmasq serves its DHCP and DNS, udhcpc is the module's DHCP client. dnsmasq-base,
 #                          not dnsmasq: the latter starts a system service; the rig starts its own, bound to the bench network
@@ -58,7 +59,7 @@ case "${1:-}" in
     echo "bench users: sudo usermod -aG hilrig NAME (then log in again)"
     ;;
   pi)
-    apt_install libgpiod2
+    apt_install libgpiod2 hostapd dnsmasq-base
     ;;
   network)
     apt_install dnsmasq-base udhcpc

@@ -16,7 +16,11 @@ namespace HilRig.Bench.Module;
 /// <param name="StatePath">File of the persisted campaign progress.</param>
 /// <param name="ControlPort">Loopback port of the rig's control channel; 0 for none.</param>
 /// <param name="Network">The WiFi side (docs/cloud.md §4); null for a module with the control channel only.</param>
-public sealed record ModuleHostOptions(string DownstreamPath, int BaudRate, string StatePath, int ControlPort, Network.ModuleNetworkOptions? Network = null);
+public sealed record ModuleHostOptions(string DownstreamPath, int BaudRate, string StatePath, int ControlPort, Network.ModuleNetworkOptions? Network = null)
+{
+    /// <summary>Unix socket of the rig's control channel, used instead of <see cref="ControlPort"/> when set (a module in the network double's namespace).</summary>
+    public string? ControlSocket { get; init; }
+}
 
 /// <summary>
 /// The emulated comm module: one UART towards chip 1, a control connection to the rig on loopback
@@ -73,7 +77,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
         }
         try
         {
-            if (options.ControlPort == 0)
+            if (options.ControlPort == 0 && options.ControlSocket is null)
             {
                 Boot(state);
                 if (networkTask is not null)
@@ -86,9 +90,12 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
                 }
                 return 0;
             }
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, options.ControlPort, cancellationToken).ConfigureAwait(false);
-            using var stream = client.GetStream();
+            using var client = options.ControlSocket is null
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await client.ConnectAsync(options.ControlSocket is { } socketPath ? new UnixDomainSocketEndPoint(socketPath)
+                : new IPEndPoint(IPAddress.Loopback, options.ControlPort), cancellationToken).ConfigureAwait(false);
+            using var stream = new NetworkStream(client, ownsSocket: false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             _control = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
             try

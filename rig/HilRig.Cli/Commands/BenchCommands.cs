@@ -86,6 +86,7 @@ internal static class BenchCommands
         var baud = new Option<int>("--baud") { Description = "Line rate.", DefaultValueFactory = _ => 115200 };
         var state = new Option<string>("--state") { Description = "File holding the module's persisted campaign progress.", Required = true };
         var control = new Option<int>("--control-port") { Description = "Loopback TCP port of the rig's control channel (0: none)." };
+        var controlSocket = new Option<string?>("--control-socket") { Description = "Unix socket of the rig's control channel, instead of --control-port (a module inside the network double's namespace)." };
         var flash = new Option<string?>("--network-flash") { Description = "Directory of the module's flash (factory record, network config, A/B slots); enables the WiFi side (docs/cloud.md §4)." };
         var air = new Option<string?>("--air") { Description = "JSON file of the access points in range, written by the rig." };
         var moduleDefect = new Option<string[]>("--defect") { Description = $"Start with a defect of the WiFi side, to prove the scenarios catch it ({string.Join(", ", ModuleDefects.ByName.Keys)})." };
@@ -93,7 +94,7 @@ internal static class BenchCommands
         {
             Description = "The WiFi station's interface (run inside the network double's namespace): DHCP, server names through the lease's DNS server, rejoin when the link goes.",
         };
-        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, flash, air, moduleDefect, station };
+        var command = new Command("module", "Run the emulated comm module: the chain part and, with --network-flash, its WiFi side.") { downstream, baud, state, control, controlSocket, flash, air, moduleDefect, station };
         command.SetAction(async (result, token) =>
         {
             var flashDir = result.GetValue(flash);
@@ -113,7 +114,10 @@ internal static class BenchCommands
             }
             var network = flashDir is null ? null : new HilRig.Bench.Module.Network.ModuleNetworkOptions(flashDir,
                 result.GetValue(air) ?? Path.Combine(flashDir, "air.json"), defects) { StationInterface = stationInterface };
-            var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network);
+            var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network)
+            {
+                ControlSocket = result.GetValue(controlSocket),
+            };
             return await new ModuleHost(options, Console.Error).RunAsync(token);
         });
         return command;

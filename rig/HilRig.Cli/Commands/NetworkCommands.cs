@@ -21,7 +21,52 @@ internal static partial class NetworkCommands
             bench, wiring, directory,
         };
         ca.SetAction(result => PrintCa(result.GetValue(bench), result.GetValue(wiring), result.GetValue(directory)));
-        return new Command("network", "The bench network: the CA its servers' TLS certificates come from.") { ca };
+        return new Command("network", "The bench network: the CA its servers' TLS certificates come from, and the check of its parts.") { ca, CreateCheck() };
+    }
+
+    private static readonly string[] Breakable = ["dnsmasq"];
+
+    private static Command CreateCheck()
+    {
+        var file = new Argument<string>("wiring") { Description = "The bench's wiring file (with network: air:)." };
+        var stationCa = new Option<string?>("--ca") { Description = "The CA certificate (PEM) the module's firmware trusts; default: the bench CA. A CA the servers were not signed by fails every TLS part." };
+        var caDir = new Option<string?>("--ca-dir") { Description = "Where the bench CA lives (default as for `network ca`)." };
+        var breakPart = new Option<string[]>("--break") { Description = "Break a part on purpose after the access point is up, to see the check catch it: dnsmasq." };
+        var command = new Command("check", "Prove the bench network part by part: access point, dnsmasq, servers, and from the module's side a DHCP lease, every name, a TLS handshake with each server, each MQTT login.")
+        {
+            file, stationCa, caDir, breakPart,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            var bench = WiringCommands.LoadOrReport(result.GetRequiredValue(file));
+            if (bench is null) return 2;
+            var broken = result.GetValue(breakPart) ?? [];
+            if (broken.FirstOrDefault(b => !Breakable.Contains(b, StringComparer.Ordinal)) is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"hilrig network check: --break '{unknown}' is not a part it can break (parts: {string.Join(", ", Breakable)})");
+                return 2;
+            }
+            var ca = result.GetValue(stationCa);
+            if (ca is not null && !File.Exists(ca))
+            {
+                await Console.Error.WriteLineAsync($"hilrig network check: --ca {ca}: no such file");
+                return 2;
+            }
+            var work = Path.Combine(Environment.CurrentDirectory, "artifacts", "network-check", $"{bench.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+            Console.WriteLine($"network check of bench '{bench.Name}' ({bench.SourcePath}); logs in {work}");
+            var rows = await HilRig.Core.Wifi.NetworkCheck.RunAsync(bench, new HilRig.Core.Wifi.NetworkCheckOptions
+            {
+                WorkDirectory = work,
+                CertificateAuthorityDirectory = result.GetValue(caDir),
+                StationCaPath = ca is null ? null : Path.GetFullPath(ca),
+                StopDnsmasq = broken.Contains("dnsmasq", StringComparer.Ordinal),
+            }, row => Console.WriteLine($"  {row.Part,-13} {(row.Pass ? "PASS" : "FAIL")}  {row.Detail}"), token);
+            var failed = rows.Where(r => !r.Pass).ToList();
+            Console.WriteLine(failed.Count == 0 ? $"network check: PASS, {rows.Count} parts work"
+                : $"network check: FAIL, {failed.Count} of {rows.Count} parts broken ({string.Join(", ", failed.Select(r => r.Part).Distinct())})");
+            return failed.Count == 0 ? 0 : 1;
+        });
+        return command;
     }
 
     private static int PrintCa(string? benchName, string? wiringPath, string? directory)

@@ -96,13 +96,18 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         CloudBench? cloud = null;
         if (wiring.Network is { } network && options.StartCloud)
         {
+            Wifi.IBenchAir? air = null;
             try
             {
                 var ca = network.Tls ? OpenCertificateAuthority(wiring, options, timeline) : null;
-                cloud = CloudBench.StartAsync(network, timeline, Path.Combine(options.ArtifactsDirectory, "brokers"), CancellationToken.None, ca).GetAwaiter().GetResult();
+                // The network double: the module's side of the air in a namespace of its own, dnsmasq on the rig's side.
+                air = network.Air is null ? null : Wifi.BenchAirs.StartAsync(wiring.Name, network, Path.Combine(options.ArtifactsDirectory, "air"),
+                    Path.Combine(options.ArtifactsDirectory, "air.json"), timeline, CancellationToken.None).GetAwaiter().GetResult();
+                cloud = CloudBench.StartAsync(network, timeline, Path.Combine(options.ArtifactsDirectory, "brokers"), CancellationToken.None, ca, air).GetAwaiter().GetResult();
             }
             catch
             {
+                air?.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 server.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 timeline.Dispose();
                 throw;
@@ -196,11 +201,23 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         var modulePath = _downstreamPaths[ModuleWiring.Name][0];
         var statePath = Path.Combine(flashDir, "module-state.json");
         var networkArgs = Cloud is null ? [] : ProgramModuleFlash(Cloud);
+        var air = Cloud?.Air;
         _power[ModuleWiring.Name] = new VirtualPowerSwitch(ModuleWiring.Name, () =>
         {
             var (file, prefix) = HilrigExecutable.Resolve();
+            // In the network double the module runs inside the air's namespace: its only network is the station
+            // interface (DHCP, the bench's DNS); the control channel (no part of the device's network) is a Unix socket.
+            string[] control = air is null
+                ? ["--control-port", _control.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                : ["--control-socket", _control.SocketPath, "--station", air.StationInterface!];
             var args = prefix.Concat(["bench", "module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--state", statePath, "--control-port", _control.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArgs]);
+                "--state", statePath, .. control, .. networkArgs]).ToList();
+            if (air is not null && air.StationCommandPrefix.Count > 0)
+            {
+                args.Insert(0, file);
+                args.InsertRange(0, air.StationCommandPrefix.Skip(1));
+                file = air.StationCommandPrefix[0];
+            }
             return NodeProcess.Start(ModuleWiring.Name, file, args, Path.Combine(logs, "module.log"), Timeline);
         }, Timeline);
         foreach (var (node, power) in _power)
@@ -249,7 +266,11 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
             File.WriteAllBytes(Path.Combine(ModuleFlashDirectory, name), bytes);
         }
         var air = Path.Combine(Options.ArtifactsDirectory, "air.json");
-        File.WriteAllBytes(air, Protocol.Cloud.CloudJson.Encode(cloud.Air()));
+        if (cloud.Air is null)
+        {
+            // With a network double the double keeps the air file (the access point while it is up and admitting).
+            File.WriteAllBytes(air, Protocol.Cloud.CloudJson.Encode(cloud.AirFile()));
+        }
         var defects = Options.ChipDefects.GetValueOrDefault(ModuleWiring.Name) ?? [];
         return ["--network-flash", ModuleFlashDirectory, "--air", air, .. defects.SelectMany(d => new[] { "--defect", d })];
     }

@@ -12,7 +12,7 @@ namespace HilRig.Core.Network;
 /// </summary>
 public sealed class NetworkGate : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly IPEndPoint _server;
     private readonly BenchTimeline _timeline;
     private readonly CancellationTokenSource _stop = new();
@@ -28,8 +28,11 @@ public sealed class NetworkGate : IAsyncDisposable
     /// <param name="server">The server endpoint (loopback).</param>
     /// <param name="timeline">Where connections, cuts and restorations are recorded.</param>
     /// <param name="bytesPerSecond">Throughput of the emulated WiFi link per direction; null for no limit.</param>
-    public NetworkGate(string name, IPEndPoint server, BenchTimeline timeline, long? bytesPerSecond = null)
+    /// <param name="listen">Where the device connects: the rig's address on the bench network (and a fixed port when the
+    /// firmware has one); null: loopback, a port the OS picks.</param>
+    public NetworkGate(string name, IPEndPoint server, BenchTimeline timeline, long? bytesPerSecond = null, IPEndPoint? listen = null)
     {
+        _listener = new TcpListener(listen ?? new IPEndPoint(IPAddress.Loopback, 0));
         if (!IPAddress.IsLoopback(server.Address))
         {
             throw new ArgumentException($"network gate {name}: {server} is not a loopback address; the rig reaches loopback only");
@@ -46,7 +49,7 @@ public sealed class NetworkGate : IAsyncDisposable
     /// <summary>Throughput per direction (null: unlimited); a change applies to the connections made after it.</summary>
     public long? BytesPerSecond { get; set; }
 
-    /// <summary>The loopback port the device connects to.</summary>
+    /// <summary>The port the device connects to.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>True while the gate is down.</summary>

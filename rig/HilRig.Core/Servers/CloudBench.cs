@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using HilRig.Core.Network;
 using HilRig.Core.Timeline;
+using HilRig.Core.Wifi;
 using HilRig.Core.Wiring;
 using HilRig.Gateway.Cluster;
 using HilRig.Gateway.Transport;
@@ -38,6 +39,16 @@ public sealed class CloudBench : IAsyncDisposable
         _vendorGates = vendorGates;
         _secrets = secrets;
     }
+
+    /// <summary>
+    /// The rig's address on the bench network the module joins (wiring <c>network: air:</c>): the gates, the master
+    /// gateway and the access nodes listen there and the module's access config names the servers by host name; null:
+    /// everything on loopback, the module reaches 127.0.0.1.
+    /// </summary>
+    public IPAddress? BenchAddress { get; private init; }
+
+    /// <summary>The bench network the module joins (the network double or a Pi's access point), when the wiring has one.</summary>
+    public IBenchAir? Air { get; private init; }
 
     /// <summary>The network section of the wiring file.</summary>
     public NetworkWiring Wiring { get; }
@@ -95,9 +106,14 @@ public sealed class CloudBench : IAsyncDisposable
     /// Starts every server and gate of <paramref name="wiring"/>; mosquitto brokers keep their files under <paramref name="workDirectory"/>.
     /// A bench with <c>tls: true</c> needs its <paramref name="certificateAuthority"/>, which signs each server's certificate.
     /// </summary>
+    /// <remarks>With an <paramref name="air"/> (the bench network; the bench owns it from then on and it goes with the
+    /// bench) the module reaches the gates,
+    /// the master gateway and the access nodes there, on the wiring's fixed ports where it names them; the servers behind
+    /// the gates stay on loopback.</remarks>
     public static async Task<CloudBench> StartAsync(NetworkWiring wiring, BenchTimeline timeline, string workDirectory, CancellationToken cancellationToken,
-        BenchCertificateAuthority? certificateAuthority = null)
+        BenchCertificateAuthority? certificateAuthority = null, IBenchAir? air = null)
     {
+        var benchAddress = air?.RigAddress;
         if (wiring.Broker.Mosquitto && MosquittoBroker.FindBinary() is null)
         {
             throw new FileNotFoundException($"wiring line {wiring.Line}: the bench runs its servers on mosquitto (broker: {{ kind: mosquitto }}), which is not installed; ./setup.sh mosquitto installs it");
@@ -106,8 +122,9 @@ public sealed class CloudBench : IAsyncDisposable
         {
             throw new ArgumentException($"wiring line {wiring.Line}: the bench's servers speak TLS (tls: true) but no bench CA was given", nameof(certificateAuthority));
         }
-        // One certificate per server, for its server id (the name the firmware's access config uses) plus localhost and 127.0.0.1.
-        ServerCertificate? Certificate(string serverId) => wiring.Tls ? certificateAuthority!.ServerCertificateFor(serverId, [serverId]) : null;
+        // One certificate per server, for its server id, its host name on the bench network, localhost and 127.0.0.1.
+        ServerCertificate? Certificate(string serverId) => wiring.Tls ? certificateAuthority!.ServerCertificateFor(serverId, [serverId, wiring.NameOf(serverId).Host]) : null;
+        IPEndPoint? Listen(string id) => benchAddress is null ? null : new IPEndPoint(benchAddress, wiring.NameOf(id).Port);
         ServerEventSink sink = (source, kind, detail) => timeline.Add(source, kind, detail);
         var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -139,9 +156,11 @@ public sealed class CloudBench : IAsyncDisposable
                 : await TargetOtaServer.StartAsync(targetOptions, sink, cancellationToken).ConfigureAwait(false);
             // A device provisioned with the target's own server id uses the target server as its vendor server too.
             vendors[wiring.TargetId] = new VendorServer(wiring.TargetId, target.Broker, sink);
-            targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond);
-            targetHttp = StartGate($"net:{wiring.TargetId}-http", target.DownloadPort, timeline, bytesPerSecond);
-            target.DownloadBaseUri = new Uri($"{target.DownloadUri.Scheme}://127.0.0.1:{targetHttp.Port}/");
+            targetMqtt = StartGate($"net:{wiring.TargetId}-mqtt", target.Broker.Port, timeline, bytesPerSecond, Listen(wiring.TargetId));
+            targetHttp = StartGate($"net:{wiring.TargetId}-http", target.DownloadPort, timeline, bytesPerSecond,
+                benchAddress is null ? null : new IPEndPoint(benchAddress, 0));
+            var downloadHost = benchAddress is null ? "127.0.0.1" : wiring.NameOf(wiring.TargetId).Host;
+            target.DownloadBaseUri = new Uri($"{target.DownloadUri.Scheme}://{downloadHost}:{targetHttp.Port}/");
             foreach (var vendor in wiring.Vendors)
             {
                 var devices = new DeviceRegistry().Add(wiring.DeviceId, NewSecret(vendor.Id)).Add(NeighbourDeviceId, neighbourSecret);
@@ -150,7 +169,7 @@ public sealed class CloudBench : IAsyncDisposable
                     ? new VendorServer(vendor.Id, await MosquittoAsync($"vendor:{vendor.Id}", devices, DeviceTopicAcl.Vendor, vendorTls).ConfigureAwait(false), sink, vendor.OtaUnit)
                     : await VendorServer.StartAsync(new VendorServerOptions { ServerId = vendor.Id, Devices = devices, WithOtaUnit = vendor.OtaUnit, Tls = vendorTls }, sink, cancellationToken).ConfigureAwait(false);
                 vendors[vendor.Id] = server;
-                vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond);
+                vendorGates[vendor.Id] = StartGate($"net:{vendor.Id}", server.Broker.Port, timeline, bytesPerSecond, Listen(vendor.Id));
             }
             if (wiring.Gateway is { } gw)
             {
@@ -162,15 +181,16 @@ public sealed class CloudBench : IAsyncDisposable
                     Capacity = gw.Capacity,
                     Version = gw.Version,
                     Mosquitto = wiring.Broker.Mosquitto ? new MosquittoNodeOptions { WorkDirectory = Path.Combine(workDirectory, "gateway") } : null,
-                }, new TcpLoopbackTransport(), sink, cancellationToken).ConfigureAwait(false);
+                }, new TcpLoopbackTransport(benchAddress), sink, cancellationToken).ConfigureAwait(false);
                 // The bench's device gets its gateway password now (mosquitto nodes create its login before the bench goes on);
                 // scenarios register their virtual devices as they make them.
                 await cluster.RegisterDevicesAsync([wiring.DeviceId], cancellationToken).ConfigureAwait(false);
-                masterHttp = await MasterGatewayHttpServer.StartAsync(cluster.Master, sink, cancellationToken).ConfigureAwait(false);
+                masterHttp = await MasterGatewayHttpServer.StartAsync(cluster.Master, sink, cancellationToken, Listen(NetworkWiring.GatewayName)).ConfigureAwait(false);
             }
             return new CloudBench(wiring, target, vendors, targetMqtt, targetHttp, vendorGates, secrets, neighbourSecret)
             {
                 _mosquittos = mosquittos, Gateway = cluster, MasterGatewayHttp = masterHttp, CertificateAuthority = wiring.Tls ? certificateAuthority : null,
+                BenchAddress = benchAddress, Air = air,
             };
         }
         catch
@@ -188,29 +208,34 @@ public sealed class CloudBench : IAsyncDisposable
         }
     }
 
-    private static NetworkGate StartGate(string name, int port, BenchTimeline timeline, long? bytesPerSecond)
+    private static NetworkGate StartGate(string name, int port, BenchTimeline timeline, long? bytesPerSecond, IPEndPoint? listen)
     {
-        var gate = new NetworkGate(name, new IPEndPoint(IPAddress.Loopback, port), timeline, bytesPerSecond);
+        var gate = new NetworkGate(name, new IPEndPoint(IPAddress.Loopback, port), timeline, bytesPerSecond, listen);
         gate.Start();
         return gate;
     }
 
-    /// <summary>The factory record of the bench's module: its identity and the access config table, pointing at the gates.</summary>
+    /// <summary>
+    /// The factory record of the bench's module: its identity and the access config table, pointing at the gates (by
+    /// host name on a bench network, which the module resolves through the bench's DNS; else 127.0.0.1).
+    /// </summary>
     public ModuleFactoryConfig FactoryConfig()
     {
+        string Host(string id) => BenchAddress is null ? "127.0.0.1" : Wiring.NameOf(id).Host;
         var access = new Dictionary<string, AccessConfig>(StringComparer.Ordinal)
         {
-            [Wiring.TargetId] = new AccessConfig("127.0.0.1", TargetMqttGate.Port, _secrets[Wiring.TargetId]) { Tls = Wiring.Tls },
+            [Wiring.TargetId] = new AccessConfig(Host(Wiring.TargetId), TargetMqttGate.Port, _secrets[Wiring.TargetId]) { Tls = Wiring.Tls },
         };
         foreach (var (id, gate) in _vendorGates)
         {
-            access[id] = new AccessConfig("127.0.0.1", gate.Port, _secrets[id]) { Tls = Wiring.Tls };
+            access[id] = new AccessConfig(Host(id), gate.Port, _secrets[id]) { Tls = Wiring.Tls };
         }
         return new ModuleFactoryConfig(Wiring.DeviceId, Wiring.Product, Wiring.TargetId, access)
         {
             TrustedCaPem = CertificateAuthority?.CertificatePem,
             Gateway = MasterGatewayHttp is null || Wiring.Gateway is null ? null
-                : new GatewayAccess(MasterGatewayHttp.BaseAddress.ToString(), Wiring.Gateway.LogicalNodeNames[0])
+                : new GatewayAccess(BenchAddress is null ? MasterGatewayHttp.BaseAddress.ToString()
+                    : $"http://{Wiring.NameOf(NetworkWiring.GatewayName).Host}:{MasterGatewayHttp.BaseAddress.Port}/", Wiring.Gateway.LogicalNodeNames[0])
                 {
                     Secret = Gateway is not null && Gateway.Credentials.TryGetSecret(Wiring.DeviceId, out var secret) ? secret : null,
                 },
@@ -218,7 +243,7 @@ public sealed class CloudBench : IAsyncDisposable
     }
 
     /// <summary>The access points the module's radio hears: the bench's one.</summary>
-    public Air Air() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
+    public Air AirFile() => new([new AccessPoint(Wiring.Wifi.Ssid, Wiring.Wifi.Passphrase)]);
 
     /// <summary>Takes the device's whole network down (every gate).</summary>
     public void NetworkDown(string reason) => ForEachGate(gate => gate.Down(reason));
@@ -259,5 +284,6 @@ public sealed class CloudBench : IAsyncDisposable
         }
         await Target.DisposeAsync().ConfigureAwait(false);
         foreach (var broker in _mosquittos) await broker.DisposeAsync().ConfigureAwait(false);
+        if (Air is not null) await Air.DisposeAsync().ConfigureAwait(false);
     }
 }

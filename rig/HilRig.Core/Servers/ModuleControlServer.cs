@@ -11,11 +11,15 @@ namespace HilRig.Core.Servers;
 /// <summary>
 /// The server side of the comm module's control channel, on loopback port 0: it hands the module its
 /// campaigns and collects the events the module reports (the stand-in for the target OTA server's device
-/// channel). A module that reboots reconnects; the newest connection is the one used.
+/// channel). A module that reboots reconnects; the newest connection is the one used. It also listens on a Unix
+/// socket (<see cref="SocketPath"/>): a module inside the network double's namespace cannot reach the rig's loopback,
+/// but the file system is shared, and the bench extension's channel is no part of the device's network.
 /// </summary>
 public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Socket _unix = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private static int _sockets;
     private readonly BenchTimeline _timeline;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<ModuleEvent> _events = Channel.CreateUnbounded<ModuleEvent>();
@@ -29,11 +33,18 @@ public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
     /// <summary>The loopback port the module connects to.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>The Unix socket the module connects to from another network namespace (a short path under the temp directory).</summary>
+    public string SocketPath { get; } = Path.Combine(Path.GetTempPath(),
+        $"hilrig-control-{Environment.ProcessId}-{Interlocked.Increment(ref _sockets)}.sock");
+
     /// <summary>Starts listening.</summary>
     public void Start()
     {
         _listener.Start();
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        File.Delete(SocketPath);
+        _unix.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        _unix.Listen(4);
+        _acceptLoop = Task.WhenAll(Task.Run(AcceptLoopAsync), Task.Run(AcceptUnixLoopAsync));
     }
 
     /// <summary>Every event the module reported so far.</summary>
@@ -89,7 +100,7 @@ public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                _ = Task.Run(() => ServeAsync(client));
+                _ = Task.Run(() => ServeAsync(client.GetStream(), client));
             }
         }
         catch (OperationCanceledException)
@@ -100,10 +111,28 @@ public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task AcceptUnixLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _unix.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                _ = Task.Run(() => ServeAsync(new NetworkStream(client, ownsSocket: true), client));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when ((ex is SocketException or ObjectDisposedException) && _stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ServeAsync(Stream stream, IDisposable client)
     {
         using var _ = client;
-        var stream = client.GetStream();
+        await using var __ = stream;
         var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
         var reader = new StreamReader(stream, Encoding.UTF8);
         if (!_connection.TrySetResult(writer))
@@ -144,6 +173,8 @@ public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
+        _unix.Dispose();
+        File.Delete(SocketPath);
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -91,7 +91,7 @@ public sealed partial class Dnsmasq : IAsyncDisposable
     public static async Task<Dnsmasq> StartAsync(DnsmasqOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (Problem(options) is { } problem) throw new ArgumentException(problem, nameof(options));
+        if (Problem(options) is { } problem) throw new ArgumentException(problem);
         var binary = options.Binary ?? FindBinary()
             ?? throw new InvalidOperationException("dnsmasq is not installed (install it with ./setup.sh network)");
         if (OperatingSystem.IsLinux() && !Directory.Exists(Path.Combine("/sys/class/net", options.Interface)))

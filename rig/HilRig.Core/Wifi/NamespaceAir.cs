@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
-using HilRig.Platform.Processes;
 using HilRig.Protocol.Cloud;
 
 namespace HilRig.Core.Wifi;
@@ -15,19 +13,19 @@ namespace HilRig.Core.Wifi;
 /// carrier: that is a WiFi drop. The air file tells the emulated module's radio which access point it hears.
 /// Needs root (<see cref="Unavailable"/> says why it cannot run).
 /// </summary>
-public sealed partial class NamespaceAir : IBenchAir
+public sealed class NamespaceAir : IBenchAir
 {
     /// <summary>The prefix of every namespace the rig makes; the rest is "PID-N".</summary>
     public const string NamespacePrefix = "hilrig-";
 
-    private static readonly Lazy<string?> WhyUnavailable = new(FindWhyUnavailable);
+    private static readonly Lazy<string?> WhyUnavailable = new(NamespaceHousekeeping.FindWhyUnavailable);
     private static int _counter;
 
     private readonly AirOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dnsmasq? _dnsmasq;
-    private bool _accessPointUp = true;
-    private bool _refusing;
+    private volatile bool _accessPointUp = true;
+    private volatile bool _refusing;
     private int _disposed;
 
     private NamespaceAir(AirOptions options, string name, string rigInterface, string stationInterface, AirSubnet subnet)
@@ -86,6 +84,11 @@ public sealed partial class NamespaceAir : IBenchAir
     {
         ArgumentNullException.ThrowIfNull(options);
         if (Unavailable() is { } why) throw new InvalidOperationException($"the network double cannot run here: {why}");
+        // The names go into dnsmasq's config: a bad one is refused before anything is made.
+        if (Dnsmasq.Problem(new DnsmasqOptions { Interface = "lo", Subnet = options.Subnet ?? AirSubnetPicker.Block, HostNames = options.HostNames, WorkDirectory = options.WorkDirectory }) is { } problem)
+        {
+            throw new ArgumentException($"bench {options.BenchName}: {problem}");
+        }
         if (options.Subnet is { } wanted && AirSubnetPicker.MachineAddresses().FirstOrDefault(a => AirSubnetPicker.Overlaps(a.Subnet, wanted)) is { } clash)
         {
             throw new InvalidOperationException($"the bench network {wanted} overlaps {clash.Subnet} of {clash.Interface} on this machine; pick another subnet");
@@ -285,54 +288,10 @@ public sealed partial class NamespaceAir : IBenchAir
     /// <summary>
     /// Deletes the namespaces (and rig-end veths) named for rig processes that are gone (<c>hilrig-PID-*</c> whose PID
     /// no longer runs), as the rig sweeps its children at start. Returns how many it deleted; nothing and 0 when
-    /// there is nothing to sweep or this process may not.
+    /// there is nothing to sweep or this process may not (it reads /run/netns and /sys/class/net, and runs ip only
+    /// for a leftover).
     /// </summary>
-    public static int SweepLeftovers()
-    {
-        if (!OperatingSystem.IsLinux()) return 0;
-        var swept = 0;
-        foreach (var (kind, name, pid) in Leftovers())
-        {
-            if (ProcessIdentity.Of(pid) is not null || AirCommand.Ip is not { } ip) continue;
-            var words = kind == "netns" ? new[] { ip, "netns", "delete", name } : [ip, "link", "delete", name];
-            try
-            {
-                var result = AirCommand.RunAsync(words, CancellationToken.None).GetAwaiter().GetResult();
-                if (result.ExitCode == 0) swept++;
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-            {
-            }
-        }
-        return swept;
-    }
-
-    private static IEnumerable<(string Kind, string Name, int Pid)> Leftovers()
-    {
-        // Read from the file system: a rig start costs no process when there is nothing to sweep.
-        foreach (var path in SafeEntries("/run/netns"))
-        {
-            var name = Path.GetFileName(path);
-            if (LeftoverNamespace().Match(name) is { Success: true } m) yield return ("netns", name, int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture));
-        }
-        foreach (var path in SafeEntries("/sys/class/net"))
-        {
-            var name = Path.GetFileName(path);
-            if (LeftoverRigEnd().Match(name) is { Success: true } m) yield return ("link", name, int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static string[] SafeEntries(string directory)
-    {
-        try
-        {
-            return Directory.Exists(directory) ? Directory.GetFileSystemEntries(directory) : [];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
+    public static int SweepLeftovers() => NamespaceHousekeeping.Sweep();
 
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
@@ -383,33 +342,6 @@ public sealed partial class NamespaceAir : IBenchAir
         File.WriteAllBytes(temporary, CloudJson.Encode(new Air(accessPoints)));
         File.Move(temporary, airFile, overwrite: true);
     }
-
-    private static string? FindWhyUnavailable()
-    {
-        if (!OperatingSystem.IsLinux()) return "network namespaces are Linux only";
-        if (!Environment.IsPrivilegedProcess) return "network namespaces need root (run the tests as root, as .ci/run does)";
-        if (AirCommand.Ip is null) return "iproute2's `ip` is not installed";
-        if (Dnsmasq.FindBinary() is null) return "dnsmasq is not installed (./setup.sh network)";
-        if (AirCommand.Find("udhcpc", "/usr/sbin/udhcpc", "/sbin/udhcpc", "/bin/udhcpc") is null) return "udhcpc is not installed (./setup.sh network)";
-        var probe = $"{NamespacePrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-probe";
-        try
-        {
-            var added = AirCommand.RunAsync([AirCommand.Ip, "netns", "add", probe], CancellationToken.None).GetAwaiter().GetResult();
-            if (added.ExitCode != 0) return $"network namespaces are not permitted here: `ip netns add` says {added.FirstLine}";
-            AirCommand.RunAsync([AirCommand.Ip, "netns", "delete", probe], CancellationToken.None).GetAwaiter().GetResult();
-            return null;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-            return ex.Message;
-        }
-    }
-
-    [GeneratedRegex(@"^hilrig-(?<pid>[0-9]{1,9})-[A-Za-z0-9]+$")]
-    private static partial Regex LeftoverNamespace();
-
-    [GeneratedRegex(@"^hra(?<pid>[0-9]{1,9})a[0-9]+$")]
-    private static partial Regex LeftoverRigEnd();
 
     /// <summary>The free /24 picked was taken by another rig at the same moment: pick again.</summary>
     private sealed class SubnetTakenException(string message) : InvalidOperationException(message);

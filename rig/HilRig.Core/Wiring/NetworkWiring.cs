@@ -23,6 +23,25 @@ public sealed record NetworkWiring(WifiWiring Wifi, string DeviceId, string Prod
     /// </summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// The bench network the module joins (an access point, DHCP and DNS, WiFi faults), or null: the servers listen on
+    /// loopback and the emulated module reaches them there (no names, no DHCP).
+    /// </summary>
+    public AirWiring? Air { get; init; }
+
+    /// <summary>
+    /// The host name (and MQTT port, 0: one the OS picks) the firmware uses for each server id and, under
+    /// <see cref="GatewayName"/>, for the master gateway; dnsmasq resolves each to the rig on a bench with <see cref="Air"/>.
+    /// Default: <c>ID.hilrig.test</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, ServerName> Names { get; init; } = new Dictionary<string, ServerName>();
+
+    /// <summary>The key of <see cref="Names"/> for the master gateway.</summary>
+    public const string GatewayName = "gateway";
+
+    /// <summary>The name of a server id (or the gateway), the default when the wiring has none.</summary>
+    public ServerName NameOf(string id) => Names.TryGetValue(id, out var name) ? name : new ServerName($"{id}.hilrig.test", 0);
+
     /// <summary>The vendor server with the given id.</summary>
     public VendorWiring Vendor(string id) => Vendors.FirstOrDefault(v => v.Id == id)
         ?? throw new ArgumentException($"the bench has no vendor server '{id}' (vendor servers: {string.Join(", ", Vendors.Select(v => v.Id))})");
@@ -59,3 +78,28 @@ public sealed record GatewayWiring(int LogicalNodes, int Capacity, string Versio
     /// <summary>The logical node names.</summary>
     public IReadOnlyList<string> LogicalNodeNames => Enumerable.Range(1, LogicalNodes).Select(i => $"gw-{i}").ToList();
 }
+
+/// <summary>A server's host name as the firmware knows it, and its fixed port (0: a port the OS picks).</summary>
+/// <param name="Host">The host name.</param>
+/// <param name="Port">The MQTT (or master gateway HTTP) port, 0 for any.</param>
+public sealed record ServerName(string Host, int Port);
+
+/// <summary>How the module's WiFi is made.</summary>
+public enum AirKind
+{
+    /// <summary>The network double: a network namespace holds the emulated module's side, a veth pair is the radio link.</summary>
+    Netns,
+
+    /// <summary>A real access point: hostapd on a WiFi interface of the Pi in AP mode.</summary>
+    Hostapd,
+}
+
+/// <summary>network.air of the wiring file: the bench network the module joins.</summary>
+/// <param name="Kind">The double or a real access point.</param>
+/// <param name="Subnet">The bench network (required for hostapd; the double picks a free /24 when null).</param>
+/// <param name="Interface">hostapd: the WiFi interface in AP mode.</param>
+/// <param name="Channel">hostapd: the channel.</param>
+/// <param name="Country">hostapd: the country code, when given.</param>
+/// <param name="StationMac">hostapd: the module's MAC, when known.</param>
+/// <param name="Line">Line of the air entry.</param>
+public sealed record AirWiring(AirKind Kind, Wifi.AirSubnet? Subnet, string? Interface, int Channel, string? Country, string? StationMac, int Line);

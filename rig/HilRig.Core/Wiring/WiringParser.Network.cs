@@ -5,7 +5,9 @@ namespace HilRig.Core.Wiring;
 
 internal sealed partial class WiringParser
 {
-    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway", "tls"];
+    private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway", "tls", "air", "names"];
+    private static readonly string[] AirKeys = ["kind", "subnet", "interface", "channel", "country", "station_mac"];
+    private static readonly string[] AirKinds = ["netns", "hostapd"];
     private static readonly string[] GatewayKeys = ["logical_nodes", "capacity", "version"];
     private static readonly string[] WifiKeys = ["ssid", "passphrase", "kib_per_s"];
     private static readonly string[] DeviceKeys = ["id", "product"];
@@ -108,8 +110,133 @@ internal sealed partial class WiringParser
         }
         // TLS from the bench CA on the target server (MQTT and downloads) and the vendor brokers (docs/cloud.md §6).
         var tls = map.Bool("tls") ?? false;
-        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line) { Gateway = gateway, Tls = tls };
+        var air = ParseAir(map);
+        if (air is { Kind: AirKind.Hostapd } && map.Get("air") is { } hostapdNode)
+        {
+            // What hostapd itself would refuse (an SSID or passphrase WPA2 cannot carry), named at the air entry.
+            foreach (var problem in Wifi.HostapdConfig.Problems(new Wifi.AirOptions
+            {
+                BenchName = bench.Name ?? "bench", HostNames = [], WorkDirectory = ".", Ssid = wifi.Ssid, Passphrase = wifi.Passphrase,
+                Interface = air.Interface, Channel = air.Channel, Country = air.Country,
+            }).Where(p => p.Field is not ("interface" or "channel" or "country")))
+            {
+                map.Error(hostapdNode, $"the access point (hostapd) cannot use this {problem.Field}: {problem.Message}");
+            }
+        }
+        var names = ParseNames(map, targetId, vendors, gateway is not null);
+        bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line)
+        {
+            Gateway = gateway, Tls = tls, Air = air, Names = names,
+        };
     }
+
+    /// <summary>network.air: the access point and the module's side of the air (docs/wiring.md "The bench network").</summary>
+    private AirWiring? ParseAir(YamlMap network)
+    {
+        if (network.Get("air") is not { } airNode)
+        {
+            return null;
+        }
+        if (YamlMap.From(airNode, "network.air: ", $"must be a mapping with keys {string.Join(", ", AirKeys)}", errors) is not { } a)
+        {
+            return null;
+        }
+        a.RejectUnknownKeys(AirKeys);
+        var kind = a.Choice("kind", AirKinds, required: true) == 1 ? AirKind.Hostapd : AirKind.Netns;
+        Wifi.AirSubnet? subnet = null;
+        if (a.String("subnet", required: kind == AirKind.Hostapd) is { } text)
+        {
+            subnet = Wifi.AirSubnet.TryParse(text, out var problem);
+            if (subnet is null)
+            {
+                a.Error(a.Get("subnet")!, $"'subnet' {problem}");
+            }
+        }
+        var iface = a.String("interface", required: kind == AirKind.Hostapd);
+        if (iface is not null && !InterfacePattern().IsMatch(iface))
+        {
+            a.Error(a.Get("interface")!, $"'interface' must be a network interface name (1 to 15 letters, digits, '-', '_', '.'), got '{iface}'");
+        }
+        var channel = a.Integer("channel", 1, 13, "from 1 to 13 (2.4 GHz)") ?? 6;
+        var country = a.String("country");
+        if (country is not null && !CountryPattern().IsMatch(country))
+        {
+            a.Error(a.Get("country")!, $"'country' must be a two-letter upper-case country code (DE, US), got '{country}'");
+        }
+        var mac = a.String("station_mac");
+        if (mac is not null && !MacPattern().IsMatch(mac))
+        {
+            a.Error(a.Get("station_mac")!, $"'station_mac' must be six hex pairs with colons (24:0a:c4:12:34:56), got '{mac}'");
+        }
+        if (kind == AirKind.Netns && IsHardware)
+        {
+            a.Error(a.Get("kind")!, "'kind: netns' is the network double, for a virtual bench; a hardware bench's module joins a real access point (kind: hostapd)");
+        }
+        if (kind == AirKind.Hostapd && IsVirtual)
+        {
+            a.Error(a.Get("kind")!, "'kind: hostapd' runs a real access point for a real module; a virtual bench's emulated module lives in the network double (kind: netns)");
+        }
+        foreach (var key in new[] { "interface", "channel", "country", "station_mac" })
+        {
+            if (kind == AirKind.Netns && a.Has(key))
+            {
+                a.Error(a.Get(key)!, $"'{key}' is for a Pi's access point (kind: hostapd); the network double makes its own interfaces");
+            }
+        }
+        return new AirWiring(kind, subnet, iface, (int)channel, country, mac?.ToLowerInvariant(), (int)a.Start.Line);
+    }
+
+    /// <summary>network.names: the host name (and MQTT port) the firmware uses for each server id and for the gateway.</summary>
+    private Dictionary<string, ServerName> ParseNames(YamlMap network, string targetId, List<VendorWiring> vendors, bool hasGateway)
+    {
+        var known = new List<string> { targetId };
+        known.AddRange(vendors.Select(v => v.Id));
+        if (hasGateway)
+        {
+            known.Add(NetworkWiring.GatewayName);
+        }
+        var names = known.ToDictionary(id => id, id => new ServerName($"{id}.hilrig.test", 0), StringComparer.Ordinal);
+        if (network.Get("names") is not { } namesNode
+            || YamlMap.From(namesNode, "network.names: ", "must map server ids to host names (hilrig-ota: ota.example.test or ota.example.test:8883)", errors) is not { } n)
+        {
+            return names;
+        }
+        n.RejectUnknownKeys([.. known]);
+        foreach (var id in known)
+        {
+            if (n.String(id) is not { } text)
+            {
+                continue;
+            }
+            var colon = text.LastIndexOf(':');
+            var host = colon < 0 ? text : text[..colon];
+            var port = 0;
+            if (colon >= 0 && (!int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+            {
+                n.Error(n.Get(id)!, $"'{id}': the port after ':' must be 1 to 65535, got '{text[(colon + 1)..]}'");
+                continue;
+            }
+            if (!HostNamePattern().IsMatch(host) || host.Length > 253)
+            {
+                n.Error(n.Get(id)!, $"'{id}': '{host}' is not a host name (letters, digits and '-' in dot-separated labels)");
+                continue;
+            }
+            names[id] = new ServerName(host.ToLowerInvariant(), port);
+        }
+        return names;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
+    private static partial Regex InterfacePattern();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryPattern();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")]
+    private static partial Regex MacPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
+    private static partial Regex HostNamePattern();
 
     private static string? ServerOrDeviceId(YamlMap map, string key)
     {

@@ -27,15 +27,18 @@ public sealed class MasterGatewayHttpServer : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    /// <summary>Where it listens: http://127.0.0.1:port/.</summary>
+    /// <summary>Where it listens: http://127.0.0.1:port/ (or the bench network's rig address).</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Serves <paramref name="master"/> on 127.0.0.1 with a port the OS picks.</summary>
-    public static async Task<MasterGatewayHttpServer> StartAsync(MasterGateway master, ServerEventSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves <paramref name="master"/> on <paramref name="listen"/>: the rig's address on a bench network, with the
+    /// firmware's fixed port when it has one; null: 127.0.0.1 with a port the OS picks.
+    /// </summary>
+    public static async Task<MasterGatewayHttpServer> StartAsync(MasterGateway master, ServerEventSink sink, CancellationToken cancellationToken, IPEndPoint? listen = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(listen ?? new IPEndPoint(IPAddress.Loopback, 0)));
         var app = builder.Build();
         app.MapPost("/master/address", async (HttpRequest http, CancellationToken token) =>
         {

@@ -5,8 +5,15 @@ using MQTTnet.Server;
 
 namespace HilRig.Gateway.Transport;
 
-/// <summary>Access nodes on 127.0.0.1 with a port the OS picks; two file descriptors per connection.</summary>
-public sealed class TcpLoopbackTransport : GatewayTransport
+/// <summary>
+/// Access nodes on 127.0.0.1 with a port the OS picks, or on the rig's address of a bench network (the module lives
+/// in the network double); two file descriptors per connection.
+/// </summary>
+/// <param name="benchAddress">The rig's address on the bench network: nodes listen there (and devices reach them
+/// there); null: loopback.</param>
+/// <param name="dialAnyAddress">A device inside the network double's namespace: the bench network is its only route, so
+/// it dials any address the master gateway hands out; false: loopback and <paramref name="benchAddress"/> only.</param>
+public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null, bool dialAnyAddress = false) : GatewayTransport
 {
     private readonly MqttServerFactory _serverFactory = new();
     private readonly MqttClientFactory _clientFactory = new();
@@ -14,12 +21,15 @@ public sealed class TcpLoopbackTransport : GatewayTransport
     /// <inheritdoc />
     public override string Name => "tcp-loopback";
 
-    /// <summary>Options for a loopback-only listener on an OS-chosen port (IPv6 listener off).</summary>
-    public static MqttServerOptions ServerOptions()
+    /// <summary>Where the nodes listen and devices connect: the bench network's rig address, else loopback.</summary>
+    public IPAddress Address { get; } = benchAddress ?? IPAddress.Loopback;
+
+    /// <summary>Options for a listener on <see cref="Address"/> only, on an OS-chosen port (IPv6 listener off).</summary>
+    public MqttServerOptions ServerOptions()
     {
         var options = BaseServerOptions()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointBoundIPAddress(Address)
             .WithDefaultEndpointPort(0)
             .Build();
         options.DefaultEndpointOptions.BoundInterNetworkV6Address = IPAddress.None;
@@ -31,7 +41,7 @@ public sealed class TcpLoopbackTransport : GatewayTransport
 
     /// <inheritdoc />
     public override string AddressOf(string nodeId, MqttServer server, MqttServerOptions options) =>
-        string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{options.DefaultEndpointOptions.Port}");
+        string.Create(CultureInfo.InvariantCulture, $"mqtt://{Address}:{options.DefaultEndpointOptions.Port}");
 
     /// <inheritdoc />
     public override IMqttClient CreateClient() => _clientFactory.CreateMqttClient();
@@ -39,7 +49,7 @@ public sealed class TcpLoopbackTransport : GatewayTransport
     /// <inheritdoc />
     public override bool TryTarget(MqttClientOptionsBuilder builder, string address)
     {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || !IPAddress.TryParse(uri.Host, out var ip) || !IPAddress.IsLoopback(ip))
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || !IPAddress.TryParse(uri.Host, out var ip) || !(dialAnyAddress || IPAddress.IsLoopback(ip) || ip.Equals(Address)))
         {
             return false;
         }

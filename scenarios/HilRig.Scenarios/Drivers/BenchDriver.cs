@@ -41,6 +41,10 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     public async Task StartAsync(string? bench, CancellationToken cancellationToken)
     {
         var wiring = WiringLoader.Load(bench is null ? settings.WiringPath : settings.ResolveWiring(bench));
+        if (wiring.Network?.Air is { Kind: Core.Wiring.AirKind.Netns } && Core.Wifi.NamespaceAir.Unavailable() is { } why)
+        {
+            throw new SkipScenarioException($"bench '{wiring.Name}' puts its module in the network double (network: air: {{ kind: netns }}), which cannot run here: {why}");
+        }
         if (Directory.Exists(ArtifactsDirectory))
         {
             Directory.Delete(ArtifactsDirectory, recursive: true);

@@ -10,15 +10,15 @@ Feature: TLS between the WiFi module and the bench's servers
     And the bench "sim-chain-tls" is powered on
     Then the module is connected to vendor server "acme"
     And the target server holds a report from the module with WiFi firmware "2.0.0" and vendor server "acme"
-    And the module's log says "vendor server 'acme': connected to 127.0.0.1"
+    And the module's log says "vendor server 'acme': connected to "
     And the module's log says "over TLS as dev-0001"
 
   Scenario: A module given a wrong CA refuses the servers and says so
     Given the module's firmware trusts another certificate authority
     And the module is configured for vendor server "acme"
     And the bench "sim-chain-tls" is powered on
-    Then the module's log says "vendor server 'acme': TLS: refusing 127.0.0.1" at least twice
-    And the module's log says "target server 'hilrig-ota': TLS: refusing 127.0.0.1"
+    Then the module's log says "vendor server 'acme': TLS: refusing " at least twice
+    And the module's log says "target server 'hilrig-ota': TLS: refusing "
     And the module's log says "is not signed by the CA it trusts (CN=Some other bench CA"
     And vendor server "acme" has no connection from the module
     And vendor server "hilrig-ota" has no connection from the module

@@ -245,6 +245,24 @@ public sealed class NamespaceAirTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task CreateAsync_Refuses_A_Host_Name_Dnsmasq_Would_Misread_With_One_Line()
+    {
+        SkipUnlessAvailable();
+        var options = Options(_log) with { HostNames = ["ota.hilrig.test", "bad name"] };
+        try
+        {
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => NamespaceAir.CreateAsync(options, TestContext.Current.CancellationToken));
+
+            Assert.Equal("bench air-test: 'bad name' is not a host name (labels of letters, digits and '-' joined by dots, like ota.hilrig.test)", error.Message);
+            Assert.Empty(_log);
+        }
+        finally
+        {
+            Clean(options);
+        }
+    }
+
+    [Fact]
     public async Task SweepLeftovers_Removes_A_Dead_Rigs_Namespace_And_Keeps_A_Live_Ones()
     {
         SkipUnlessAvailable();

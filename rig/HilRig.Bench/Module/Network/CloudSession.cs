@@ -77,9 +77,11 @@ public sealed partial class CloudSession : IAsyncDisposable
         if (flash.Factory.Gateway is { } gateway)
         {
             // Behaviour 3: the vendor backend also reaches the device through the gateway cluster (docs/cloud.md §5).
-            _masterHttp = new HttpClient { BaseAddress = new Uri(gateway.MasterUrl), Timeout = TimeSpan.FromSeconds(40) };
+            // On a bench network the master gateway's name is looked up at the station's DNS, and the access nodes it hands
+            // out are on that network (the station's only route), so any address it names is dialled.
+            _masterHttp = new HttpClient(NamedHandler(names)) { BaseAddress = new Uri(gateway.MasterUrl), Timeout = TimeSpan.FromSeconds(40) };
             _gateway = new Gateway.Device.GatewayDevice(new Gateway.Device.GatewayDeviceOptions(device, gateway.LogicalNode) { KeepAlive = TimeSpan.FromSeconds(5), Password = gateway.Secret },
-                new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(), ExecuteThroughGatewayAsync,
+                new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(dialAnyAddress: names is not null), ExecuteThroughGatewayAsync,
                 (source, kind, detail) => log($"gateway {kind}: {detail}"));
         }
     }
@@ -91,11 +93,7 @@ public sealed partial class CloudSession : IAsyncDisposable
     /// </summary>
     private static HttpClient DownloadClient(X509Certificate2? trustedCa, Action<string> log, INameResolver? names)
     {
-        var handler = new SocketsHttpHandler();
-        if (names is not null)
-        {
-            handler.ConnectCallback = NamedServer.ConnectCallback(names);
-        }
+        var handler = NamedHandler(names);
         handler.SslOptions.RemoteCertificateValidationCallback = trustedCa is null
             ? (_, _, _, _) =>
             {
@@ -104,6 +102,17 @@ public sealed partial class CloudSession : IAsyncDisposable
             }
             : Servers.Tls.BenchTrust.Callback(trustedCa, problem => log($"download: TLS: refusing the server: {problem}"));
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>An HTTP handler that, with <paramref name="names"/>, looks each host up there and dials the address (TLS still checks the host name).</summary>
+    private static SocketsHttpHandler NamedHandler(INameResolver? names)
+    {
+        var handler = new SocketsHttpHandler();
+        if (names is not null)
+        {
+            handler.ConnectCallback = NamedServer.ConnectCallback(names);
+        }
+        return handler;
     }
 
     /// <summary>A command that came through the gateway cluster: the same commands as §3.1, plus "wait" (argument: ms) that takes that long.</summary>

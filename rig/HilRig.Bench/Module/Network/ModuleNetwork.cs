@@ -145,48 +145,65 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
     }
 
     /// <summary>
-    /// One boot's session on a real station: DHCP, then the session with names looked up at the lease's DNS server,
-    /// until the link goes (the session is dropped like a reboot of the network side, and the next boot joins again).
+    /// The WiFi station under a session: join (DHCP), run the session, and when the link goes, leave (every connection
+    /// aborted) and join again underneath it, as an ESP's WiFi driver does: the session keeps its queued events, its MQTT
+    /// links reconnect and a download resumes with Range once the station has an address again.
     /// </summary>
     private async Task RunOnStationAsync(WifiStation station, NetworkConfig config, CancellationToken token)
     {
         try
         {
+            await JoinStationAsync(station, config, token).ConfigureAwait(false);
+            await using var session = new CloudSession(_flash, config, chain, this, log, options.Defects, station);
+            var running = session.RunAsync(token);
             while (true)
             {
-                try
+                using var watching = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var lost = station.WaitForLinkLossAsync(watching.Token);
+                if (await Task.WhenAny(running, lost).ConfigureAwait(false) == running)
                 {
-                    log($"DHCP: {await station.JoinAsync(token).ConfigureAwait(false)}");
+                    await watching.CancelAsync().ConfigureAwait(false);
                     break;
                 }
-                catch (StationException ex)
-                {
-                    log($"DHCP failed: {ex.Message}; retrying in {RetryInterval.TotalSeconds:0} s");
-                    await Task.Delay(RetryInterval, token).ConfigureAwait(false);
-                }
-            }
-            using var linkUp = CancellationTokenSource.CreateLinkedTokenSource(token);
-            await using var session = new CloudSession(_flash, config, chain, this, log, options.Defects, station);
-            var running = session.RunAsync(linkUp.Token);
-            var lost = station.WaitForLinkLossAsync(linkUp.Token);
-            if (await Task.WhenAny(running, lost).ConfigureAwait(false) == lost && lost.IsCompletedSuccessfully)
-            {
+                await lost.ConfigureAwait(false);
                 log($"WiFi lost: link down on {station.Interface}");
+                await station.LeaveAsync().ConfigureAwait(false);
+                var rejoin = JoinStationAsync(station, config, token);
+                if (await Task.WhenAny(running, rejoin).ConfigureAwait(false) == running)
+                {
+                    break;
+                }
+                await rejoin.ConfigureAwait(false);
             }
-            await linkUp.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await running.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (linkUp.IsCancellationRequested)
-            {
-            }
-            // A reboot ends the boot as before; a lost link returns, and the next boot joins again.
-            token.ThrowIfCancellationRequested();
+            // A reboot (a new PROVISION, the module's own upgrade) ends the session and with it the boot.
+            await running.ConfigureAwait(false);
         }
         finally
         {
             await station.LeaveAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Associates (the air file: the access point in range, admitting the module, the passphrase) and gets a DHCP lease, retrying until both work.</summary>
+    private async Task JoinStationAsync(WifiStation station, NetworkConfig config, CancellationToken token)
+    {
+        while (true)
+        {
+            while (JoinProblem(config) is { } problem)
+            {
+                log($"{problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+                await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+            }
+            try
+            {
+                log($"DHCP: {await station.JoinAsync(token).ConfigureAwait(false)}");
+                return;
+            }
+            catch (StationException ex)
+            {
+                log($"DHCP failed: {ex.Message}; retrying in {RetryInterval.TotalSeconds:0} s");
+                await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+            }
         }
     }
 

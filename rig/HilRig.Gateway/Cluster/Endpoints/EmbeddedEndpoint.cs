@@ -18,7 +18,7 @@ internal sealed class EmbeddedEndpoint : AccessNodeEndpoint
     {
         _node = node;
         _transport = transport;
-        _options = transport is InMemoryTransport ? InMemoryTransport.ServerOptions() : TcpLoopbackTransport.ServerOptions();
+        _options = transport is TcpLoopbackTransport tcp ? tcp.ServerOptions() : InMemoryTransport.ServerOptions();
         _server = transport.CreateServer(node.NodeId, _options);
         _server.ValidatingConnectionAsync += ValidateAsync;
         _server.ClientConnectedAsync += e => _node.OnConnectedAsync(e.ClientId);

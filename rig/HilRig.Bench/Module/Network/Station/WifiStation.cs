@@ -104,10 +104,19 @@ public sealed partial class WifiStation : INameResolver
         }
     }
 
-    /// <summary>Gives the address back (flushes the interface's addresses); the station may join again.</summary>
+    /// <summary>
+    /// Gives the address back (flushes the interface's addresses); the station may join again. Every TCP connection of the
+    /// station is aborted first (<c>ss -K</c>: the module is alone in its namespace), as lwIP aborts the connections of
+    /// a netif whose address goes: the MQTT clients and a download see the loss at once and retry, not after a keepalive.
+    /// </summary>
     public async Task LeaveAsync()
     {
         Volatile.Write(ref _lease, null);
+        var (killed, killOutput) = await RunAsync("ss", ["-K", "-t", "state", "established"], CancellationToken.None).ConfigureAwait(false);
+        if (killed != 0)
+        {
+            _log($"WiFi station: could not abort the connections on {_interface}: {killOutput.Trim()}");
+        }
         if (Directory.Exists(_directory))
         {
             File.Delete(Path.Combine(_directory, UdhcpcScript.LeaseFileName));
