@@ -110,21 +110,7 @@ public sealed partial class CloudSession : IAsyncDisposable
         var handler = new SocketsHttpHandler();
         if (names is not null)
         {
-            handler.ConnectCallback = async (context, token) =>
-            {
-                var address = await names.ResolveAsync(context.DnsEndPoint.Host, token).ConfigureAwait(false);
-                var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(address, context.DnsEndPoint.Port, token).ConfigureAwait(false);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = NamedServer.ConnectCallback(names);
         }
         return handler;
     }

@@ -127,9 +127,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
         while (JoinProblem(config) is { } problem)
         {
-            log(problem.StartsWith("WiFi join refused", StringComparison.Ordinal)
-                ? $"{problem}; retrying in {RetryInterval.TotalSeconds:0} s"
-                : $"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+            log($"{problem}; retrying in {RetryInterval.TotalSeconds:0} s");
             await Task.Delay(RetryInterval, token).ConfigureAwait(false);
         }
         log($"WiFi joined: SSID '{config.Ssid}'");
@@ -146,10 +144,6 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         await session.RunAsync(token).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// One boot's session on a real station: DHCP, then the session with names looked up at the lease's DNS server,
-    /// until the link goes (the session is dropped like a reboot of the network side, and the next boot joins again).
-    /// </summary>
     /// <summary>
     /// The WiFi station under a session: join (DHCP), run the session, and when the link goes, leave (every connection
     /// aborted) and join again underneath it, as an ESP's WiFi driver does: the session keeps its queued events, its MQTT
@@ -197,9 +191,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         {
             while (JoinProblem(config) is { } problem)
             {
-                log(problem.StartsWith("WiFi join refused", StringComparison.Ordinal)
-                    ? $"{problem}; retrying in {RetryInterval.TotalSeconds:0} s"
-                    : $"WiFi join failed: {problem}; retrying in {RetryInterval.TotalSeconds:0} s");
+                log($"{problem}; retrying in {RetryInterval.TotalSeconds:0} s");
                 await Task.Delay(RetryInterval, token).ConfigureAwait(false);
             }
             try
@@ -215,6 +207,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
     }
 
+    /// <summary>Null when the radio hears the access point of <paramref name="config"/> and it lets the module in; else the line to log.</summary>
     private string? JoinProblem(NetworkConfig config)
     {
         Air? air;
@@ -224,17 +217,17 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         }
         catch (Exception ex) when (ex is JsonException or IOException)
         {
-            return $"the air file {options.AirFile} is unreadable ({ex.Message})";
+            return $"WiFi join failed: the air file {options.AirFile} is unreadable ({ex.Message})";
         }
         var ap = air?.AccessPoints.FirstOrDefault(a => a.Ssid == config.Ssid);
         if (ap is null)
         {
-            return $"no access point with SSID '{config.Ssid}' in range";
+            return $"WiFi join failed: no access point with SSID '{config.Ssid}' in range";
         }
         if (ap.Refused)
         {
             return $"WiFi join refused by SSID '{config.Ssid}' (association refused)";
         }
-        return ap.Passphrase == config.Passphrase ? null : $"SSID '{config.Ssid}' refused the passphrase";
+        return ap.Passphrase == config.Passphrase ? null : $"WiFi join failed: SSID '{config.Ssid}' refused the passphrase";
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using MQTTnet;
 
 namespace HilRig.Bench.Module.Network.Station;
@@ -22,4 +23,24 @@ public static class NamedServer
         }
         return options;
     }
+
+    /// <summary>
+    /// A <see cref="SocketsHttpHandler.ConnectCallback"/> that looks the URL's host up with <paramref name="names"/> and
+    /// dials the address; the handler's TLS still checks the certificate against the URL's host.
+    /// </summary>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(INameResolver names) => async (context, token) =>
+    {
+        var address = await names.ResolveAsync(context.DnsEndPoint.Host, token).ConfigureAwait(false);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(address, context.DnsEndPoint.Port, token).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    };
 }
