@@ -39,8 +39,12 @@ public abstract partial class BenchDoubleProcess : IAsyncLifetime
     /// <summary>The lines of the double's power log.</summary>
     public string[] PowerLog() => File.ReadAllLines(Path.Combine(Directory, "power.log"));
 
+    /// <summary>Why this double cannot run on this machine (its tests skip with it), or null.</summary>
+    public virtual string? Unavailable => null;
+
     public async ValueTask InitializeAsync()
     {
+        if (Unavailable is not null) return;
         var (file, prefix) = HilrigExecutable.Resolve();
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in prefix.Concat(["bench", "double", WiringPath])) start.ArgumentList.Add(a);
@@ -104,6 +108,27 @@ public sealed class DoubleChain() : BenchDoubleProcess("double-chain");
 /// <summary>wiring/double-tree.yaml's double; the tree feature's bench "sim-tree" runs on it.</summary>
 public sealed class DoubleTree() : BenchDoubleProcess("double-tree",
     new Dictionary<string, string> { ["sim-tree"] = Path.Combine(ScenarioRunners.Root, "wiring", "double-tree.yaml") });
+
+/// <summary>
+/// wiring/double-chain-air.yaml's double: the device's own module behind a link the double hands the rig (the bench
+/// network as on a Pi's wlan0); features naming sim-chain-air or sim-chain-tls run on it. Needs root (network namespaces).
+/// </summary>
+public sealed class DoubleChainAir() : BenchDoubleProcess("double-chain-air", new Dictionary<string, string>
+{
+    ["sim-chain-air"] = Path.Combine(ScenarioRunners.Root, "wiring", "double-chain-air.yaml"),
+    ["sim-chain-tls"] = Path.Combine(ScenarioRunners.Root, "wiring", "double-chain-air.yaml"),
+})
+{
+    /// <inheritdoc />
+    public override string? Unavailable => HilRig.Core.Wifi.NamespaceAir.Unavailable() is { } why ? $"the double's module needs a network namespace, which cannot be made here: {why}" : null;
+}
+
+/// <summary>The air double's tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class DoubleChainAirCollection : ICollectionFixture<DoubleChainAir>
+{
+    public const string Name = "bench double: chain with the module on the bench network";
+}
 
 /// <summary>The tests that share the chain double run one after the other: it is one set of boards.</summary>
 [CollectionDefinition(Name)]

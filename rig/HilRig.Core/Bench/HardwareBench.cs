@@ -64,8 +64,9 @@ public sealed class HardwareBench : IBench
     public IModuleChannel Server => _control;
 
     /// <inheritdoc />
-    /// <remarks>The bench network of a hardware bench is not wired yet: no servers.</remarks>
-    public CloudBench? Cloud => null;
+    /// <remarks>A bench whose module is the device's own has its servers on the bench network (network: air:); a bench
+    /// where the rig is the module has none.</remarks>
+    public CloudBench? Cloud { get; private set; }
 
     /// <inheritdoc />
     public string ModuleFlashDirectory => Path.Combine(Options.ArtifactsDirectory, "flash", "module");
@@ -92,10 +93,10 @@ public sealed class HardwareBench : IBench
         }
         // The serial devices first: a bench without its adapters is the commonest mistake, and it says so before anything is switched.
         var devices = ResolveDevices(wiring, options.Backends);
-        if (wiring.Module.Kind != ModuleKind.Rig)
+        if (wiring.Module.Kind != ModuleKind.Rig && wiring.Network?.Air is null)
         {
             throw new BenchSetupException($"{wiring.SourcePath}:{wiring.Module.Line}: the device's own comm module starts its campaigns from the target OTA server "
-                + "on the bench network, which hardware benches do not have yet (docs/wiring.md); to test the MCU chain alone, let the rig be the module: module: { kind: rig }");
+                + "on the bench network: give the wiring network.air (docs/wiring.md \"The bench network\"); to test the MCU chain alone, let the rig be the module: module: { kind: rig }");
         }
         Directory.CreateDirectory(Path.Combine(options.ArtifactsDirectory, "flash"));
         var timeline = new BenchTimeline(Path.Combine(options.ArtifactsDirectory, "timeline.ndjson"));
@@ -109,6 +110,10 @@ public sealed class HardwareBench : IBench
             bench.CreatePowerSwitches();
             bench.CreateSensors();
             bench.AllOffAtStart();
+            if (wiring.Module.Kind == ModuleKind.Device && wiring.Network is { } network && options.StartCloud)
+            {
+                bench.StartCloud(network);
+            }
         }
         catch
         {
@@ -145,6 +150,17 @@ public sealed class HardwareBench : IBench
             catch (FileNotFoundException ex)
             {
                 throw new BenchSetupException($"{wiring.SourcePath}:{chip.Line}: {chip.Name}'s debug UART (log): {ex.Message}", ex);
+            }
+        }
+        if (wiring.Module.LogDevicePath is { } moduleLog)
+        {
+            try
+            {
+                resolved[(wiring.DownstreamLinks(ModuleWiring.Name).Single(), "module-log")] = SerialDevicePaths.Resolve(moduleLog, backends.SerialByIdDirectory);
+            }
+            catch (FileNotFoundException ex)
+            {
+                throw new BenchSetupException($"{wiring.SourcePath}:{wiring.Module.Line}: the module's debug UART (log): {ex.Message}", ex);
             }
         }
         foreach (var link in wiring.Links.Where(l => l.RigMode == RigMode.Relay))
@@ -204,17 +220,23 @@ public sealed class HardwareBench : IBench
 
     private void OpenNodeLogs(Dictionary<(LinkWiring, string), string> devices)
     {
-        foreach (var chip in Wiring.Chips.Where(c => c.LogDevicePath is not null))
+        var uarts = Wiring.Chips.Where(c => c.LogDevicePath is not null)
+            .Select(c => (Node: c.Name, Path: c.LogDevicePath!, Line: c.Line, Key: (Wiring.UpstreamLink(c.Name), "log"), Baud: Wiring.UpstreamLink(c.Name).BaudRate)).ToList();
+        if (Wiring.Module.LogDevicePath is { } moduleLog)
         {
-            var device = devices[(Wiring.UpstreamLink(chip.Name), "log")];
-            var log = new NodeLogPort(chip.Name, device, Wiring.UpstreamLink(chip.Name).BaudRate, Path.Combine(Options.ArtifactsDirectory, "logs", $"{chip.Name}.log"), Timeline);
+            var link = Wiring.DownstreamLinks(ModuleWiring.Name).Single();
+            uarts.Add((ModuleWiring.Name, moduleLog, Wiring.Module.Line, (link, "module-log"), link.BaudRate));
+        }
+        foreach (var (node, path, line, key, baud) in uarts)
+        {
+            var log = new NodeLogPort(node, devices[key], baud, Path.Combine(Options.ArtifactsDirectory, "logs", $"{node}.log"), Timeline);
             try
             {
                 log.Start();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                throw new BenchSetupException($"{Wiring.SourcePath}:{chip.Line}: {chip.Name}'s debug UART (log) {chip.LogDevicePath}: {ex.Message}", ex);
+                throw new BenchSetupException($"{Wiring.SourcePath}:{line}: {node}'s debug UART (log) {path}: {ex.Message}", ex);
             }
             _logs.Add(log);
         }
@@ -239,6 +261,23 @@ public sealed class HardwareBench : IBench
             _power[chip.Name] = power;
         }
         var moduleLink = Wiring.DownstreamLinks(ModuleWiring.Name).Single();
+        if (Wiring.Module.Kind == ModuleKind.Device)
+        {
+            // The device's own module: switched like a chip; it reaches the servers over the bench network.
+            IPowerSwitch backend;
+            try
+            {
+                backend = _backends.CreatePowerSwitch(ModuleWiring.Name, Wiring.Module.Power, _safety, _wiringDirectory);
+            }
+            catch (Exception ex) when (ex is PowerSwitchException or ArgumentException)
+            {
+                throw new BenchSetupException($"{Wiring.SourcePath}:{Wiring.Module.Power.SourceLine}: power of the module: {ex.Message}", ex);
+            }
+            var devicePower = new TimelinePowerSwitch(backend, Timeline);
+            devicePower.PoweringOn += () => RelayRestarts.SenderRestarted(Wiring, _relays, ModuleWiring.Name);
+            _power[ModuleWiring.Name] = devicePower;
+            return;
+        }
         var module = new RigModule(_moduleUart ?? throw new BenchSetupException($"{Wiring.SourcePath}:{moduleLink.Line}: with module kind 'rig' the link from the module must be rig: relay"),
             moduleLink.BaudRate, Path.Combine(Options.ArtifactsDirectory, "flash", "module-state.json"), _control.Port,
             Path.Combine(Options.ArtifactsDirectory, "logs", "module.log"), Timeline);
@@ -277,17 +316,48 @@ public sealed class HardwareBench : IBench
         }
     }
 
+    /// <summary>
+    /// The bench network and its servers for the device's own module: the access point (hostapd on a Pi, or the bench
+    /// double's link), dnsmasq, the bench CA's certificates, the servers on the rig's address with the credentials and
+    /// ports the module's firmware holds.
+    /// </summary>
+    private void StartCloud(NetworkWiring network)
+    {
+        try
+        {
+            var ca = network.Tls ? Servers.CertificateAuthorities.Open(Wiring, Options, Timeline) : null;
+            var air = Wifi.BenchAirs.StartAsync(Wiring.Name, network, Path.Combine(Options.ArtifactsDirectory, "air"), null, Timeline, CancellationToken.None)
+                .GetAwaiter().GetResult();
+            try
+            {
+                Cloud = CloudBench.StartAsync(network, Timeline, Path.Combine(Options.ArtifactsDirectory, "brokers"), CancellationToken.None, ca, air).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                air.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or NotSupportedException or System.Net.Sockets.SocketException
+            or global::HilRig.Servers.Tls.CertificateAuthorityException)
+        {
+            throw new BenchSetupException($"{Wiring.SourcePath}:{network.Line}: the bench network: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Writes each chip's factory image with its <c>program</c> command (power off), so the scenario starts from a known flash.</summary>
     private async Task ProgramFactoryImagesAsync(CancellationToken cancellationToken)
     {
-        foreach (var chip in Wiring.Chips)
+        var nodes = Wiring.Chips.Select(c => (c.Name, c.Program, Image: c.FactoryImagePath, c.Line, ModelId: $"0x{c.ModelId:X2}"))
+            .Append((ModuleWiring.Name, Wiring.Module.Program, Image: Wiring.Module.FactoryImage, Wiring.Module.Line, ModelId: "0x01"));
+        foreach (var chip in nodes)
         {
-            if (chip.Program is not { } template || chip.FactoryImagePath is not { } image) continue;
+            if (chip.Program is not { } template || chip.Image is not { } image) continue;
             var command = CommandTemplate.Expand(template, new Dictionary<string, string>
             {
                 ["image"] = image,
                 ["name"] = chip.Name,
-                [CommandTemplate.ModelId] = $"0x{chip.ModelId:X2}",
+                [CommandTemplate.ModelId] = chip.ModelId,
             });
             ShellResult result;
             try
@@ -370,6 +440,7 @@ public sealed class HardwareBench : IBench
         _safety.Dispose();
         _backends.CloseGpioChips();
         await _control.DisposeAsync().ConfigureAwait(false);
+        if (Cloud is not null) await Cloud.DisposeAsync().ConfigureAwait(false);
         Timeline.Dispose();
     }
 }

@@ -99,7 +99,7 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
             Wifi.IBenchAir? air = null;
             try
             {
-                var ca = network.Tls ? OpenCertificateAuthority(wiring, options, timeline) : null;
+                var ca = network.Tls ? Servers.CertificateAuthorities.Open(wiring, options, timeline) : null;
                 // The network double: the module's side of the air in a namespace of its own, dnsmasq on the rig's side.
                 air = network.Air is null ? null : Wifi.BenchAirs.StartAsync(wiring.Name, network, Path.Combine(options.ArtifactsDirectory, "air"),
                     Path.Combine(options.ArtifactsDirectory, "air.json"), timeline, CancellationToken.None).GetAwaiter().GetResult();
@@ -228,15 +228,6 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
                 virtualPower.DiedOnItsOwn += code => NodeEndedByItself?.Invoke(node, code);
             }
         }
-    }
-
-    /// <summary>The bench CA (created on the first run of a bench with tls: true), with a timeline line saying where it is kept.</summary>
-    private static global::HilRig.Servers.Tls.BenchCertificateAuthority OpenCertificateAuthority(BenchWiring wiring, BenchOptions options, BenchTimeline timeline)
-    {
-        var directory = options.CertificateAuthorityDirectory ?? global::HilRig.Servers.Tls.BenchCertificateAuthority.DefaultDirectory(wiring.Name);
-        var ca = global::HilRig.Servers.Tls.BenchCertificateAuthority.LoadOrCreate(directory, wiring.Name);
-        timeline.Add("rig", "tls", $"bench CA {(ca.Created ? "created" : "kept")} in {ca.Directory} ({ca.Certificate.Subject}, until {ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})");
-        return ca;
     }
 
     /// <summary>

@@ -52,15 +52,20 @@ public sealed partial class BenchDouble : IAsyncDisposable
         {
             throw new ArgumentException($"{wiring.SourcePath}: a bench double stands for a hardware bench (kind: hardware); bench '{wiring.Name}' is virtual and needs no double");
         }
-        if (wiring.Module.Kind != ModuleKind.Rig)
+        if (wiring.Module.Kind != ModuleKind.Rig && wiring.Network?.Air is not { Kind: AirKind.Link })
         {
-            throw new ArgumentException($"{wiring.SourcePath}:{wiring.Module.Line}: the double runs chips only; give the bench module: {{ kind: rig }} (the rig is the module)");
+            throw new ArgumentException($"{wiring.SourcePath}:{wiring.Module.Line}: the double runs the device's own module only on a bench network it can hand the rig "
+                + "(network.air: { kind: link, interface: NAME }); otherwise give the bench module: { kind: rig } (the rig is the module)");
         }
         var bench = new BenchDouble(wiring, options);
         try
         {
             var (upstream, downstream) = bench.LayWires();
             bench.PrepareChips(upstream, downstream);
+            if (wiring.Module.Kind == ModuleKind.Device)
+            {
+                bench.PrepareModule(downstream[ModuleWiring.Name][0]);
+            }
             bench.ExposeChipLogs();
             bench._control = DoubleControl.Start(bench, options.Directory);
         }
@@ -153,6 +158,18 @@ public sealed partial class BenchDouble : IAsyncDisposable
         }
     }
 
+    private DoubleModule? _module;
+
+    /// <summary>The device's own module: flashed, in its namespace behind the bench network's link, off.</summary>
+    private void PrepareModule(string downstream)
+    {
+        var module = _module = DoubleModule.CreateAsync(Wiring, Wiring.Network!, Options.Directory).GetAwaiter().GetResult();
+        var baud = Wiring.DownstreamLinks(ModuleWiring.Name).Single().BaudRate;
+        var state = Path.Combine(Options.Directory, "flash", "module-state.json");
+        var log = LogPath(ModuleWiring.Name);
+        _power[ModuleWiring.Name] = new VirtualPowerSwitch(ModuleWiring.Name, () => module.Start(downstream, baud, state, log, _timeline), _timeline);
+    }
+
     /// <summary>
     /// Each chip whose wiring names a debug UART (<c>log:</c>) prints its log lines there too, as a board prints on its
     /// debug UART: a pty exposed at that path, written line by line (a line nobody reads is lost, as on a real line).
@@ -160,13 +177,18 @@ public sealed partial class BenchDouble : IAsyncDisposable
     private void ExposeChipLogs()
     {
         var ports = new Dictionary<string, Stream>();
-        foreach (var chip in Wiring.Chips.Where(c => c.LogDevicePath is not null))
+        var uarts = Wiring.Chips.Where(c => c.LogDevicePath is not null).Select(c => (c.Name, Path: c.LogDevicePath!)).ToList();
+        if (Wiring.Module.LogDevicePath is { } moduleLog && _module is not null)
         {
-            var wire = Wire($"{chip.Name}/log");
-            Expose(chip.LogDevicePath!, wire.NearPath);
+            uarts.Add((ModuleWiring.Name, moduleLog));
+        }
+        foreach (var (node, path) in uarts)
+        {
+            var wire = Wire($"{node}/log");
+            Expose(path, wire.NearPath);
             var port = HilRig.Protocol.Serial.PtyStream.Open(wire.FarPath);
             _logPorts.Add(port);
-            ports[chip.Name] = port;
+            ports[node] = port;
         }
         if (ports.Count == 0) return;
         _timeline.Recorded += e =>
@@ -271,6 +293,13 @@ public sealed partial class BenchDouble : IAsyncDisposable
     public string? Program(string chip)
     {
         if (_power[chip].IsOn) return $"{chip} is powered; switch it off before programming";
+        if (chip == ModuleWiring.Name && _module is not null)
+        {
+            _module.Reflash(Wiring, Wiring.Network!);
+            File.Delete(Path.Combine(Options.Directory, "flash", "module-state.json"));
+            LogPower("module programmed (factory image, no network config)");
+            return null;
+        }
         File.Delete(FlashPath(chip));
         LogPower($"{chip} programmed");
         return null;
@@ -299,6 +328,7 @@ public sealed partial class BenchDouble : IAsyncDisposable
         {
             try { File.Delete(link); } catch (IOException) { }
         }
+        if (_module is not null) await _module.DisposeAsync().ConfigureAwait(false);
         _powerLog.Dispose();
         _timeline.Dispose();
     }

@@ -29,6 +29,13 @@ public sealed record AtDownloadedBytes(long Bytes, string What) : IFaultTrigger
     public async Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var cloud = bench.RequireCloud();
+        if (bench.Wiring.Kind == Wiring.BenchKind.Hardware)
+        {
+            // The device's own module: its flash cannot be read, so the trigger fires once the server has sent the bytes.
+            var sent = await cloud.Target.HttpFaults.PauseNextDownloadAtAsync(Bytes, Hold, cancellationToken).ConfigureAwait(false);
+            bench.Timeline.Add("rig", "fault-trigger", $"the target server holds the download of {sent} at byte {Bytes} (the module's own count cannot be read on a hardware bench)");
+            return;
+        }
         var downloads = Path.Combine(bench.ModuleFlashDirectory, ModuleDownloadsDirectory);
         var before = PartialFiles(downloads);
         var file = await cloud.Target.HttpFaults.PauseNextDownloadAtAsync(Bytes, Hold, cancellationToken).ConfigureAwait(false);

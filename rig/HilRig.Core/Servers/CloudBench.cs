@@ -129,7 +129,8 @@ public sealed class CloudBench : IAsyncDisposable
         var bytesPerSecond = wiring.Wifi.KilobytesPerSecond > 0 ? wiring.Wifi.KilobytesPerSecond * 1024L : (long?)null;
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         var neighbourSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        string NewSecret(string server) => secrets[server] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        // A real module's firmware holds its password (the wiring's device secret); the emulated one gets a secret per server and run.
+        string NewSecret(string server) => secrets[server] = wiring.DeviceSecret ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var vendors = new Dictionary<string, VendorServer>(StringComparer.Ordinal);
         var mosquittos = new List<MosquittoBroker>();
         async Task<MosquittoBroker> MosquittoAsync(string name, DeviceRegistry devices, DeviceTopicAcl acl, ServerCertificate? tls)

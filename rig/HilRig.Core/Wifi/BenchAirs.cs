@@ -40,6 +40,9 @@ public static class BenchAirs
             AirKind.Netns => NamespaceAir.Unavailable() is { } why
                 ? throw new InvalidOperationException($"wiring line {air.Line}: the network double (air: {{ kind: netns }}) cannot run here: {why}")
                 : await NamespaceAir.CreateAsync(options, cancellationToken).ConfigureAwait(false),
+            AirKind.Link => LinkAir.Unavailable(air.Interface ?? "") is { } why
+                ? throw new InvalidOperationException($"wiring line {air.Line}: the bench network on {air.Interface} (air: {{ kind: link }}) cannot run here: {why}")
+                : new LinkAir(options),
             _ => HostapdAir.Unavailable(air.Interface ?? "") is { } why
                 ? throw new InvalidOperationException($"wiring line {air.Line}: the access point (air: {{ kind: hostapd, interface: {air.Interface} }}) cannot run here: {why}")
                 : new HostapdAir(options),

@@ -53,6 +53,12 @@ public interface IBenchAir : IAsyncDisposable
     Task AccessPointUpAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Why this air cannot refuse an association (a link has no association to refuse), or null when
+    /// <see cref="RefuseAssociationAsync"/> does what it says.
+    /// </summary>
+    string? CannotRefuseAssociation => null;
+
+    /// <summary>
     /// While <paramref name="refuse"/> holds, the access point refuses the module's association (it is deauthenticated
     /// once and every join after is refused); false lets it join again.
     /// </summary>

@@ -19,6 +19,15 @@ public sealed record ModuleWiring(PowerWiring Power, string? Command = null, Sen
     /// </summary>
     public ModuleKind Kind { get; init; } = ModuleKind.Device;
 
+    /// <summary>The module's debug UART on a hardware bench (its log lines reach the timeline as a chip's do), if wired.</summary>
+    public string? LogDevicePath { get; init; }
+
+    /// <summary>
+    /// The command that writes the module's factory image (its WiFi firmware, no network config) on a hardware bench,
+    /// run with the module off before every scenario, as a chip's; null: the module keeps what it has.
+    /// </summary>
+    public string? Program { get; init; }
+
     /// <summary>The node name of the module, used in links.</summary>
     public const string Name = "module";
 }

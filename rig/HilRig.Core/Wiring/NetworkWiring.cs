@@ -36,6 +36,12 @@ public sealed record NetworkWiring(WifiWiring Wifi, string DeviceId, string Prod
     /// </summary>
     public IReadOnlyDictionary<string, ServerName> Names { get; init; } = new Dictionary<string, ServerName>();
 
+    /// <summary>
+    /// The device's MQTT password on every server, when its firmware holds one (a hardware bench's module); null: the rig
+    /// makes a secret per server and run and programs it into the emulated module's factory record.
+    /// </summary>
+    public string? DeviceSecret { get; init; }
+
     /// <summary>The key of <see cref="Names"/> for the master gateway.</summary>
     public const string GatewayName = "gateway";
 
@@ -92,6 +98,12 @@ public enum AirKind
 
     /// <summary>A real access point: hostapd on a WiFi interface of the Pi in AP mode.</summary>
     Hostapd,
+
+    /// <summary>
+    /// An interface outside the rig that leads to the module (the bench double's veth): the rig serves DHCP and DNS on it and
+    /// the WiFi faults are link faults on it (no radio, no hostapd).
+    /// </summary>
+    Link,
 }
 
 /// <summary>network.air of the wiring file: the bench network the module joins.</summary>

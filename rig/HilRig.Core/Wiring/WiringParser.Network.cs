@@ -7,10 +7,10 @@ internal sealed partial class WiringParser
 {
     private static readonly string[] NetworkKeys = ["wifi", "device", "target", "vendors", "broker", "gateway", "tls", "air", "names"];
     private static readonly string[] AirKeys = ["kind", "subnet", "interface", "channel", "country", "station_mac"];
-    private static readonly string[] AirKinds = ["netns", "hostapd"];
+    private static readonly string[] AirKinds = ["netns", "hostapd", "link"];
     private static readonly string[] GatewayKeys = ["logical_nodes", "capacity", "version"];
     private static readonly string[] WifiKeys = ["ssid", "passphrase", "kib_per_s"];
-    private static readonly string[] DeviceKeys = ["id", "product"];
+    private static readonly string[] DeviceKeys = ["id", "product", "secret"];
     private static readonly string[] TargetKeys = ["id"];
     private static readonly string[] VendorKeys = ["id", "ota_unit"];
     private static readonly string[] BrokerKeys = ["kind"];
@@ -42,11 +42,17 @@ internal sealed partial class WiringParser
             wifi = new WifiWiring(ssid, passphrase, (int)rate);
         }
         string deviceId = "dev-0001", product = bench.Name;
+        string? deviceSecret = null;
         if (map.Require("device") is { } deviceNode && YamlMap.From(deviceNode, "network.device: ", "must be a mapping with keys id, product", errors) is { } d)
         {
             d.RejectUnknownKeys(DeviceKeys);
             deviceId = ServerOrDeviceId(d, "id") ?? deviceId;
             product = d.String("product", required: true) ?? product;
+            deviceSecret = d.String("secret");
+            if (deviceSecret is not null && (deviceSecret.Length is < 16 or > 64 || deviceSecret.Any(c => c is < '!' or > '~')))
+            {
+                d.Error(d.Get("secret")!, "'secret' must be 16 to 64 printable characters without spaces (the MQTT password the device's firmware holds)");
+            }
         }
         var targetId = "hilrig-ota";
         if (map.Require("target") is { } targetNode && YamlMap.From(targetNode, "network.target: ", "must be a mapping with key id", errors) is { } t)
@@ -124,9 +130,29 @@ internal sealed partial class WiringParser
             }
         }
         var names = ParseNames(map, targetId, vendors, gateway is not null);
+        if (IsHardware && bench.Module.Kind == ModuleKind.Device)
+        {
+            // A real module: its firmware holds its credentials and the ports it dials, and it reaches the servers over a bench network.
+            if (air is null)
+            {
+                map.Error(node, "a hardware bench's module reaches its servers over the bench network: add network.air (kind: hostapd on a Pi, docs/wiring.md \"The bench network\")");
+            }
+            if (deviceSecret is null)
+            {
+                map.Error(node, "a hardware bench's module holds its credentials in its firmware: give network.device.secret (its MQTT password on every server)");
+            }
+            foreach (var id in vendors.Select(v => v.Id).Prepend(targetId).Where(id => names.TryGetValue(id, out var n) && n.Port == 0))
+            {
+                map.Error(map.Get("names") ?? node, $"a hardware bench's module dials the port its firmware holds: give network.names.{id} as host:port");
+            }
+            if (gateway is not null)
+            {
+                map.Error(map.Get("gateway")!, "the gateway cluster is not run with a hardware bench's module yet (its device password is made per run); leave network.gateway out");
+            }
+        }
         bench.Network = new NetworkWiring(wifi, deviceId, product, targetId, vendors, broker, (int)node.Start.Line)
         {
-            Gateway = gateway, Tls = tls, Air = air, Names = names,
+            Gateway = gateway, Tls = tls, Air = air, Names = names, DeviceSecret = deviceSecret,
         };
     }
 
@@ -142,7 +168,7 @@ internal sealed partial class WiringParser
             return null;
         }
         a.RejectUnknownKeys(AirKeys);
-        var kind = a.Choice("kind", AirKinds, required: true) == 1 ? AirKind.Hostapd : AirKind.Netns;
+        var kind = a.Choice("kind", AirKinds, required: true) switch { 1 => AirKind.Hostapd, 2 => AirKind.Link, _ => AirKind.Netns };
         Wifi.AirSubnet? subnet = null;
         if (a.String("subnet", required: kind == AirKind.Hostapd) is { } text)
         {
@@ -152,7 +178,7 @@ internal sealed partial class WiringParser
                 a.Error(a.Get("subnet")!, $"'subnet' {problem}");
             }
         }
-        var iface = a.String("interface", required: kind == AirKind.Hostapd);
+        var iface = a.String("interface", required: kind != AirKind.Netns);
         if (iface is not null && !InterfacePattern().IsMatch(iface))
         {
             a.Error(a.Get("interface")!, $"'interface' must be a network interface name (1 to 15 letters, digits, '-', '_', '.'), got '{iface}'");
@@ -176,6 +202,17 @@ internal sealed partial class WiringParser
         {
             a.Error(a.Get("kind")!, "'kind: hostapd' runs a real access point for a real module; a virtual bench's emulated module lives in the network double (kind: netns)");
         }
+        if (kind == AirKind.Link && IsVirtual)
+        {
+            a.Error(a.Get("kind")!, "'kind: link' serves a module on an interface outside the rig (the bench double's); a virtual bench's emulated module lives in the network double (kind: netns)");
+        }
+        foreach (var key in new[] { "channel", "country", "station_mac" })
+        {
+            if (kind == AirKind.Link && a.Has(key))
+            {
+                a.Error(a.Get(key)!, $"'{key}' is for a Pi's access point (kind: hostapd); a link has no radio");
+            }
+        }
         foreach (var key in new[] { "interface", "channel", "country", "station_mac" })
         {
             if (kind == AirKind.Netns && a.Has(key))
@@ -195,6 +232,8 @@ internal sealed partial class WiringParser
         {
             known.Add(NetworkWiring.GatewayName);
         }
+        // A vendor listed under the target's id is an error of its own (reported above); its name is the target's.
+        known = known.Distinct(StringComparer.Ordinal).ToList();
         var names = known.ToDictionary(id => id, id => new ServerName($"{id}.hilrig.test", 0), StringComparer.Ordinal);
         if (network.Get("names") is not { } namesNode
             || YamlMap.From(namesNode, "network.names: ", "must map server ids to host names (hilrig-ota: ota.example.test or ota.example.test:8883)", errors) is not { } n)

@@ -14,7 +14,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
     public const int MaxChips = 32;
 
     private static readonly string[] RootKeys = ["bench", "kind", "module", "chips", "links", "upgrade", "network"];
-    private static readonly string[] ModuleKeys = ["kind", "power", "command", "sensor", "factory_image"];
+    private static readonly string[] ModuleKeys = ["kind", "power", "command", "sensor", "factory_image", "log", "program"];
     private static readonly string[] ModuleKinds = ["device", "rig"];
     private static readonly string[] LinkKeys = ["from", "to", "baud", "rig", "near", "far", "unplugged"];
     private static readonly string[] UpgradeKeys = ["default_order"];
@@ -96,7 +96,22 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         var power = map.Require("power") is { } powerNode ? ParsePower(powerNode, map.Context) : new VirtualPower();
         var command = ParseCommand(map);
         var sensor = map.Get("sensor") is { } sensorNode ? ParseSensor(sensorNode, map.Context) : null;
-        bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line) { FactoryImage = ParseFactoryImage(map) };
+        var log = ParseDevicePath(map, "log");
+        if (log is not null && IsVirtual)
+        {
+            map.Error(map.Get("log")!, "'log' is the module's debug UART and only applies to hardware benches; a virtual bench reads its emulated module's output itself");
+        }
+        var image = ParseFactoryImage(map);
+        var program = map.String("program");
+        if (program is not null && !IsHardware)
+        {
+            map.Error(map.Get("program")!, "'program' writes the module's factory image (a flasher command) and only applies to hardware benches; a virtual bench programs its emulated module itself");
+        }
+        else if (program is not null && image is null)
+        {
+            map.Error(map.Get("program")!, "'program' writes the module's factory image, but the module has no 'factory_image'");
+        }
+        bench.Module = new ModuleWiring(power, command, sensor, (int)node.Start.Line) { FactoryImage = image, LogDevicePath = log, Program = program };
         bench.ModuleCommandMark = command is null ? null : map.Get("command")!.Start;
     }
 
@@ -107,7 +122,7 @@ internal sealed partial class WiringParser(string sourcePath, WiringLoadOptions 
         {
             map.Error(map.Get("kind")!, "module kind 'rig' (the rig speaks the module's chain side) applies to hardware benches; a virtual bench emulates the module");
         }
-        foreach (var key in new[] { "power", "command", "sensor", "factory_image" }.Where(map.Has))
+        foreach (var key in new[] { "power", "command", "sensor", "factory_image", "log", "program" }.Where(map.Has))
         {
             map.Error(map.Get(key)!, $"'{key}' belongs to a module of the device; with kind: rig the rig itself is the module and has none");
         }

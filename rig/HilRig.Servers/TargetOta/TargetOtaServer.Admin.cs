@@ -8,7 +8,13 @@ namespace HilRig.Servers.TargetOta;
 public sealed partial class TargetOtaServer
 {
     private readonly Dictionary<string, IReadOnlyList<byte>> _productOrders = new(StringComparer.Ordinal);
-    private uint _lastCampaignId;
+    /// <summary>
+    /// The last campaign id given out. A device keeps the ids of the campaigns it finished (and ignores them when sent
+    /// again), across power cycles and across runs of the rig, so ids are never reused: a server numbers its campaigns
+    /// from the time it started, in tenths of a second since 2026-01-01 UTC (a server started a second later starts ten
+    /// higher).
+    /// </summary>
+    private uint _lastCampaignId = (uint)Math.Max(1, (DateTimeOffset.UtcNow - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).TotalSeconds * 10);
 
     /// <summary>
     /// Publishes an image of <see cref="Images"/> for a model (checked now). For the module (model 1), every device

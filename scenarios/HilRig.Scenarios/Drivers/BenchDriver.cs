@@ -59,6 +59,46 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
         _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
         foreach (var step in BeforePowerOn) step(_bench);
         await _bench.PowerOnAllAsync(cancellationToken).ConfigureAwait(false);
+        if (wiring.Kind == Core.Wiring.BenchKind.Hardware && wiring.Module.Kind == Core.Wiring.ModuleKind.Device && _bench.Cloud is { } cloud)
+        {
+            await ProvisionRealModuleAsync(cloud.Wiring, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The device's own module keeps its network config in its flash, which the rig cannot write: the rig hands it the
+    /// scenario's network config through the chain as the processor does (PROVISION), and a scenario that needs a module
+    /// without one, or with a config still pending, or with another CA in its firmware, is skipped with that reason.
+    /// </summary>
+    /// <summary>How long a real module has after power-on to answer PROVISION.</summary>
+    public static readonly TimeSpan ProvisionDeadline = TimeSpan.FromSeconds(30);
+
+    private async Task ProvisionRealModuleAsync(Core.Wiring.NetworkWiring network, CancellationToken cancellationToken)
+    {
+        var config = ModuleNetwork is { } choose ? choose(network) : new Protocol.Cloud.NetworkConfig(0, network.Wifi.Ssid, network.Wifi.Passphrase, network.Vendors[0].Id);
+        if (config is null || config.Flag != 0 || ModuleTrustedCaPem is not null)
+        {
+            throw new SkipScenarioException($"bench '{Wiring.Name}' runs the device's own module: the rig cannot erase its network config or change the CA its firmware trusts (it provisions the module through the chain instead)");
+        }
+        // The module answers once it has booted, which the rig cannot see on a real one: PROVISION is sent again until it does.
+        Protocol.Messages.ProvisionAckPayload? ack = null;
+        var deadline = DateTimeOffset.UtcNow + ProvisionDeadline;
+        while (ack is null)
+        {
+            try
+            {
+                ack = await ModuleProvisioning.ProvisionAsync(Bench, new Protocol.Messages.ProvisionPayload(config.Ssid, config.Passphrase, config.ServerId), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                Bench.Timeline.Add("rig", "provision", "no PROVISION_ACK yet (the module may still be booting); sending it again");
+            }
+        }
+        Bench.Timeline.Add("rig", "provision", $"the module was handed SSID '{config.Ssid}' and server id '{config.ServerId}' through the chain: PROVISION_ACK {ack.Status}");
+        if (ack.Status != Protocol.Messages.ProvisionStatus.Accepted)
+        {
+            throw new InvalidOperationException($"the module refused the bench network's PROVISION (SSID '{config.Ssid}', server id '{config.ServerId}'): {ack.Status}");
+        }
     }
 
     /// <summary>The chip with this name, with a message listing the bench's chips when there is none.</summary>

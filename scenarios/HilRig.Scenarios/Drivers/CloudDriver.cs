@@ -89,33 +89,15 @@ public sealed class CloudDriver(BenchDriver bench, RigSettings settings, Scenari
     /// <summary>Sends PROVISION to the module as the processor (chip 1) would, and records the PROVISION_ACK that comes back.</summary>
     public async Task<ProvisionAckPayload> ProvisionAsync(string serverId, string ssid, string passphrase)
     {
-        var link = ModuleLink();
-        var chip1 = bench.Chip(bench.Wiring.Children(Core.Wiring.ModuleWiring.Name)[0]);
-        var ack = new TaskCompletionSource<ProvisionAckPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnObserved(LinkObservation o)
-        {
-            if (o.Direction == Direction.Downstream && o.Item is DecodedFrame { Frame: { Type: MessageType.ProvisionAck } f }
-                && ProvisionAckPayload.TryDecode(f.Payload, out _) is { } payload)
-            {
-                ack.TrySetResult(payload);
-            }
-        }
-        link.Observed += OnObserved;
         try
         {
-            var payload = new ProvisionPayload(ssid, passphrase, serverId).Encode();
-            link.Inject(new Frame(MessageType.Provision, Address.Module, chip1.ModelId, 0x50, payload), Direction.Upstream);
-            var result = await ack.Task.WaitAsync(TimeSpan.FromSeconds(5), scenario.RunCancellation).ConfigureAwait(false);
+            var result = await ModuleProvisioning.ProvisionAsync(bench.Bench, new ProvisionPayload(ssid, passphrase, serverId), scenario.RunCancellation).ConfigureAwait(false);
             ProvisionAcks.Add(result);
             return result;
         }
-        catch (TimeoutException)
+        catch (TimeoutException ex)
         {
-            throw new ExpectationException($"the module did not answer PROVISION within 5 s (docs/protocol.md §5.11 asks for 100 ms)");
-        }
-        finally
-        {
-            link.Observed -= OnObserved;
+            throw new ExpectationException(ex.Message);
         }
     }
 

@@ -43,6 +43,18 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// </summary>
     public async Task<CampaignOutcome> AdoptCloudCampaignAsync(IReadOnlyDictionary<string, CatalogImage> images, CancellationToken cancellationToken)
     {
+        if (bench.Wiring.Kind == Core.Wiring.BenchKind.Hardware && bench.Wiring.Module.Kind == Core.Wiring.ModuleKind.Device && bench.Bench.Cloud is { } cloud)
+        {
+            // The device's own module has no control channel to the rig: the events are those the target server heard.
+            var heard = cloud.Target.EventsOf(cloud.DeviceId)
+                .Select(e => new ModuleEvent(e.Event) { Chip = e.Chip, Detail = e.Detail, Offset = e.Offset, SizeBytes = e.SizeBytes }).ToList();
+            var end = heard.LastOrDefault(ModuleControlServer.IsCampaignEnd)
+                ?? new ModuleEvent("none") { Detail = "the target server heard no end of a chain campaign" };
+            Images.Clear();
+            foreach (var (name, image) in images) Images[name] = image;
+            Outcome = new CampaignOutcome(end, heard, [], LinkDiagnosis.Describe(bench.Bench));
+            return Outcome;
+        }
         var server = bench.Bench.Server;
         // The target server hears the end over MQTT; the same event on the module's control channel can come a moment later.
         if (!server.History.Any(ModuleControlServer.IsCampaignEnd))

@@ -21,8 +21,14 @@ public sealed class AirSteps(CloudDriver cloud, FaultDriver faults)
         faults.Arm(faults.Trigger(when), new AccessPointAway(TimeSpan.FromMilliseconds(ms)));
 
     [Given(@"^the access point will refuse the module's association for (\d+) ms ((?:at|when|after) .+)$")]
-    public void GivenAssociationRefused(int ms, string when) =>
+    public void GivenAssociationRefused(int ms, string when)
+    {
+        if (Air().CannotRefuseAssociation is { } why)
+        {
+            throw new SkipScenarioException(why);
+        }
         faults.Arm(faults.Trigger(when), new AssociationRefused(TimeSpan.FromMilliseconds(ms)));
+    }
 
     [Then("the module got its address from the bench's DHCP server")]
     public void ThenLeased()
