@@ -168,9 +168,13 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
                 await lost.ConfigureAwait(false);
                 log($"WiFi lost: link down on {station.Interface}");
                 await station.LeaveAsync().ConfigureAwait(false);
-                var rejoin = JoinStationAsync(station, config, token);
+                using var joining = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var rejoin = JoinStationAsync(station, config, joining.Token);
                 if (await Task.WhenAny(running, rejoin).ConfigureAwait(false) == running)
                 {
+                    // The session ended while the station was joining again: stop joining before the station leaves for good.
+                    await joining.CancelAsync().ConfigureAwait(false);
+                    await rejoin.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     break;
                 }
                 await rejoin.ConfigureAwait(false);
