@@ -42,10 +42,14 @@ public sealed class DoubleAirCatalogTests(DoubleChainAir bench)
         Assert.True(result.Passed, result.Describe());
     }
 
-    /// <summary>What a real module on a link cannot be made to do: trust another CA (its firmware is flashed), refuse an association (a link is no radio).</summary>
+    /// <summary>
+    /// What a real module on a link cannot be made to do: trust another CA (its firmware is flashed), refuse an association
+    /// (a link is no radio), take a fault at a byte of its own download (the rig cannot read its count).
+    /// </summary>
     private static readonly string[] SkippedOnARealModule =
     [
         "A module given a wrong CA refuses the servers it finds by name and says so",
         "The access point refuses the module's association for a while and the module joins once it is let in",
+        "The module loses its WiFi at 50% of its own download and resumes with Range after it joins again",
     ];
 }

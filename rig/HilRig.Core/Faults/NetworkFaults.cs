@@ -31,7 +31,8 @@ public sealed record AtDownloadedBytes(long Bytes, string What) : IFaultTrigger
         var cloud = bench.RequireCloud();
         if (bench.Wiring.Kind == Wiring.BenchKind.Hardware)
         {
-            // The device's own module: its flash cannot be read, so the trigger fires once the server has sent the bytes.
+            // The device's own module: its flash cannot be read, so the trigger fires once the server has sent the bytes
+            // (the scenarios' module-firmware phrases are skipped there; a chip-firmware count only needs to fall mid-download).
             var sent = await cloud.Target.HttpFaults.PauseNextDownloadAtAsync(Bytes, Hold, cancellationToken).ConfigureAwait(false);
             bench.Timeline.Add("rig", "fault-trigger", $"the target server holds the download of {sent} at byte {Bytes} (the module's own count cannot be read on a hardware bench)");
             return;

@@ -53,6 +53,12 @@ public static partial class TriggerPhrases
             return new AfterDelay(TimeSpan.FromMilliseconds(int.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture)));
         if (ModuleDownload().Match(phrase) is { Success: true } md)
         {
+            if (bench.Wiring.Kind == Core.Wiring.BenchKind.Hardware && bench.Wiring.Module.Kind == Core.Wiring.ModuleKind.Device)
+            {
+                // The trigger fires on the module's own count (its partial file); a real module's cannot be read, and the
+                // server's count runs ahead of it by what is in flight, so the fault would not land at a known byte.
+                throw new HilRig.Gherkin.SkipScenarioException($"bench '{bench.Wiring.Name}' runs the device's own module, whose count of its own download the rig cannot read: a fault {phrase} would not land at a known byte");
+            }
             var percent = int.Parse(md.Groups[1].Value, CultureInfo.InvariantCulture);
             var size = ModuleImageSize(bench);
             return new AtDownloadedBytes(size * percent / 100, $"{percent}% of its firmware ({size * percent / 100} of {size} bytes)");
