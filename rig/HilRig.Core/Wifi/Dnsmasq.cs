@@ -83,6 +83,25 @@ public sealed partial class Dnsmasq : IAsyncDisposable
     public static string? FindBinary() => AirCommand.Find("dnsmasq", "/usr/sbin/dnsmasq", "/sbin/dnsmasq", "/usr/bin/dnsmasq");
 
     /// <summary>
+    /// The dnsmasq of an air on <paramref name="rigInterface"/>: <paramref name="current"/> while it runs, else a new one
+    /// (one that exited by itself is disposed first), started with the air's names and work directory and logged as an
+    /// "air" line. Every kind of air (the double, a Pi's access point, a link) starts its dnsmasq here.
+    /// </summary>
+    public static async Task<Dnsmasq> EnsureRunningAsync(Dnsmasq? current, AirOptions air, string rigInterface, AirSubnet subnet,
+        CancellationToken cancellationToken)
+    {
+        if (current is { Running: true }) return current;
+        if (current is not null) await current.StopAsync().ConfigureAwait(false);
+        var started = await StartAsync(new DnsmasqOptions
+        {
+            Interface = rigInterface, Subnet = subnet, HostNames = air.HostNames, WorkDirectory = air.WorkDirectory,
+        }, cancellationToken).ConfigureAwait(false);
+        air.Log("air", $"dnsmasq pid {started.Pid} serves {subnet} on {rigInterface}: DHCP {subnet.DhcpFirst}-{subnet.DhcpLast}, "
+            + $"{string.Join(", ", air.HostNames)} -> {subnet.RigAddress}");
+        return started;
+    }
+
+    /// <summary>
     /// Writes the config and starts dnsmasq; returns once it has bound its sockets (it writes its pid file after
     /// that). Throws <see cref="InvalidOperationException"/> with one line, dnsmasq's own message when it gave one
     /// ("failed to create listening socket for 10.231.7.1: Address already in use"), and

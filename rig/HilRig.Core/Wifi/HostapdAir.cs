@@ -137,19 +137,7 @@ public sealed class HostapdAir : IBenchAir
                     _refusedMac = null;
                     _options.Log("air", $"hostapd pid {_hostapd.Pid}: {Description}, channel {_options.Channel}");
                 }
-                if (_dnsmasq is not { Running: true })
-                {
-                    if (_dnsmasq is { } old) await old.StopAsync().ConfigureAwait(false);
-                    _dnsmasq = await Dnsmasq.StartAsync(new DnsmasqOptions
-                    {
-                        Interface = Interface,
-                        Subnet = Subnet,
-                        HostNames = _options.HostNames,
-                        WorkDirectory = _options.WorkDirectory,
-                    }, cancellationToken).ConfigureAwait(false);
-                    _options.Log("air", $"dnsmasq pid {_dnsmasq.Pid} serves {Subnet} on {Interface}: DHCP {Subnet.DhcpFirst}-{Subnet.DhcpLast}, "
-                        + $"{string.Join(", ", _options.HostNames)} -> {RigAddress}");
-                }
+                _dnsmasq = await Dnsmasq.EnsureRunningAsync(_dnsmasq, _options, Interface, Subnet, cancellationToken).ConfigureAwait(false);
             }
             catch when (startedHostapd || _hostapd is not { Running: true })
             {

@@ -55,14 +55,11 @@ public sealed class LinkAir : IBenchAir
 
     /// <summary>Why a link air cannot run on <paramref name="interfaceName"/> here, or null.</summary>
     public static string? Unavailable(string interfaceName) =>
-        !IsRoot() ? "it needs root (an address on the interface, dnsmasq on port 53)"
+        !Environment.IsPrivilegedProcess ? "it needs root (an address on the interface, dnsmasq on port 53)"
         : Dnsmasq.FindBinary() is null ? "dnsmasq is not installed (./setup.sh network installs it)"
         : !Directory.Exists(Path.Combine("/sys/class/net", interfaceName)) ? $"there is no interface {interfaceName} on this machine (is the bench double running?)"
         : null;
 
-    private static bool IsRoot() => File.Exists("/proc/self/status")
-        && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } uid
-        && uid.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0";
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -76,16 +73,7 @@ public sealed class LinkAir : IBenchAir
                 _addressed = true;
                 await AirCommand.IpAsync(cancellationToken, "link", "set", "dev", Interface, "up").ConfigureAwait(false);
             }
-            if (_dnsmasq is not { Running: true })
-            {
-                if (_dnsmasq is { } old) await old.StopAsync().ConfigureAwait(false);
-                _dnsmasq = await Dnsmasq.StartAsync(new DnsmasqOptions
-                {
-                    Interface = Interface, Subnet = Subnet, HostNames = _options.HostNames, WorkDirectory = _options.WorkDirectory,
-                }, cancellationToken).ConfigureAwait(false);
-                _options.Log("air", $"dnsmasq pid {_dnsmasq.Pid} serves {Subnet} on {Interface}: DHCP {Subnet.DhcpFirst}-{Subnet.DhcpLast}, "
-                    + $"{string.Join(", ", _options.HostNames)} -> {RigAddress}");
-            }
+            _dnsmasq = await Dnsmasq.EnsureRunningAsync(_dnsmasq, _options, Interface, Subnet, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -132,20 +132,7 @@ public sealed class NamespaceAir : IBenchAir
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_dnsmasq is not { Running: true })
-            {
-                // One that exited by itself is disposed before a new one takes its address.
-                if (_dnsmasq is { } old) await old.StopAsync().ConfigureAwait(false);
-                _dnsmasq = await Dnsmasq.StartAsync(new DnsmasqOptions
-                {
-                    Interface = RigInterface,
-                    Subnet = Subnet,
-                    HostNames = _options.HostNames,
-                    WorkDirectory = _options.WorkDirectory,
-                }, cancellationToken).ConfigureAwait(false);
-                _options.Log("air", $"dnsmasq pid {_dnsmasq.Pid} serves {Subnet} on {RigInterface}: DHCP {Subnet.DhcpFirst}-{Subnet.DhcpLast}, "
-                    + $"{string.Join(", ", _options.HostNames)} -> {RigAddress}");
-            }
+            _dnsmasq = await Dnsmasq.EnsureRunningAsync(_dnsmasq, _options, RigInterface, Subnet, cancellationToken).ConfigureAwait(false);
             WriteAirFile();
         }
         finally
