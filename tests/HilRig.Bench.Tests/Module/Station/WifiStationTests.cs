@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using HilRig.Bench.Module.Network.Station;
 using HilRig.Bench.Tests.Support;
 
@@ -57,5 +58,30 @@ public sealed class WifiStationTests : IDisposable
         await station.WaitForLinkLossAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 
         Assert.False(station.HasCarrier);
+    }
+
+    /// <summary>
+    /// A station that never joined (here: outside the module's namespace, where its interface is missing) holds no
+    /// address and must abort no connection: once it ran <c>ss -K</c> with no filter, and as root that reset every
+    /// established TCP connection of the machine (other test processes' loopback HTTP calls failed with ECONNRESET).
+    /// </summary>
+    [Fact]
+    public async Task LeaveAsync_Leaves_the_machines_own_connections_alone_When_the_station_holds_no_lease()
+    {
+        var token = TestContext.Current.CancellationToken;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, token);
+        using var server = await listener.AcceptTcpClientAsync(token);
+        var station = new WifiStation("hsnone0", _folder.Path, _log.Add);
+
+        await station.LeaveAsync();
+
+        await client.GetStream().WriteAsync(new byte[] { 0x42 }, token);
+        var read = new byte[1];
+        Assert.Equal(1, await server.GetStream().ReadAsync(read, token));
+        Assert.Equal(0x42, read[0]);
+        Assert.Empty(_log);
     }
 }

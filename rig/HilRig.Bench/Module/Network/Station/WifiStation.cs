@@ -105,21 +105,30 @@ public sealed partial class WifiStation : INameResolver
     }
 
     /// <summary>
-    /// Gives the address back (flushes the interface's addresses); the station may join again. Every TCP connection of the
-    /// station is aborted first (<c>ss -K</c>: the module is alone in its namespace), as lwIP aborts the connections of
+    /// Gives the address back (flushes the interface's addresses); the station may join again. Every TCP connection from
+    /// the station's leased address is aborted first (<c>ss -K ... src ADDRESS</c>), as lwIP aborts the connections of
     /// a netif whose address goes: the MQTT clients and a download see the loss at once and retry, not after a keepalive.
+    /// A station that holds no lease has no connections and aborts none: with no address to filter on, <c>ss -K</c>
+    /// would reset every TCP connection of the namespace it runs in, the whole machine's when that is not the module's.
     /// </summary>
     public async Task LeaveAsync()
     {
-        Volatile.Write(ref _lease, null);
-        var (killed, killOutput) = await RunAsync("ss", ["-K", "-t", "state", "established"], CancellationToken.None).ConfigureAwait(false);
-        if (killed != 0)
+        var lease = Interlocked.Exchange(ref _lease, null);
+        if (lease is not null)
         {
-            _log($"WiFi station: could not abort the connections on {_interface}: {killOutput.Trim()}");
+            var (killed, killOutput) = await RunAsync("ss", ["-K", "-t", "state", "established", "src", lease.Address.ToString()], CancellationToken.None).ConfigureAwait(false);
+            if (killed != 0)
+            {
+                _log($"WiFi station: could not abort the connections from {lease.Address} on {_interface}: {killOutput.Trim()}");
+            }
         }
         if (Directory.Exists(_directory))
         {
             File.Delete(Path.Combine(_directory, UdhcpcScript.LeaseFileName));
+        }
+        if (!Directory.Exists(Path.Combine("/sys/class/net", _interface)))
+        {
+            return;
         }
         var (exit, output) = await RunAsync("ip", ["addr", "flush", "dev", _interface], CancellationToken.None).ConfigureAwait(false);
         if (exit != 0)
