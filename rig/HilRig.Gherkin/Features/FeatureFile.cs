@@ -81,11 +81,14 @@ public sealed class FeatureFile
             .ToDictionary(x => x.Row.Id);
         _pickles = pickles.Select(p =>
         {
-            var scenarioLine = scenarios.TryGetValue(p.AstNodeIds[0], out var scenario) ? (int)scenario.Location.Line : (int)p.Location.Line;
-            var values = p.AstNodeIds.Count > 1 && rows.TryGetValue(p.AstNodeIds[1], out var row) && row.TableHeader is not null
-                ? row.TableHeader.Cells.Zip(row.Row.Cells, (h, c) => new KeyValuePair<string, string>(h.Value, c.Value)).ToList()
+            // Cucumber.Messages 30 (Reqnroll's) has no Pickle.Location: the pickle's line is its Examples row's, or its scenario's.
+            var scenarioLine = scenarios.TryGetValue(p.AstNodeIds[0], out var scenario) ? (int)scenario.Location.Line : 0;
+            (TableRow Row, TableRow? TableHeader)? row = p.AstNodeIds.Count > 1 && rows.TryGetValue(p.AstNodeIds[1], out var found) ? found : null;
+            var values = row is { TableHeader: not null }
+                ? row.Value.TableHeader.Cells.Zip(row.Value.Row.Cells, (h, c) => new KeyValuePair<string, string>(h.Value, c.Value)).ToList()
                 : [];
-            return new PickleInfo(this, p, scenarioLine, values);
+            var line = row is { } r ? (int)r.Row.Location.Line : scenarioLine;
+            return new PickleInfo(this, p, scenarioLine, line, values);
         }).ToList();
     }
 

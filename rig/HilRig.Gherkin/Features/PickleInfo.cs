@@ -9,13 +9,13 @@ namespace HilRig.Gherkin.Features;
 /// </summary>
 public sealed class PickleInfo
 {
-    internal PickleInfo(FeatureFile feature, Pickle pickle, int scenarioLine, IReadOnlyList<KeyValuePair<string, string>> exampleValues)
+    internal PickleInfo(FeatureFile feature, Pickle pickle, int scenarioLine, int line, IReadOnlyList<KeyValuePair<string, string>> exampleValues)
     {
         Feature = feature;
         Pickle = pickle;
         ScenarioLine = scenarioLine;
         ExampleValues = exampleValues;
-        Line = (int)pickle.Location.Line;
+        Line = line;
         Id = FormatId(feature.Uri, Line);
     }
 

@@ -14,10 +14,7 @@ namespace HilRig.Gherkin.Tests.Support;
 /// message type with its properties and no others (additionalProperties false), the required ones (those the
 /// type's constructor refuses as null), JSON types, arrays, and enums by their protocol text. Built, not copied:
 /// no schema file of that version can be vendored here, and this one follows the package when it is upgraded.
-/// Compared once by hand with cucumber/messages v34.2.1's jsonschema/src (the newest release whose files could be
-/// read; 35.0.0's commit could not): the same 60 definitions, properties, types, enum values and required lists,
-/// except that an enum is never required here (see <see cref="RequiredProperties"/>); the NDJSON of the hostile-text
-/// run and of every test feature (237 lines) was valid against those official files too.
+/// The version is Reqnroll's (Cucumber.Messages 30.1.0). An enum is never required here (see <see cref="RequiredProperties"/>).
 /// </summary>
 public static class MessagesSchema
 {
