@@ -70,8 +70,15 @@ public sealed record AfterDelay(TimeSpan Delay) : IFaultTrigger
 /// a percentage is of the image size carried by the START. The first such moment after arming fires it,
 /// whichever (resumed) transfer it falls in.
 /// </summary>
+/// <remarks>
+/// The size is remembered between waits: a trigger deferred while another fault acted (<see cref="FaultEngine"/>)
+/// waits again only once that fault's recovery is checked, after the resumed START has passed; the resumed
+/// transfer is of the same image (seen: the 90% cut of "Ten power cuts in one transfer" never fired).
+/// </remarks>
 public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) : IFaultTrigger
 {
+    private long? _size;
+
     /// <inheritdoc />
     public string Description => Percent is { } p ? $"at {p:0.#}% of {Chip}'s transfer" : $"at byte {Bytes} of {Chip}'s transfer";
 
@@ -80,13 +87,12 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
-        long? size = null;
         bool IsMoment(LinkObservation o)
         {
             if (o.Item is not DecodedFrame { Frame: var f }) return false;
             if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
             {
-                size = started;
+                _size = started;
                 return false;
             }
             if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
@@ -98,7 +104,7 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
                 && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
                 && data.Offset < k && data.Offset + data.Bytes.Length >= k;
         }
-        long? Threshold() => Bytes ?? (Percent is { } p && size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
+        long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
         return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
 }
@@ -109,6 +115,9 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
 /// </summary>
 public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
 {
+    // Remembered between waits, as AtTransferPoint does: a deferred wait starts after the resumed START.
+    private long? _size;
+
     /// <inheritdoc />
     public string Description => $"when {Chip} acknowledges the last byte of its image";
 
@@ -117,17 +126,16 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
         var relay = bench.RelaysByChip[Chip];
-        long? size = null;
         bool IsMoment(LinkObservation o)
         {
             if (o.Item is not DecodedFrame { Frame: var f }) return false;
             if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
             {
-                size = started;
+                _size = started;
                 return false;
             }
             return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
-                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && size is { } s && ack.Persisted >= s;
+                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
         }
         return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
