@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 using HilRig.Gherkin.Execution;
-using HilRig.Gherkin.Injection;
 using HilRig.Gherkin.Reporting;
 using HilRig.Gherkin.Selection;
 using HilRig.Gherkin.Tests.Support;
@@ -66,7 +65,7 @@ public sealed class HostileTextReportTests : IDisposable
                 BaseDirectory = _directory.FullName,
                 Listeners = [.. reports.Listeners, new ConsoleProgressListener(console)],
                 ListenerErrors = listenerErrors,
-                ConfigureServices = services => services.RegisterInstance(probe),
+                ConfigureServices = services => services.RegisterInstanceAs(probe),
             }, TestContext.Current.CancellationToken);
         }
 
