@@ -85,7 +85,8 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
             // One unknown {type} in any binding would fail every step of every scenario: no scenario runs, and no
             // run-level hook either (the registry hands out none from here on).
             (_global!.Resolve<IBindingRegistry>() as CucumberOrderBindingRegistry)?.SuppressHooks();
-            var message = "The step bindings have errors, so no scenario ran:" + Environment.NewLine + string.Join(Environment.NewLine, catalog.Errors.Select(e => "  " + e));
+            // The first error on the first line: JUnit names the run error's test case after that line.
+            var message = $"the step bindings have errors, so no scenario ran: {string.Join(Environment.NewLine, catalog.Errors.Select(e => System.Text.RegularExpressions.Regex.Replace(e.Trim(), @"\s+", " ")))}";
             _errors.Add(message);
             _exception = new RunException("Reqnroll.BindingException", message, null);
             CanRunPickles = false;

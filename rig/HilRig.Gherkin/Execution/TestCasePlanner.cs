@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using HilRig.Gherkin.Features;
 using HilRig.Gherkin.Hosting;
 using Reqnroll;
@@ -15,7 +16,7 @@ namespace HilRig.Gherkin.Execution;
 /// Order), each step's best match (arguments and offsets), the candidates of an ambiguous step, and the skeleton
 /// Reqnroll suggests for an undefined one.
 /// </summary>
-internal sealed class TestCasePlanner(BindingCatalog catalog)
+internal sealed partial class TestCasePlanner(BindingCatalog catalog)
 {
     private readonly Dictionary<IStepDefinitionBinding, StepDefinitionInfo> _definitions = catalog.StepDefinitions.ToDictionary(d => d.Binding);
     private readonly Dictionary<IHookBinding, HookInfo> _hooks = catalog.Hooks.ToDictionary(h => h.Binding);
@@ -71,15 +72,20 @@ internal sealed class TestCasePlanner(BindingCatalog catalog)
 
     private StepMatch MatchOf(BindingMatch match)
     {
-        var parameters = match.StepBinding.Method.Parameters.ToList();
+        // A Cucumber expression names its parameter types ({int}, {node}); a regex's are the method's parameter types.
+        var names = match.StepBinding.ExpressionType == StepDefinitionExpressionTypes.CucumberExpression
+            ? ParameterNames().Matches(match.StepBinding.SourceExpression).Select(m => m.Groups[1].Value).ToList()
+            : match.StepBinding.Method.Parameters.Select(p => CucumberTypeName(p.Type.Name)).ToList();
         var arguments = match.Arguments
             .Select((a, i) => (Argument: a, Index: i))
             .Where(x => x.Argument.Value is string)
-            .Select(x => new PlannedArgument((string)x.Argument.Value, x.Argument.StartOffset,
-                x.Index < parameters.Count ? CucumberTypeName(parameters[x.Index].Type.Name) : null))
+            .Select(x => new PlannedArgument((string)x.Argument.Value, x.Argument.StartOffset, x.Index < names.Count ? names[x.Index] : null))
             .ToList();
         return new StepMatch(_definitions[match.StepBinding], arguments);
     }
+
+    [GeneratedRegex(@"(?<!\\)\{([^{}]*)\}")]
+    private static partial Regex ParameterNames();
 
     /// <summary>The names Reqnroll's own formatters give .NET types in stepMatchArguments.</summary>
     private static string CucumberTypeName(string name) => name switch

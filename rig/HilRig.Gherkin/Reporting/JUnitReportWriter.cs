@@ -117,8 +117,8 @@ public sealed class JUnitReportWriter(string path) : IRunListener
 
         // Steps, then the attachments: short text ones in full (e.g. the command that reproduces the
         // scenario), the others by name, since a CI server shows only this text.
-        var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain", TextBody: { Length: <= 2048 } }
-            ? $"{a.Name}: {a.TextBody}"
+        var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain" or "text/x.cucumber.log+plain", TextBody: { Length: <= 2048 } }
+            ? $"{a.Name ?? "log"}: {a.TextBody}"
             : $"attachment {a.Name} ({a.MediaType})");
         element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}").Concat(attachments))));
         return element;

@@ -34,11 +34,14 @@ public sealed class ReportFilesTests : IDisposable
             ["meta", "source", "gherkinDocument", "source", "gherkinDocument", "pickle", "pickle"],
             kinds.Take(7));
         var runStarted = kinds.IndexOf("testRunStarted");
-        Assert.All(kinds.Skip(7).Take(runStarted - 7), k => Assert.Contains(k, new[] { "stepDefinition", "hook" }));
+        Assert.All(kinds.Skip(7).Take(runStarted - 7), k => Assert.Contains(k, new[] { "parameterType", "stepDefinition", "hook" }));
         var perTestCase = string.Join(",", kinds.Skip(runStarted + 1).SkipLast(1));
+        // The test project's [BeforeTestRun] and [AfterTestRun] hooks (StepDefinitions/BehaviourSteps.cs) come first and last.
         Assert.Equal(
-            "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
-            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished",
+            "testRunHookStarted,testRunHookFinished,"
+            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
+            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
+            + "testRunHookStarted,testRunHookFinished",
             perTestCase);
         Assert.Equal("testRunFinished", kinds[^1]);
     }
