@@ -52,7 +52,7 @@ public sealed class CucumberBehaviourTests : IDisposable
     [Fact]
     public async Task ScenarioCountsSkipped_When_ItSkipsAtRunTimeAndLaterStepsAreUndefined()
     {
-        var result = await _harness.RunAsync("Features/Behaviour/skip.feature");
+        var result = await _harness.RunAsync("Features/Behaviour/skip.feature:3:8");
 
         Assert.Equal([PickleStatus.Skipped, PickleStatus.Skipped], result.Pickles.Select(p => p.Status));
         Assert.Equal("needs wired hardware", result.Pickles[0].ErrorMessage);
@@ -60,6 +60,29 @@ public sealed class CucumberBehaviourTests : IDisposable
         Assert.NotNull(result.Pickles[0].Steps[1].Snippet);
         Assert.Equal("no bench is wired to this machine", result.Pickles[1].ErrorMessage);
         Assert.True(result.Success);
+    }
+
+    [Fact]
+    public async Task ScenarioCountsSkipped_When_ADriversConstructorSkipsIt()
+    {
+        var result = await _harness.RunAsync("Features/Behaviour/skip.feature:12");
+
+        var pickle = Assert.Single(result.Pickles);
+        Assert.Equal(PickleStatus.Skipped, pickle.Status);
+        Assert.Equal("this driver needs a wired bench", pickle.ErrorMessage);
+        Assert.DoesNotContain("must not run", _harness.Probe.Events);
+    }
+
+    [Fact]
+    public async Task EveryScenarioOfTheFeatureFails_And_TheHookIsReported_When_ABeforeFeatureHookFails()
+    {
+        var (result, messages) = await RunWithReportsAsync(["Features/Behaviour/feature-hook.feature"], [typeof(RunnerHarness).Assembly]);
+
+        Assert.Equal([PickleStatus.Failed, PickleStatus.Failed], result.Pickles.Select(p => p.Status));
+        Assert.All(result.Pickles, p => Assert.Contains("[BeforeFeature] hook failed for feature 'A feature whose BeforeFeature hook fails'", p.ErrorMessage, StringComparison.Ordinal));
+        Assert.All(result.Pickles, p => Assert.Contains("the feature's bench did not boot", p.ErrorMessage, StringComparison.Ordinal));
+        Assert.Empty(_harness.Probe.Events);
+        Assert.Single(Of(messages, "testRunHookFinished"), h => h.GetProperty("result").GetProperty("status").GetString() == "FAILED");
     }
 
     [Fact]

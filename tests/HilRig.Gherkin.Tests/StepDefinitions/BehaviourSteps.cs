@@ -118,3 +118,23 @@ public sealed class StubbornSteps(StubbornDriver driver)
     [Given("a driver that fails to stop is used")]
     public void GivenAStubbornDriver() => GC.KeepAlive(driver);
 }
+
+/// <summary>A driver that finds, when it is built, that the bench cannot run the scenario.</summary>
+public sealed class HardwareOnlyDriver
+{
+    public HardwareOnlyDriver() => throw new SkipScenarioException("this driver needs a wired bench");
+}
+
+[Binding]
+public sealed class HardwareOnlySteps(HardwareOnlyDriver driver)
+{
+    [Given("a step whose driver cannot run here")]
+    public void GivenAStepWhoseDriverCannotRun() => GC.KeepAlive(driver);
+}
+
+[Binding]
+public static class BrokenFeatureHooks
+{
+    [BeforeFeature("@broken-feature-hook")]
+    public static void BeforeFeature() => throw new InvalidOperationException("the feature's bench did not boot");
+}

@@ -8,3 +8,7 @@ Feature: Skip semantics
   Scenario: A hook skips through Reqnroll's runtime provider
     Given a step that passes
     Then a step nobody has written either
+
+  Scenario: A driver's constructor skips the scenario
+    Given a step whose driver cannot run here
+    Then a step that must not run
