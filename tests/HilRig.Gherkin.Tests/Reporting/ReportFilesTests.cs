@@ -145,6 +145,16 @@ public sealed class ReportFilesTests : IDisposable
         Assert.Equal("testRunFinished", Kind(File.ReadAllLines(reports.NdjsonPath)[^1]));
     }
 
+    [Fact]
+    public async Task JUnit_NamesCarryTheRule_When_TwoRulesHaveAScenarioOfTheSameName()
+    {
+        var reports = await RunWithReportsAsync("Features/Behaviour/rules.feature");
+
+        var names = XDocument.Load(reports.JUnitPath).Root!.Descendants("testcase").Select(t => (string)t.Attribute("name")!);
+
+        Assert.Equal(["Resume after a power cut: The chip comes back", "Resume after a UART disconnect: The chip comes back"], names);
+    }
+
     private static string Kind(string line)
     {
         using var document = JsonDocument.Parse(line);
