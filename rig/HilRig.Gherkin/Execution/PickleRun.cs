@@ -22,6 +22,7 @@ internal sealed class PickleRun(
     private readonly List<GherkinAttachment> _attachments = [];
     private readonly List<IAsyncDisposable> _created = [];
     private readonly List<string> _disposalErrors = [];
+    private readonly HashSet<Exception> _afterHookErrors = new(ReferenceEqualityComparer.Instance);
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _stepClock = new();
     private int _next;
@@ -91,6 +92,11 @@ internal sealed class PickleRun(
                 // [AfterScenario] hooks (they run even after a failure), then our async disposal, then the container.
                 await runner.OnScenarioEndAsync().ConfigureAwait(false);
             }
+            catch (Exception exception) when (!_afterHookErrors.Contains(exception))
+            {
+                // Not a hook's (those fail their step): BoDi disposing the scenario's IDisposable objects threw.
+                _disposalErrors.Add($"Disposing the scenario's objects failed: {exception.GetType().Name}: {exception.Message}");
+            }
             catch (Exception)
             {
                 // An after hook failed: its step says so, and the status below.
@@ -154,6 +160,11 @@ internal sealed class PickleRun(
                 break;
             case HookBindingFinishedEvent { HookBinding.HookType: Reqnroll.Bindings.HookType.BeforeScenario or Reqnroll.Bindings.HookType.AfterScenario } hook
                 when _current?.Hook is not null:
+                if (hook.HookException is not null)
+                {
+                    _afterHookErrors.Add(hook.HookException);
+                }
+
                 FinishCurrent(ResultOf(_current, hook.HookStatus, hook.HookException, hook.Duration));
                 break;
             case StepStartedEvent:

@@ -18,8 +18,8 @@ namespace HilRig.Gherkin.Execution;
 /// </summary>
 internal sealed partial class TestCasePlanner(BindingCatalog catalog)
 {
-    private readonly Dictionary<IStepDefinitionBinding, StepDefinitionInfo> _definitions = catalog.StepDefinitions.ToDictionary(d => d.Binding);
-    private readonly Dictionary<IHookBinding, HookInfo> _hooks = catalog.Hooks.ToDictionary(h => h.Binding);
+    private readonly Dictionary<IStepDefinitionBinding, StepDefinitionInfo> _definitions = catalog.StepDefinitions.GroupBy(d => d.Binding).ToDictionary(g => g.Key, g => g.First());
+    private readonly Dictionary<IHookBinding, HookInfo> _hooks = catalog.Hooks.GroupBy(h => h.Binding).ToDictionary(g => g.Key, g => g.First());
 
     public HookInfo? HookOf(IHookBinding binding) => _hooks.GetValueOrDefault(binding);
 

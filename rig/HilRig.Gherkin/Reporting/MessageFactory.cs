@@ -57,9 +57,15 @@ internal static class MessageFactory
         plan.Steps.Select(TestStep).ToList(),
         runId));
 
-    public static TestStepResult Result(StepResult result)
+    public static TestStepResult Result(StepResult result) =>
+        Result(result.Status, result.Duration, result.ErrorMessage, result.ErrorType, result.StackTrace);
+
+    public static TestStepResult Result(RunHookResult result) =>
+        Result(result.Status, result.Duration, result.ErrorMessage, result.ErrorType, result.StackTrace);
+
+    private static TestStepResult Result(PickleStatus pickleStatus, TimeSpan duration, string? errorMessage, string? errorType, string? stackTrace)
     {
-        var status = result.Status switch
+        var status = pickleStatus switch
         {
             PickleStatus.Passed => TestStepResultStatus.PASSED,
             PickleStatus.Skipped => TestStepResultStatus.SKIPPED,
@@ -68,8 +74,8 @@ internal static class MessageFactory
             PickleStatus.Ambiguous => TestStepResultStatus.AMBIGUOUS,
             _ => TestStepResultStatus.FAILED,
         };
-        var exception = result.ErrorType is null ? null : new MessageException(result.ErrorType, result.ErrorMessage, result.StackTrace);
-        return new TestStepResult(Cucumber.Messages.Converters.ToDuration(result.Duration), result.ErrorMessage, status, exception);
+        var exception = errorType is null ? null : new MessageException(errorType, errorMessage, stackTrace);
+        return new TestStepResult(Cucumber.Messages.Converters.ToDuration(duration), errorMessage, status, exception);
     }
 
     public static Timestamp Timestamp(DateTimeOffset time) => Cucumber.Messages.Converters.ToTimestamp(time.UtcDateTime);

@@ -90,8 +90,7 @@ public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
     public void OnRunHookFinished(RunHookResult result, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var step = new StepResult(null!, result.Status, result.Duration, result.ErrorMessage, result.ErrorType, result.StackTrace);
-        Write(Envelope.Create(new TestRunHookFinished(result.Hook.Id, MessageFactory.Result(step), MessageFactory.Timestamp(timestamp))));
+        Write(Envelope.Create(new TestRunHookFinished(result.Hook.Id, MessageFactory.Result(result), MessageFactory.Timestamp(timestamp))));
         _writer.Flush();
     }
 

@@ -168,6 +168,16 @@ public sealed class CucumberBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task SynchronousDisposalThatThrows_FailsThePickleWithItsMessage_When_AResourceDoesNotClose()
+    {
+        var result = await _harness.RunAsync("Features/Behaviour/output.feature:9");
+
+        var pickle = Assert.Single(result.Pickles);
+        Assert.Equal(PickleStatus.Failed, pickle.Status);
+        Assert.Equal("Disposing the scenario's objects failed: IOException: the capture file could not be closed", pickle.ErrorMessage);
+    }
+
+    [Fact]
     public async Task EachRunnerUsesItsOwnServicesAndBindings_When_RunnersRunConcurrently()
     {
         var first = new RunnerHarness();

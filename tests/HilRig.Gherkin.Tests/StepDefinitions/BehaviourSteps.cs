@@ -138,3 +138,16 @@ public static class BrokenFeatureHooks
     [BeforeFeature("@broken-feature-hook")]
     public static void BeforeFeature() => throw new InvalidOperationException("the feature's bench did not boot");
 }
+
+/// <summary>A synchronously disposable resource whose Dispose throws (BoDi disposes it with the scenario container).</summary>
+public sealed class StubbornResource : IDisposable
+{
+    public void Dispose() => throw new IOException("the capture file could not be closed");
+}
+
+[Binding]
+public sealed class StubbornResourceSteps(StubbornResource resource)
+{
+    [Given("a resource that fails to close is used")]
+    public void GivenAStubbornResource() => GC.KeepAlive(resource);
+}

@@ -5,3 +5,6 @@ Feature: Output and disposal
 
   Scenario: A driver whose DisposeAsync throws
     Given a driver that fails to stop is used
+
+  Scenario: A resource whose Dispose throws
+    Given a resource that fails to close is used
