@@ -291,7 +291,7 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
         CanRunPickles = false;
     }
 
-    private static BindingCatalog CatalogOf(IBindingRegistry registry)
+    internal static BindingCatalog CatalogOf(IBindingRegistry registry)
     {
         static string NewId() => Guid.NewGuid().ToString();
         var definitions = registry.GetStepDefinitions().Select(d => new StepDefinitionInfo(NewId(), d)).ToList();
