@@ -52,10 +52,10 @@ public sealed class GherkinRunner : IAsyncDisposable
         {
             var session = new RunSession(BindingAssemblies, options);
             session.AddErrors(resolved.Errors);
-            await session.StartAsync(resolved.Features, resolved.Pickles, cancellationToken).ConfigureAwait(false);
             var lastPickleOfFeature = resolved.Pickles.GroupBy(p => p.Feature).ToDictionary(g => g.Key, g => g.Last());
             try
             {
+                await session.StartAsync(resolved.Features, resolved.Pickles, cancellationToken).ConfigureAwait(false);
                 foreach (var pickle in resolved.Pickles)
                 {
                     if (cancellationToken.IsCancellationRequested || !session.CanRunPickles)

@@ -70,9 +70,15 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
             {
                 // Takes a worker runner only to build the binding registry before [BeforeTestRun] runs.
                 var runner = _manager.GetTestRunner();
-                catalog = CatalogOf(runner.TestThreadContext.TestThreadContainer.Resolve<IBindingRegistry>());
-                _manager.ReleaseTestRunnerToPool(runner);
-                _planner = new TestCasePlanner(catalog);
+                try
+                {
+                    catalog = CatalogOf(runner.TestThreadContext.TestThreadContainer.Resolve<IBindingRegistry>());
+                    _planner = new TestCasePlanner(catalog);
+                }
+                finally
+                {
+                    _manager.ReleaseTestRunnerToPool(runner);
+                }
             }
             catch (Exception exception)
             {
