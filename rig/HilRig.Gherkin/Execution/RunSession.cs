@@ -34,6 +34,7 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
     private RunHookExecution? _runningHook;
     private RunException? _exception;
     private RunResult? _finished;
+    private bool _testRunStarted;
 
     public string RunId { get; } = Guid.NewGuid().ToString();
 
@@ -90,7 +91,7 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
         {
             // One unknown {type} in any binding would fail every step of every scenario: no scenario runs, and no
             // run-level hook either (the registry hands out none from here on).
-            (_global!.Resolve<IBindingRegistry>() as CucumberOrderBindingRegistry)?.SuppressHooks();
+            SuppressHooks();
             // The first error on the first line: JUnit names the run error's test case after that line.
             var message = $"the step bindings have errors, so no scenario ran: {string.Join(Environment.NewLine, catalog.Errors.Select(e => System.Text.RegularExpressions.Regex.Replace(e.Trim(), @"\s+", " ")))}";
             _errors.Add(message);
@@ -105,6 +106,7 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
         {
             try
             {
+                _testRunStarted = true;
                 await _manager.FireTestRunStartAsync().ConfigureAwait(false);
             }
             catch (Exception exception)
@@ -175,6 +177,12 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
 
         if (_manager is not null)
         {
+            if (!_testRunStarted)
+            {
+                // [BeforeTestRun] never ran (the services, the bindings or their loading failed): nor does [AfterTestRun].
+                SuppressHooks();
+            }
+
             try
             {
                 await _manager.DisposeAsync().ConfigureAwait(false);
@@ -289,6 +297,8 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
 
         return info;
     }
+
+    private void SuppressHooks() => (_global?.Resolve<IBindingRegistry>() as CucumberOrderBindingRegistry)?.SuppressHooks();
 
     private void Stop(string message, Exception exception)
     {

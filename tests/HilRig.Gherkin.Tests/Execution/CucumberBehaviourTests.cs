@@ -88,7 +88,8 @@ public sealed class CucumberBehaviourTests : IDisposable
     [Fact]
     public async Task UnknownParameterType_IsOneClearErrorInTheReport_When_AnyBindingUsesIt()
     {
-        var (result, messages) = await RunWithReportsAsync(["Features/Passing/tables.feature"], [typeof(RunnerHarness).Assembly, GizmoAssembly.Value]);
+        var log = new RunHookLog();
+        var (result, messages) = await RunWithReportsAsync(["Features/Passing/tables.feature"], [typeof(RunnerHarness).Assembly, GizmoAssembly.Value], log);
 
         Assert.False(result.Success);
         Assert.Empty(result.Pickles);
@@ -96,6 +97,7 @@ public sealed class CucumberBehaviourTests : IDisposable
         Assert.True(error.Contains("gizmo", StringComparison.Ordinal), error);
         Assert.Empty(Of(messages, "testCase"));
         Assert.Empty(Of(messages, "testRunHookStarted"));
+        Assert.Empty(log.Events);
         Assert.Equal("gizmo", Assert.Single(Of(messages, "undefinedParameterType")).GetProperty("name").GetString());
         var finished = Assert.Single(Of(messages, "testRunFinished"));
         Assert.False(finished.GetProperty("success").GetBoolean());
