@@ -1,15 +1,16 @@
 using System.Reflection;
-using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Features;
 using HilRig.Gherkin.Selection;
 
 namespace HilRig.Gherkin.Execution;
 
 /// <summary>
-/// Runs Gherkin features against the <see cref="BindingAttribute"/> classes of the given assemblies, one pickle
-/// at a time. Use <see cref="RunAsync"/> for a whole selection (the CLI), or <see cref="RunPickleAsync(string, CancellationToken)"/>
-/// to run pickles one by one (one xunit test case each); in that mode BeforeFeature runs before a feature's first
-/// pickle and AfterFeature when the runner is disposed.
+/// Runs Gherkin features on Reqnroll's runtime against the Reqnroll <c>[Binding]</c> classes of the given assemblies
+/// (and of <see cref="RunOptions.StepAssemblies"/>), one pickle at a time. Use <see cref="RunAsync"/> for a whole
+/// selection (the CLI), or <see cref="RunPickleAsync(string, CancellationToken)"/> to run pickles one by one (one
+/// xunit test case each). Each <see cref="RunAsync"/>, and the pickle-by-pickle run that lasts until the runner is
+/// disposed, is one Reqnroll test run of its own: [BeforeTestRun] runs when it starts and [AfterTestRun] when it ends,
+/// whatever other runners of the process do.
 /// </summary>
 public sealed class GherkinRunner : IAsyncDisposable
 {
@@ -17,15 +18,19 @@ public sealed class GherkinRunner : IAsyncDisposable
     private readonly Dictionary<string, FeatureFile> _loadedFeatures = new(StringComparer.Ordinal);
     private RunSession? _session;
 
-    /// <summary>Scans the assemblies for bindings; throws <see cref="GherkinException"/> listing every binding error.</summary>
+    /// <summary>
+    /// Keeps the assemblies; Reqnroll reads their bindings when a run starts, and a binding error (an undefined
+    /// <c>{type}</c>) then ends that run with one clear error instead of running anything.
+    /// </summary>
     public GherkinRunner(IEnumerable<Assembly> bindingAssemblies, RunOptions? options = null)
     {
-        Bindings = BindingRegistry.FromAssemblies(bindingAssemblies);
+        ArgumentNullException.ThrowIfNull(bindingAssemblies);
+        BindingAssemblies = bindingAssemblies.Distinct().ToList();
         Options = options ?? new RunOptions();
     }
 
-    /// <summary>The step definitions and hooks.</summary>
-    public BindingRegistry Bindings { get; }
+    /// <summary>The binding assemblies given as objects.</summary>
+    public IReadOnlyList<Assembly> BindingAssemblies { get; }
 
     /// <summary>The options used by <see cref="RunPickleAsync(string, CancellationToken)"/> and by <see cref="RunAsync"/> when it gets none.</summary>
     public RunOptions Options { get; }
@@ -45,12 +50,12 @@ public sealed class GherkinRunner : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = new RunSession(Bindings, options);
-            session.Start(resolved.Features, resolved.Pickles, cancellationToken);
+            var session = new RunSession(BindingAssemblies, options);
             session.AddErrors(resolved.Errors);
             var lastPickleOfFeature = resolved.Pickles.GroupBy(p => p.Feature).ToDictionary(g => g.Key, g => g.Last());
             try
             {
+                await session.StartAsync(resolved.Features, resolved.Pickles, cancellationToken).ConfigureAwait(false);
                 foreach (var pickle in resolved.Pickles)
                 {
                     if (cancellationToken.IsCancellationRequested || !session.CanRunPickles)
@@ -98,8 +103,8 @@ public sealed class GherkinRunner : IAsyncDisposable
             var pickle = FindPickle(pickleId);
             if (_session is null)
             {
-                _session = new RunSession(Bindings, Options);
-                _session.Start([], [], CancellationToken.None);
+                _session = new RunSession(BindingAssemblies, Options);
+                await _session.StartAsync([], [], CancellationToken.None).ConfigureAwait(false);
             }
 
             return await _session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
@@ -110,7 +115,7 @@ public sealed class GherkinRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the pickle-by-pickle run, if any: AfterFeature hooks, disposal, and the run-finished report.</summary>
+    /// <summary>Ends the pickle-by-pickle run, if any: [AfterFeature] and [AfterTestRun] hooks, disposal, and the run-finished report.</summary>
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);

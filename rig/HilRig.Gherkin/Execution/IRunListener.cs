@@ -1,4 +1,3 @@
-using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Features;
 
 namespace HilRig.Gherkin.Execution;
@@ -14,6 +13,16 @@ public interface IRunListener
     /// are run one by one (xunit), it is empty and each feature first appears with its first pickle.
     /// </summary>
     void OnRunStarted(RunStartedEvent run)
+    {
+    }
+
+    /// <summary>A run-level hook starts: <c>[BeforeTestRun]</c>/<c>[AfterTestRun]</c>, or a feature hook (see <see cref="RunHookExecution"/>).</summary>
+    void OnRunHookStarted(RunHookExecution hook, DateTimeOffset timestamp)
+    {
+    }
+
+    /// <summary>A run-level hook finished.</summary>
+    void OnRunHookFinished(RunHookResult result, DateTimeOffset timestamp)
     {
     }
 
@@ -51,12 +60,12 @@ public interface IRunListener
 /// <summary>The start of a run.</summary>
 /// <param name="RunId">testRunStarted.id.</param>
 /// <param name="Timestamp">When the run started.</param>
-/// <param name="Bindings">The step definitions and hooks.</param>
+/// <param name="Bindings">The step definitions, hooks and parameter types Reqnroll found.</param>
 /// <param name="Features">The features known up front.</param>
 /// <param name="Pickles">The pickles that will run, when known up front.</param>
 public sealed record RunStartedEvent(
     string RunId,
     DateTimeOffset Timestamp,
-    BindingRegistry Bindings,
+    BindingCatalog Bindings,
     IReadOnlyList<FeatureFile> Features,
     IReadOnlyList<PickleInfo> Pickles);

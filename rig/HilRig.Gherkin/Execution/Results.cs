@@ -9,9 +9,9 @@ public enum PickleStatus
 {
     /// <summary>Everything passed.</summary>
     Passed,
-    /// <summary>Not run, or skipped on purpose (<see cref="SkipScenarioException"/>).</summary>
+    /// <summary>Not run, or skipped on purpose (<see cref="SkipScenarioException"/>, <c>IUnitTestRuntimeProvider.TestIgnore</c>).</summary>
     Skipped,
-    /// <summary>A step threw <see cref="PendingStepException"/>.</summary>
+    /// <summary>A step threw Reqnroll's <c>PendingStepException</c>.</summary>
     Pending,
     /// <summary>No step definition matches.</summary>
     Undefined,
@@ -41,13 +41,13 @@ public sealed record StepResult(
 /// <summary>The outcome of one pickle.</summary>
 public sealed class PickleResult
 {
-    internal PickleResult(PickleInfo pickle, IReadOnlyList<StepResult> steps, IReadOnlyList<GherkinAttachment> attachments, TimeSpan duration, string? extraError)
+    internal PickleResult(PickleInfo pickle, PickleStatus status, IReadOnlyList<StepResult> steps, IReadOnlyList<GherkinAttachment> attachments, TimeSpan duration, string? extraError)
     {
         Pickle = pickle;
         Steps = steps;
         Attachments = attachments;
         Duration = duration;
-        Status = steps.Select(s => s.Status).DefaultIfEmpty(PickleStatus.Passed).Max();
+        Status = status;
         FailedStep = steps.FirstOrDefault(s => s.Status is not PickleStatus.Passed and not PickleStatus.Skipped)
             ?? steps.FirstOrDefault(s => s.Status == PickleStatus.Skipped && s.ErrorMessage is not null);
         ErrorMessage = FailedStep?.ErrorMessage;
@@ -64,7 +64,10 @@ public sealed class PickleResult
     /// <summary>The stable pickle id, <c>relative/path.feature:LINE</c>.</summary>
     public string Id => Pickle.Id;
 
-    /// <summary>The worst step status (or Failed when disposing the scenario's objects failed).</summary>
+    /// <summary>
+    /// How the scenario ended as Reqnroll counts it (a scenario that skipped itself stays Skipped whatever its later
+    /// steps are), or Failed when disposing the scenario's objects failed.
+    /// </summary>
     public PickleStatus Status { get; }
 
     /// <summary>True only when <see cref="Status"/> is <see cref="PickleStatus.Passed"/>.</summary>
@@ -120,6 +123,15 @@ public sealed class PickleResult
 /// <param name="Cancelled">True when the run stopped early because it was cancelled.</param>
 public sealed record RunResult(IReadOnlyList<PickleResult> Pickles, IReadOnlyList<string> Errors, TimeSpan Duration, bool Cancelled)
 {
+    /// <summary>
+    /// The exception that ended the run before its scenarios (binding errors, a failing <c>[BeforeTestRun]</c> hook), as
+    /// testRunFinished.exception carries it; null when the run was not stopped by one.
+    /// </summary>
+    public RunException? Exception { get; init; }
+
+    /// <summary>The run-level hooks that ran (test-run and feature hooks), in order.</summary>
+    public IReadOnlyList<RunHookResult> Hooks { get; init; } = [];
+
     /// <summary>True when every pickle passed or was skipped, nothing else went wrong and the run was not cancelled.</summary>
     public bool Success => !Cancelled && Errors.Count == 0
         && Pickles.All(p => p.Status is PickleStatus.Passed or PickleStatus.Skipped);
@@ -127,3 +139,24 @@ public sealed record RunResult(IReadOnlyList<PickleResult> Pickles, IReadOnlyLis
     /// <summary>How many pickles ended with a status.</summary>
     public int Count(PickleStatus status) => Pickles.Count(p => p.Status == status);
 }
+
+/// <summary>An exception that ended a run, as Cucumber messages carry it.</summary>
+/// <param name="Type">The exception type's full name, or <c>HilRig.Gherkin.BindingErrors</c> for binding errors.</param>
+/// <param name="Message">What went wrong.</param>
+/// <param name="StackTrace">The stack trace, or null.</param>
+public sealed record RunException(string Type, string Message, string? StackTrace);
+
+/// <summary>How a run-level hook ended.</summary>
+/// <param name="Hook">The hook as it ran.</param>
+/// <param name="Status">Passed, Failed or Skipped.</param>
+/// <param name="Duration">How long it ran.</param>
+/// <param name="ErrorMessage">What went wrong, or null.</param>
+/// <param name="ErrorType">The exception type's full name, or null.</param>
+/// <param name="StackTrace">The exception's stack trace, or null.</param>
+public sealed record RunHookResult(
+    RunHookExecution Hook,
+    PickleStatus Status,
+    TimeSpan Duration,
+    string? ErrorMessage = null,
+    string? ErrorType = null,
+    string? StackTrace = null);

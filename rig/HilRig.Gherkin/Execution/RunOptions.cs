@@ -1,8 +1,8 @@
-using HilRig.Gherkin.Injection;
+using Reqnroll.BoDi;
 
 namespace HilRig.Gherkin.Execution;
 
-/// <summary>How a run is set up: where paths are relative to, who listens, and what the host injects.</summary>
+/// <summary>How a run is set up: where paths are relative to, who listens, what the host injects, which extra step libraries load.</summary>
 public sealed class RunOptions
 {
     /// <summary>
@@ -21,8 +21,22 @@ public sealed class RunOptions
     public TextWriter ListenerErrors { get; init; } = Console.Error;
 
     /// <summary>
-    /// Registers run-wide instances (options, a bench, clocks) that bindings receive through their constructors.
-    /// Called once per run on the run scope; the run's <see cref="CancellationToken"/> is registered already.
+    /// Registers the host's instances (settings, clocks) that bindings receive through their constructors:
+    /// <c>services =&gt; services.RegisterInstanceAs(settings)</c>. Called once on Reqnroll's global container when the
+    /// run starts (so <c>[BeforeTestRun]</c> and <c>[BeforeFeature]</c> hooks can take them as parameters), then for every
+    /// scenario on its scenario container. <see cref="ScenarioRun"/> (with the run's cancellation) is registered there
+    /// already; BoDi cannot resolve a struct, so a <see cref="CancellationToken"/> is not injectable: use
+    /// <see cref="ScenarioRun.RunCancellation"/>, or <see cref="TestRunCancellation"/> in run-level hooks.
     /// </summary>
-    public Action<IScenarioServices>? ConfigureServices { get; init; }
+    public Action<IObjectContainer>? ConfigureServices { get; init; }
+
+    /// <summary>
+    /// Extra binding assemblies given as paths to their dll (a QA team's step library), loaded into the default load
+    /// context (so they share this process's Reqnroll) with their own dependencies resolved from their folder.
+    /// </summary>
+    public IReadOnlyList<string> StepAssemblies { get; init; } = [];
 }
+
+/// <summary>The run's cancellation, registered in Reqnroll's global container for run-level hooks (a struct cannot be injected).</summary>
+/// <param name="Token">Cancelled when the run is asked to stop.</param>
+public sealed record TestRunCancellation(CancellationToken Token);

@@ -1,4 +1,3 @@
-using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Features;
 using Io.Cucumber.Messages.Types;
 
@@ -7,18 +6,30 @@ namespace HilRig.Gherkin.Execution;
 /// <summary>What a planned test step is.</summary>
 public enum PlannedStepKind
 {
-    /// <summary>A <see cref="BeforeScenarioAttribute"/> hook.</summary>
+    /// <summary>A <c>[BeforeScenario]</c> hook.</summary>
     BeforeScenarioHook,
     /// <summary>A Gherkin step.</summary>
     Step,
-    /// <summary>An <see cref="AfterScenarioAttribute"/> hook.</summary>
+    /// <summary>An <c>[AfterScenario]</c> hook.</summary>
     AfterScenarioHook,
 }
+
+/// <summary>One captured argument of a step match: its text as written and where it starts in the step text.</summary>
+/// <param name="Value">The captured text.</param>
+/// <param name="Start">Offset in the step text, or null (an optional group that did not take part).</param>
+/// <param name="ParameterTypeName">The parameter's type as Cucumber names it (<c>int</c>, <c>string</c>, <c>Node</c>).</param>
+public sealed record PlannedArgument(string Value, int? Start, string? ParameterTypeName);
+
+/// <summary>A step definition that matches a step, with the arguments Reqnroll captured.</summary>
+/// <param name="Definition">The step definition.</param>
+/// <param name="Arguments">The captured arguments (the data table or doc string not included).</param>
+public sealed record StepMatch(StepDefinitionInfo Definition, IReadOnlyList<PlannedArgument> Arguments);
 
 /// <summary>One step of a test case: a scenario hook or a Gherkin step with the definitions that match it.</summary>
 public sealed class PlannedStep
 {
-    internal PlannedStep(string id, PlannedStepKind kind, HookBinding? hook, PickleStep? pickleStep, string keyword, int line, IReadOnlyList<StepMatch> matches)
+    internal PlannedStep(string id, PlannedStepKind kind, HookInfo? hook, PickleStep? pickleStep, string keyword, int line,
+        IReadOnlyList<StepMatch> matches, string? snippet)
     {
         Id = id;
         Kind = kind;
@@ -27,6 +38,7 @@ public sealed class PlannedStep
         Keyword = keyword;
         Line = line;
         Matches = matches;
+        Snippet = snippet;
     }
 
     /// <summary>The test step id used in Cucumber messages.</summary>
@@ -36,7 +48,7 @@ public sealed class PlannedStep
     public PlannedStepKind Kind { get; }
 
     /// <summary>The hook, for hook steps.</summary>
-    public HookBinding? Hook { get; }
+    public HookInfo? Hook { get; }
 
     /// <summary>The Gherkin step, for steps.</summary>
     public PickleStep? PickleStep { get; }
@@ -49,6 +61,9 @@ public sealed class PlannedStep
 
     /// <summary>The definitions that match: none (undefined), one, or several (ambiguous).</summary>
     public IReadOnlyList<StepMatch> Matches { get; }
+
+    /// <summary>For an undefined step, Reqnroll's skeleton of a definition for it; otherwise null.</summary>
+    public string? Snippet { get; }
 
     /// <summary>For steps <c>Given the chip is on</c>; for hooks <c>BeforeScenario Hooks.Reset()</c>.</summary>
     public string Text => PickleStep is not null
@@ -79,6 +94,17 @@ public sealed class TestCasePlan
     /// <summary>The pickle.</summary>
     public PickleInfo Pickle { get; }
 
-    /// <summary>Before hooks, steps, after hooks.</summary>
+    /// <summary>Before hooks, steps, after hooks: the ones Reqnroll runs for this pickle, in its order.</summary>
     public IReadOnlyList<PlannedStep> Steps { get; }
+}
+
+/// <summary>A run-level hook as it runs: <c>[BeforeTestRun]</c>/<c>[AfterTestRun]</c>, and <c>[BeforeFeature]</c>/<c>[AfterFeature]</c>,
+/// which Cucumber messages have no place for inside a test case (testRunHookStarted/Finished in the NDJSON).</summary>
+/// <param name="Id">testRunHookStarted.id.</param>
+/// <param name="Hook">The hook.</param>
+/// <param name="FeatureName">For feature hooks, the feature it ran for; null for test-run hooks.</param>
+public sealed record RunHookExecution(string Id, HookInfo Hook, string? FeatureName)
+{
+    /// <summary>e.g. <c>BeforeFeature Hooks.Start() [Feature: Chain upgrade]</c>.</summary>
+    public string Text => FeatureName is null ? $"{Hook.Kind} {Hook.DisplayName}" : $"{Hook.Kind} {Hook.DisplayName} [Feature: {FeatureName}]";
 }

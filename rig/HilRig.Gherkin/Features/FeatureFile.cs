@@ -8,6 +8,7 @@ public sealed class FeatureFile
     private readonly Dictionary<string, Step> _stepsById = [];
     private readonly List<(int Start, int End, string ScenarioId)> _scenarioRanges = [];
     private readonly List<(int Start, int End, HashSet<string> RowIds)> _examplesRanges = [];
+    private readonly Dictionary<string, (Scenario Scenario, Rule? Rule)> _scenariosById = new(StringComparer.Ordinal);
     private List<PickleInfo> _pickles = [];
 
     internal FeatureFile(string fullPath, string uri, string source, GherkinDocument document)
@@ -74,6 +75,16 @@ public sealed class FeatureFile
             : ("* ", 0);
     }
 
+    /// <summary>The scenario a pickle comes from, its rule (or null) and its Examples block (or null).</summary>
+    internal (Scenario Scenario, Rule? Rule, Examples? Examples) SourceOf(PickleInfo pickle)
+    {
+        var (scenario, rule) = _scenariosById[pickle.Pickle.AstNodeIds[0]];
+        var examples = pickle.Pickle.AstNodeIds.Count > 1
+            ? scenario.Examples.FirstOrDefault(e => e.TableBody.Any(r => r.Id == pickle.Pickle.AstNodeIds[1]))
+            : null;
+        return (scenario, rule, examples);
+    }
+
     internal void SetPickles(IEnumerable<Pickle> pickles)
     {
         var scenarios = AllScenarios().ToDictionary(s => s.Id);
@@ -122,11 +133,21 @@ public sealed class FeatureFile
                 child.Background.Steps.ForEach(s => _stepsById[s.Id] = s);
             }
 
+            if (child.Scenario is not null)
+            {
+                _scenariosById[child.Scenario.Id] = (child.Scenario, null);
+            }
+
             if (child.Rule is not null)
             {
                 sectionStarts.Add(StartLine(child.Rule.Location, child.Rule.Tags));
                 foreach (var ruleChild in child.Rule.Children)
                 {
+                    if (ruleChild.Scenario is not null)
+                    {
+                        _scenariosById[ruleChild.Scenario.Id] = (ruleChild.Scenario, child.Rule);
+                    }
+
                     if (ruleChild.Background is not null)
                     {
                         sectionStarts.Add((int)ruleChild.Background.Location.Line);

@@ -43,6 +43,15 @@ public sealed class PickleInfo
     /// <summary>The Examples row's header/value pairs; empty for a plain scenario.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExampleValues { get; }
 
+    /// <summary>The name of the Rule the scenario is under, or null.</summary>
+    public string? RuleName => Feature.SourceOf(this).Rule?.Name;
+
+    /// <summary>
+    /// The name as CI should show it: the Rule's name first when there is one (<c>Resume: Cut power [percent=40]</c>), so
+    /// scenarios of the same name under two Rules stay two test cases.
+    /// </summary>
+    public string QualifiedName => RuleName is { Length: > 0 } rule ? $"{rule}: {NameWithExamples}" : NameWithExamples;
+
     /// <summary>The name plus the example values, e.g. <c>Cut power [percent=40]</c>; unique inside an outline.</summary>
     public string NameWithExamples => ExampleValues.Count == 0
         ? Name

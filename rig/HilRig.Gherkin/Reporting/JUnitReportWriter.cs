@@ -9,7 +9,7 @@ namespace HilRig.Gherkin.Reporting;
 
 /// <summary>
 /// Writes JUnit XML for CI servers: a testsuite per feature, a testcase per pickle (classname = feature name,
-/// name = scenario name with the example values). The whole file is rewritten after every pickle through a
+/// name = the Rule's name, if any, then the scenario's name with the example values). The whole file is rewritten after every pickle through a
 /// temporary file and a rename, so it is always complete, valid XML; a character XML 1.0 cannot hold (a NUL, an
 /// ESC, a lone UTF-16 surrogate) is written as <c>\xNN</c> or <c>\uNNNN</c>, in any name, message or text. Run
 /// errors (parse errors, missing paths, feature hooks) become failed test cases of a last suite named "Run errors".
@@ -85,7 +85,7 @@ public sealed class JUnitReportWriter(string path) : IRunListener
     {
         var element = new XElement("testcase",
             new XAttribute("classname", result.Pickle.Feature.Name),
-            new XAttribute("name", result.Pickle.NameWithExamples),
+            new XAttribute("name", result.Pickle.QualifiedName),
             new XAttribute("time", Seconds(result.Duration)),
             new XAttribute("file", result.Pickle.Feature.Uri),
             new XAttribute("line", result.Pickle.Line));
@@ -117,8 +117,8 @@ public sealed class JUnitReportWriter(string path) : IRunListener
 
         // Steps, then the attachments: short text ones in full (e.g. the command that reproduces the
         // scenario), the others by name, since a CI server shows only this text.
-        var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain", TextBody: { Length: <= 2048 } }
-            ? $"{a.Name}: {a.TextBody}"
+        var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain" or "text/x.cucumber.log+plain", TextBody: { Length: <= 2048 } }
+            ? $"{a.Name ?? "log"}: {a.TextBody}"
             : $"attachment {a.Name} ({a.MediaType})");
         element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}").Concat(attachments))));
         return element;

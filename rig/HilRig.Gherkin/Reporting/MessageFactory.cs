@@ -1,7 +1,6 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
-using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Execution;
+using Reqnroll.Bindings.Reflection;
 using Io.Cucumber.Messages.Types;
 using MessageException = Io.Cucumber.Messages.Types.Exception;
 
@@ -23,19 +22,34 @@ internal static class MessageFactory
             null));
     }
 
-    public static Envelope StepDefinition(StepBinding binding) => Envelope.Create(new StepDefinition(
-        binding.Id,
+    public static Envelope StepDefinition(StepDefinitionInfo definition) => Envelope.Create(new StepDefinition(
+        definition.Id,
         new StepDefinitionPattern(
-            binding.Pattern.Source,
-            binding.Pattern.IsRegularExpression ? StepDefinitionPatternType.REGULAR_EXPRESSION : StepDefinitionPatternType.CUCUMBER_EXPRESSION),
-        SourceOf(binding.Method)));
+            definition.Pattern,
+            definition.IsRegularExpression ? StepDefinitionPatternType.REGULAR_EXPRESSION : StepDefinitionPatternType.CUCUMBER_EXPRESSION),
+        SourceOf(definition.Binding.Method)));
 
-    public static Envelope Hook(HookBinding hook) => Envelope.Create(new Hook(
+    public static Envelope Hook(HookInfo hook) => Envelope.Create(new Hook(
         hook.Id,
-        hook.Method.Name,
-        SourceOf(hook.Method),
-        string.IsNullOrEmpty(hook.Filter.Text) ? null : hook.Filter.Text,
-        hook.Kind == HookKind.BeforeScenario ? HookType.BEFORE_TEST_CASE : HookType.AFTER_TEST_CASE));
+        hook.Binding.Method.Name,
+        SourceOf(hook.Binding.Method),
+        hook.TagExpression,
+        hook.Kind switch
+        {
+            Reqnroll.Bindings.HookType.BeforeScenario => HookType.BEFORE_TEST_CASE,
+            Reqnroll.Bindings.HookType.AfterScenario => HookType.AFTER_TEST_CASE,
+            // Cucumber messages have no feature hooks: they are run-level hooks (testRunHookStarted) named after their feature.
+            Reqnroll.Bindings.HookType.BeforeTestRun or Reqnroll.Bindings.HookType.BeforeFeature => HookType.BEFORE_TEST_RUN,
+            _ => HookType.AFTER_TEST_RUN,
+        }));
+
+    public static Envelope ParameterType(ParameterTypeInfo parameterType) => Envelope.Create(new ParameterType(
+        parameterType.Name,
+        [parameterType.Binding.Regex?.ToString() ?? ".*"],
+        false,
+        false,
+        parameterType.Id,
+        SourceOf(parameterType.Binding.Method)));
 
     public static Envelope TestCase(TestCasePlan plan, string runId) => Envelope.Create(new TestCase(
         plan.TestCaseId,
@@ -43,9 +57,15 @@ internal static class MessageFactory
         plan.Steps.Select(TestStep).ToList(),
         runId));
 
-    public static TestStepResult Result(StepResult result)
+    public static TestStepResult Result(StepResult result) =>
+        Result(result.Status, result.Duration, result.ErrorMessage, result.ErrorType, result.StackTrace);
+
+    public static TestStepResult Result(RunHookResult result) =>
+        Result(result.Status, result.Duration, result.ErrorMessage, result.ErrorType, result.StackTrace);
+
+    private static TestStepResult Result(PickleStatus pickleStatus, TimeSpan duration, string? errorMessage, string? errorType, string? stackTrace)
     {
-        var status = result.Status switch
+        var status = pickleStatus switch
         {
             PickleStatus.Passed => TestStepResultStatus.PASSED,
             PickleStatus.Skipped => TestStepResultStatus.SKIPPED,
@@ -54,8 +74,8 @@ internal static class MessageFactory
             PickleStatus.Ambiguous => TestStepResultStatus.AMBIGUOUS,
             _ => TestStepResultStatus.FAILED,
         };
-        var exception = result.ErrorType is null ? null : new MessageException(result.ErrorType, result.ErrorMessage, result.StackTrace);
-        return new TestStepResult(Cucumber.Messages.Converters.ToDuration(result.Duration), result.ErrorMessage, status, exception);
+        var exception = errorType is null ? null : new MessageException(errorType, errorMessage, stackTrace);
+        return new TestStepResult(Cucumber.Messages.Converters.ToDuration(duration), errorMessage, status, exception);
     }
 
     public static Timestamp Timestamp(DateTimeOffset time) => Cucumber.Messages.Converters.ToTimestamp(time.UtcDateTime);
@@ -71,17 +91,17 @@ internal static class MessageFactory
             null,
             step.Id,
             step.PickleStep!.Id,
-            step.Matches.Select(m => m.Binding.Id).ToList(),
+            step.Matches.Select(m => m.Definition.Id).ToList(),
             step.Matches.Select(m => new StepMatchArgumentsList(m.Arguments.Select(Argument).ToList())).ToList());
     }
 
-    private static StepMatchArgument Argument(StepArgument argument) => new(
-        new Group([], argument.Start >= 0 ? argument.Start : null, argument.RawValue),
+    private static StepMatchArgument Argument(PlannedArgument argument) => new(
+        new Group([], argument.Start, argument.Value),
         argument.ParameterTypeName);
 
-    private static SourceReference SourceOf(MethodInfo method) => new(
+    private static SourceReference SourceOf(IBindingMethod method) => new(
         null,
-        new JavaMethod(method.DeclaringType?.FullName ?? "", method.Name, method.GetParameters().Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).ToList()),
+        new JavaMethod(method.Type.FullName, method.Name, method.Parameters.Select(p => p.Type.FullName ?? p.Type.Name).ToList()),
         null,
         null);
 }

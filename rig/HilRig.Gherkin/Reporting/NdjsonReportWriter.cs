@@ -1,5 +1,4 @@
 using System.Text;
-using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Execution;
 using HilRig.Gherkin.Features;
 using Io.Cucumber.Messages.Types;
@@ -12,7 +11,7 @@ namespace HilRig.Gherkin.Reporting;
 /// UTF-8 whatever the texts hold (see <see cref="MessageJson"/>), and a run that started always ends with
 /// testRunFinished: if the run never reported its end, <see cref="Dispose"/> writes one that says so.
 /// </summary>
-public sealed class NdjsonReportWriter : IRunListener, IDisposable
+public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
 {
     private readonly StreamWriter _writer;
     private readonly HashSet<FeatureFile> _emittedFeatures = [];
@@ -53,17 +52,45 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
             EmitPickle(pickle);
         }
 
-        foreach (var binding in run.Bindings.Steps)
+        foreach (var parameterType in run.Bindings.ParameterTypes.Where(p => p.Binding.Name is not null || p.Binding.Regex is not null))
         {
-            Write(MessageFactory.StepDefinition(binding));
+            Write(MessageFactory.ParameterType(parameterType));
         }
 
-        foreach (var hook in run.Bindings.Hooks.Where(h => h.Kind is HookKind.BeforeScenario or HookKind.AfterScenario))
+        foreach (var definition in run.Bindings.StepDefinitions)
+        {
+            if (definition.Error is { } error && UndefinedParameterType().Match(error) is { Success: true } undefined)
+            {
+                Write(Envelope.Create(new UndefinedParameterType(definition.Pattern, undefined.Groups[1].Value)));
+            }
+            else if (definition.Error is null)
+            {
+                Write(MessageFactory.StepDefinition(definition));
+            }
+        }
+
+        foreach (var hook in run.Bindings.Hooks.Where(h => h.Kind is not (Reqnroll.Bindings.HookType.BeforeStep or Reqnroll.Bindings.HookType.AfterStep
+            or Reqnroll.Bindings.HookType.BeforeScenarioBlock or Reqnroll.Bindings.HookType.AfterScenarioBlock)))
         {
             Write(MessageFactory.Hook(hook));
         }
 
         Write(Envelope.Create(new TestRunStarted(MessageFactory.Timestamp(run.Timestamp), run.RunId)));
+        _writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void OnRunHookStarted(RunHookExecution hook, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        Write(Envelope.Create(new TestRunHookStarted(hook.Id, _runId, hook.Hook.Id, null, MessageFactory.Timestamp(timestamp))));
+    }
+
+    /// <inheritdoc />
+    public void OnRunHookFinished(RunHookResult result, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Write(Envelope.Create(new TestRunHookFinished(result.Hook.Id, MessageFactory.Result(result), MessageFactory.Timestamp(timestamp))));
         _writer.Flush();
     }
 
@@ -124,8 +151,9 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         var message = result.Errors.Count > 0 ? string.Join("\n", result.Errors) : result.Cancelled ? "The run was cancelled." : null;
+        var exception = result.Exception is { } e ? new Io.Cucumber.Messages.Types.Exception(e.Type, e.Message, e.StackTrace) : null;
         _runFinished = true;
-        Write(Envelope.Create(new TestRunFinished(message, result.Success, MessageFactory.Timestamp(timestamp), null, _runId)));
+        Write(Envelope.Create(new TestRunFinished(message, result.Success, MessageFactory.Timestamp(timestamp), exception, _runId)));
         _writer.Flush();
     }
 
@@ -166,4 +194,7 @@ public sealed class NdjsonReportWriter : IRunListener, IDisposable
     }
 
     private void Write(Envelope envelope) => _writer.WriteLine(MessageJson.Serialize(envelope));
+
+    [System.Text.RegularExpressions.GeneratedRegex("Undefined parameter type '(.*?)'")]
+    private static partial System.Text.RegularExpressions.Regex UndefinedParameterType();
 }

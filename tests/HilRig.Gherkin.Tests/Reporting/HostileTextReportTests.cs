@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 using HilRig.Gherkin.Execution;
-using HilRig.Gherkin.Injection;
 using HilRig.Gherkin.Reporting;
 using HilRig.Gherkin.Selection;
 using HilRig.Gherkin.Tests.Support;
@@ -66,7 +65,7 @@ public sealed class HostileTextReportTests : IDisposable
                 BaseDirectory = _directory.FullName,
                 Listeners = [.. reports.Listeners, new ConsoleProgressListener(console)],
                 ListenerErrors = listenerErrors,
-                ConfigureServices = services => services.RegisterInstance(probe),
+                ConfigureServices = services => services.RegisterInstanceAs(probe),
             }, TestContext.Current.CancellationToken);
         }
 
@@ -111,12 +110,13 @@ public sealed class HostileTextReportTests : IDisposable
         var suite = Assert.Single(root.Elements("testsuite"));
         Assert.StartsWith("Hostile \\x1B[1mtext\\x1B[0m with a NUL \\x00 and bad UTF-8 \uFFFD", (string)suite.Attribute("name")!, StringComparison.Ordinal);
         var failed = suite.Elements("testcase").First();
-        Assert.StartsWith("Scenario \\x1B[31mred\\x1B[0m with a \\x07 bell and a \\x00 NUL", (string)failed.Attribute("name")!, StringComparison.Ordinal);
+        // Both scenarios are under the Rule, whose name comes first (with its BEL escaped).
+        Assert.StartsWith("a rule \\x07 rings: Scenario \\x1B[31mred\\x1B[0m with a \\x07 bell and a \\x00 NUL", (string)failed.Attribute("name")!, StringComparison.Ordinal);
         var failure = failed.Element("failure")!;
         Assert.Contains("lone \\uD800 surrogate, \\x1B[31mESC\\x1B[0m and \\x00 NUL", (string)failure.Attribute("message")!, StringComparison.Ordinal);
         Assert.Contains("   at ", failure.Value, StringComparison.Ordinal);
         Assert.Contains("chip said \\uDBFF then \\x1B[2J and \\x00", failed.Element("system-out")!.Value, StringComparison.Ordinal);
-        Assert.Equal(PlainScenario, (string)suite.Elements("testcase").Last().Attribute("name")!);
+        Assert.Equal("a rule \\x07 rings: " + PlainScenario, (string)suite.Elements("testcase").Last().Attribute("name")!);
     }
 
     private static void AssertNdjsonIsValidAndComplete(string path)

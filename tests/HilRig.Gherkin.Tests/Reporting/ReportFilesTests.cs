@@ -34,11 +34,14 @@ public sealed class ReportFilesTests : IDisposable
             ["meta", "source", "gherkinDocument", "source", "gherkinDocument", "pickle", "pickle"],
             kinds.Take(7));
         var runStarted = kinds.IndexOf("testRunStarted");
-        Assert.All(kinds.Skip(7).Take(runStarted - 7), k => Assert.Contains(k, new[] { "stepDefinition", "hook" }));
+        Assert.All(kinds.Skip(7).Take(runStarted - 7), k => Assert.Contains(k, new[] { "parameterType", "stepDefinition", "hook" }));
         var perTestCase = string.Join(",", kinds.Skip(runStarted + 1).SkipLast(1));
+        // The test project's [BeforeTestRun] and [AfterTestRun] hooks (StepDefinitions/BehaviourSteps.cs) come first and last.
         Assert.Equal(
-            "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
-            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished",
+            "testRunHookStarted,testRunHookFinished,"
+            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
+            + "testCase,testCaseStarted,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testStepStarted,testStepFinished,testCaseFinished,"
+            + "testRunHookStarted,testRunHookFinished",
             perTestCase);
         Assert.Equal("testRunFinished", kinds[^1]);
     }
@@ -140,6 +143,16 @@ public sealed class ReportFilesTests : IDisposable
         Assert.Equal("InvalidOperationException: \\x1B[31mthe DUT said\\x1B[0m \\x00 and stopped", (string)failure.Attribute("message")!);
         Assert.False(File.Exists(reports.JUnitPath + ".tmp"));
         Assert.Equal("testRunFinished", Kind(File.ReadAllLines(reports.NdjsonPath)[^1]));
+    }
+
+    [Fact]
+    public async Task JUnit_NamesCarryTheRule_When_TwoRulesHaveAScenarioOfTheSameName()
+    {
+        var reports = await RunWithReportsAsync("Features/Behaviour/rules.feature");
+
+        var names = XDocument.Load(reports.JUnitPath).Root!.Descendants("testcase").Select(t => (string)t.Attribute("name")!);
+
+        Assert.Equal(["Resume after a power cut: The chip comes back", "Resume after a UART disconnect: The chip comes back"], names);
     }
 
     private static string Kind(string line)

@@ -1,9 +1,10 @@
 using HilRig.Gherkin.Tests.Support;
+using Reqnroll;
 
 namespace HilRig.Gherkin.Tests.StepDefinitions;
 
 [Binding]
-public sealed class CommonSteps(Probe probe, ScenarioContext scenario)
+public sealed class CommonSteps(Probe probe, ScenarioRun scenario)
 {
     [Given("a step that passes")]
     public void GivenAStepThatPasses() => probe.Add($"passed [{scenario.Name}]");

@@ -1,15 +1,16 @@
 using HilRig.Gherkin.Tests.Support;
+using Reqnroll;
 
 namespace HilRig.Gherkin.Tests.StepDefinitions;
 
 [Binding]
-public sealed class HookBindings(Probe probe, ScenarioContext scenario)
+public sealed class HookBindings(Probe probe, ScenarioRun scenario)
 {
     [BeforeFeature("@hooks")]
-    public static void BeforeFeature(Probe probe, FeatureContext feature) => probe.Add($"before feature {feature.Name}");
+    public static void BeforeFeature(Probe probe, FeatureContext feature) => probe.Add($"before feature {feature.FeatureInfo.Title}");
 
     [AfterFeature("@hooks")]
-    public static void AfterFeature(Probe probe, FeatureContext feature) => probe.Add($"after feature {feature.Name}");
+    public static void AfterFeature(Probe probe, FeatureContext feature) => probe.Add($"after feature {feature.FeatureInfo.Title}");
 
     [BeforeScenario("@hooks", Order = 20)]
     public void BeforeScenarioSecond() => probe.Add($"before scenario 20 {scenario.Name}");

@@ -1,16 +1,17 @@
 using HilRig.Gherkin.Tests.Support;
+using Reqnroll;
 
 namespace HilRig.Gherkin.Tests.StepDefinitions;
 
 /// <summary>Steps whose arguments, attachments and failures carry text no report format can hold as it is.</summary>
 [Binding]
-public sealed class HostileTextSteps(Probe probe, ScenarioContext scenario)
+public sealed class HostileTextSteps(Probe probe, ScenarioRun scenario)
 {
     [Given("a doc string holding control characters:")]
     public void GivenADocString(string text) => probe.Add($"doc {text.Length} chars");
 
     [Given("a table holding control characters:")]
-    public void GivenATable(DataTable table) => probe.Add($"table {table.Rows.Count} rows");
+    public void GivenATable(Table table) => probe.Add($"table {table.Rows.Count} rows");
 
     [Given("a chip log with a lone surrogate is attached")]
     public void GivenALogIsAttached() =>

@@ -1,9 +1,10 @@
 using HilRig.Gherkin.Tests.Support;
+using Reqnroll;
 
 namespace HilRig.Gherkin.Tests.StepDefinitions;
 
 [Binding]
-public sealed class OutlineSteps(Probe probe, ScenarioContext scenario)
+public sealed class OutlineSteps(Probe probe, ScenarioRun scenario)
 {
     [Given("the bench is powered")]
     public void GivenTheBenchIsPowered() => probe.Add($"powered [{scenario.Name}]");
@@ -19,7 +20,7 @@ public sealed class OutlineSteps(Probe probe, ScenarioContext scenario)
 public sealed class TableSteps(Probe probe)
 {
     [Given("these chips:")]
-    public void GivenTheseChips(DataTable chips)
+    public void GivenTheseChips(Table chips)
     {
         foreach (var row in chips.Rows)
         {

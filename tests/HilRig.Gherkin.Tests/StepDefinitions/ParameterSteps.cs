@@ -1,4 +1,5 @@
 using HilRig.Gherkin.Tests.Support;
+using Reqnroll;
 
 namespace HilRig.Gherkin.Tests.StepDefinitions;
 

@@ -1,5 +1,4 @@
 using HilRig.Gherkin.Execution;
-using HilRig.Gherkin.Injection;
 using HilRig.Gherkin.Selection;
 
 namespace HilRig.Gherkin.Tests.Support;
@@ -17,7 +16,7 @@ public sealed class RunnerHarness
         BaseDirectory = AppContext.BaseDirectory,
         Listeners = listeners,
         ListenerErrors = listenerErrors,
-        ConfigureServices = services => services.RegisterInstance(Probe),
+        ConfigureServices = services => services.RegisterInstanceAs(Probe),
     };
 
     public GherkinRunner CreateRunner(params IRunListener[] listeners) =>

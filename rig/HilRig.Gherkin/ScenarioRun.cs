@@ -1,45 +1,27 @@
 namespace HilRig.Gherkin;
 
-/// <summary>What a binding can know about the feature being run. Injectable into bindings and hooks.</summary>
-public sealed class FeatureContext
-{
-    internal FeatureContext(string name, string uri, IReadOnlyList<string> tags, string description)
-    {
-        Name = name;
-        Uri = uri;
-        Tags = tags;
-        Description = description;
-    }
-
-    /// <summary>The feature's name (the text after <c>Feature:</c>).</summary>
-    public string Name { get; }
-
-    /// <summary>The feature file's path relative to the run's base directory, with forward slashes.</summary>
-    public string Uri { get; }
-
-    /// <summary>The feature's own tags, with <c>@</c>.</summary>
-    public IReadOnlyList<string> Tags { get; }
-
-    /// <summary>The free text under the feature line.</summary>
-    public string Description { get; }
-
-    /// <summary>Values shared by every scenario of this feature in one run.</summary>
-    public IDictionary<string, object> Items { get; } = new Dictionary<string, object>(StringComparer.Ordinal);
-}
+/// <summary>The feature a scenario belongs to, as <see cref="ScenarioRun.Feature"/> shows it.</summary>
+/// <param name="Name">The feature's name (the text after <c>Feature:</c>).</param>
+/// <param name="Uri">The feature file's path relative to the run's base directory, with forward slashes.</param>
+/// <param name="Tags">The feature's own tags, with <c>@</c>.</param>
+/// <param name="Description">The free text under the feature line.</param>
+public sealed record ScenarioFeature(string Name, string Uri, IReadOnlyList<string> Tags, string Description);
 
 /// <summary>
-/// What a binding can know about the running scenario, and how it adds attachments (timelines, logs, captures)
-/// to the report. One instance per scenario; injectable into bindings and hooks.
+/// The running scenario as the rig sees it: its pickle id, name, tags and feature, the run's cancellation, values
+/// shared by its bindings, and the way to attach timelines, logs and captures to the report. The host registers one
+/// per scenario in Reqnroll's scenario container, so bindings, hooks and drivers take it through their constructor
+/// (next to Reqnroll's own <c>ScenarioContext</c>, which knows nothing of pickle ids or the report).
 /// </summary>
-public sealed class ScenarioContext
+public sealed class ScenarioRun
 {
     private readonly Action<GherkinAttachment> _attachmentSink;
 
-    internal ScenarioContext(
+    internal ScenarioRun(
         string pickleId,
         string name,
         IReadOnlyList<string> tags,
-        FeatureContext feature,
+        ScenarioFeature feature,
         CancellationToken runCancellation,
         Action<GherkinAttachment> attachmentSink)
     {
@@ -57,11 +39,11 @@ public sealed class ScenarioContext
     /// <summary>The scenario's name; for outlines, with the example values substituted.</summary>
     public string Name { get; }
 
-    /// <summary>The scenario's tags including those inherited from feature, rule and examples.</summary>
+    /// <summary>The scenario's tags with <c>@</c>, including those inherited from feature, rule and examples.</summary>
     public IReadOnlyList<string> Tags { get; }
 
     /// <summary>The feature this scenario belongs to.</summary>
-    public FeatureContext Feature { get; }
+    public ScenarioFeature Feature { get; }
 
     /// <summary>Cancelled when the run is asked to stop (e.g. SIGTERM); steps that wait should observe it.</summary>
     public CancellationToken RunCancellation { get; }
@@ -73,25 +55,25 @@ public sealed class ScenarioContext
     public T Get<T>(string key) =>
         Items.TryGetValue(key, out var value) && value is T typed
             ? typed
-            : throw new KeyNotFoundException($"Scenario context has no {typeof(T).Name} under '{key}'.");
+            : throw new KeyNotFoundException($"Scenario run has no {typeof(T).Name} under '{key}'.");
 
-    /// <summary>Attaches text (a log, a timeline as JSON) to the current step in the report.</summary>
+    /// <summary>Attaches text (a log, a timeline as JSON) to the current step or hook in the report.</summary>
     public void Attach(string name, string mediaType, string body) =>
         _attachmentSink(new GherkinAttachment(name, mediaType, body, null, DateTimeOffset.UtcNow));
 
-    /// <summary>Attaches binary content (a capture, an image) to the current step in the report.</summary>
+    /// <summary>Attaches binary content (a capture, an image) to the current step or hook in the report.</summary>
     public void Attach(string name, string mediaType, byte[] body) =>
         _attachmentSink(new GherkinAttachment(name, mediaType, null, body, DateTimeOffset.UtcNow));
 }
 
 /// <summary>An attachment added by a binding: either text or binary content.</summary>
-/// <param name="Name">A file name or label, e.g. <c>timeline.json</c>.</param>
+/// <param name="Name">A file name or label, e.g. <c>timeline.json</c>; null for log text (Reqnroll's output helper).</param>
 /// <param name="MediaType">The IANA media type, e.g. <c>application/json</c>.</param>
 /// <param name="TextBody">The text content, or null when binary.</param>
 /// <param name="BinaryBody">The binary content, or null when text.</param>
 /// <param name="Timestamp">When it was attached.</param>
 public sealed record GherkinAttachment(
-    string Name,
+    string? Name,
     string MediaType,
     string? TextBody,
     byte[]? BinaryBody,
