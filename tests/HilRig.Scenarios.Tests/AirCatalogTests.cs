@@ -2,7 +2,6 @@ using HilRig.Core.Wifi;
 using HilRig.Gherkin.Execution;
 using HilRig.Gherkin.Testing;
 using HilRig.Scenarios.StepDefinitions;
-using HilRig.Scenarios.Support;
 using Xunit;
 
 namespace HilRig.Scenarios.Tests;
@@ -19,7 +18,7 @@ public sealed class AirCatalogTests(AirCatalogTests.Runners runners) : IClassFix
     private const string Bench = "sim-chain-air";
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => (p.Tags.Contains("@cloud") || p.Tags.Contains("@gateway")) && !p.Tags.Contains("@air")
                 && p.Pickle.Steps.All(s => !s.Text.StartsWith("the bench \"", StringComparison.Ordinal) || s.Text.StartsWith("the bench \"sim-chain-tls\"", StringComparison.Ordinal)))
             .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[{Bench}] {p.DisplayName}"));
@@ -54,7 +53,7 @@ public sealed class AirCatalogTests(AirCatalogTests.Runners runners) : IClassFix
                     _runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
                     {
                         BaseDirectory = ScenarioRunners.Root,
-                        ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+                        ConfigureServices = services => services.RegisterInstanceAs(settings),
                     });
                 }
                 return _runner;

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using HilRig.Core.Nodes;
 using HilRig.Gherkin.Execution;
 using HilRig.Scenarios.StepDefinitions;
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
 
@@ -60,7 +59,7 @@ public abstract partial class BenchDoubleProcess : IAsyncLifetime
         _runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
         {
             BaseDirectory = ScenarioRunners.Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+            ConfigureServices = services => services.RegisterInstanceAs(settings),
         });
     }
 

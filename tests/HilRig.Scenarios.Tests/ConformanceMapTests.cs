@@ -39,7 +39,7 @@ public sealed class ConformanceMapTests
     [Fact]
     public void Every_Scenario_Named_In_The_Map_Exists()
     {
-        var features = Directory.EnumerateFiles(Path.Combine(ScenarioRunners.Root, "scenarios"), "*.feature", SearchOption.AllDirectories)
+        var features = Directory.EnumerateFiles(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), "*.feature", SearchOption.AllDirectories)
             .ToDictionary(p => Path.GetFileName(p), File.ReadAllText);
         var missing = new List<string>();
         foreach (var (number, scenarios) in Rows())

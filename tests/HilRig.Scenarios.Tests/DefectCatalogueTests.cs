@@ -2,7 +2,6 @@ using HilRig.Bench.Chip;
 using HilRig.Gherkin.Execution;
 using HilRig.Gherkin.Testing;
 using HilRig.Scenarios.StepDefinitions;
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
 
@@ -33,10 +32,10 @@ public sealed class DefectCatalogueTests
         await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
         {
             BaseDirectory = ScenarioRunners.Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+            ConfigureServices = services => services.RegisterInstanceAs(settings),
         });
         // Quick scenarios first, the slow ones (sweeps, ten cuts) last: the run stops at the first failure.
-        var pickles = PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        var pickles = PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .OrderBy(p => p.Tags.Contains("@slow") ? 1 : 0).ToList();
         string? caughtBy = null;
         string? message = null;

@@ -1,4 +1,3 @@
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
 

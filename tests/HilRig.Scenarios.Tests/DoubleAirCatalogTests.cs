@@ -23,7 +23,7 @@ public sealed class DoubleAirCatalogTests(DoubleChainAir bench)
     ];
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => p.Tags.Contains("@air") || (p.Tags.Contains("@cloud") && Chosen.Contains(p.Name)))
             .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[double-chain-air] {p.DisplayName}"));
 

@@ -14,7 +14,7 @@ namespace HilRig.Scenarios.Tests;
 public sealed class DoubleBenchTests(DoubleChain bench)
 {
     private static HilRig.Gherkin.Features.PickleInfo Pickle(string name) =>
-        HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root).Single(p => p.Name == name);
+        HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root).Single(p => p.Name == name);
 
     [Fact]
     public async Task The_Rig_Starts_No_Chip_Process_On_A_Hardware_Bench()

@@ -13,7 +13,7 @@ namespace HilRig.Scenarios.Tests;
 public sealed class DoubleCatalogTests(DoubleChain bench)
 {
     private static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Selected() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => (p.Pickle.Steps.Any(s => s.Text == "the bench is powered on") || p.Tags.Contains("@sweep")) && !p.Tags.Contains("@cloud")
                 && !p.Pickle.Steps.Any(s => s.Text.Contains("flash operation", StringComparison.Ordinal)));
 
@@ -41,7 +41,7 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
 public sealed class DoubleTreeCatalogTests(DoubleTree bench)
 {
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => p.Pickle.Steps.Any(s => s.Text == "the bench \"sim-tree\" is powered on"))
             .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[double-tree] {p.DisplayName}"));
 

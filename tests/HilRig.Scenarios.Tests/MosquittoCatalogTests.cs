@@ -13,7 +13,7 @@ namespace HilRig.Scenarios.Tests;
 public sealed class MosquittoCatalogTests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
 {
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => p.Tags.Contains("@cloud") && !p.Tags.Contains("@embedded-broker") && !p.Pickle.Steps.Any(s => s.Text.StartsWith("the bench \"", StringComparison.Ordinal)))
             .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[sim-chain-mosquitto] {p.DisplayName}"));
 

@@ -27,7 +27,7 @@ public sealed class QemuCatalogTests(ScenarioRunners runners) : IClassFixture<Sc
     ];
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => Selected.Any(s => s.EndsWith(':') ? p.Id.Contains("/" + s, StringComparison.Ordinal) : p.Id.EndsWith("/" + s, StringComparison.Ordinal)))
             .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[sim-chain-qemu] {p.DisplayName}"));
 

@@ -15,7 +15,7 @@ public sealed class ScenarioCatalogTests(ScenarioRunners runners) : IClassFixtur
 
     public static IEnumerable<TheoryDataRow<string, string>> Scenarios()
     {
-        foreach (var pickle in PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root))
+        foreach (var pickle in PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root))
         {
             var namesItsBench = pickle.Pickle.Steps.Any(s => s.Text.StartsWith("the bench \"", StringComparison.Ordinal));
             // Slow scenarios (sweeps, ten cuts) run on the default bench only, to keep CI within its time. So do the

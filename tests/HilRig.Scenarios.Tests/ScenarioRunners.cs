@@ -1,6 +1,5 @@
 using HilRig.Gherkin.Execution;
 using HilRig.Scenarios.StepDefinitions;
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests;
 
@@ -23,7 +22,7 @@ public sealed class ScenarioRunners : IAsyncDisposable
                 runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
                 {
                     BaseDirectory = Root,
-                    ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+                    ConfigureServices = services => services.RegisterInstanceAs(settings),
                 });
                 _runners[bench] = runner;
             }
@@ -37,9 +36,9 @@ public sealed class ScenarioRunners : IAsyncDisposable
         await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
         {
             BaseDirectory = Root,
-            ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+            ConfigureServices = services => services.RegisterInstanceAs(settings),
         });
-        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(Root, "scenarios"), baseDirectory: Root)
+        var pickle = HilRig.Gherkin.Testing.PickleCatalog.Discover(Path.Combine(Root, RigSettings.Catalogue), baseDirectory: Root)
             .Single(p => p.Name == scenarioName);
         return await runner.RunPickleAsync(pickle.Id, cancellationToken);
     }

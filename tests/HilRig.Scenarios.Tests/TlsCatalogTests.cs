@@ -1,5 +1,4 @@
 using HilRig.Gherkin.Testing;
-using HilRig.Scenarios.Support;
 using Xunit;
 
 namespace HilRig.Scenarios.Tests;
@@ -19,7 +18,7 @@ public sealed class TlsCatalogTests
     ];
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, "scenarios"), baseDirectory: ScenarioRunners.Root)
+        PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => p.Tags.Contains("@cloud") && Chosen.Contains(p.Name))
             .Select(p => new TheoryDataRow<string>(p.Name).WithTestDisplayName($"[sim-chain-tls] {p.DisplayName}"));
 

@@ -15,7 +15,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "Feature files or folders, or file.feature:LINE (default: every feature under scenarios/).", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("paths") { Description = "Feature files or folders, or file.feature:LINE (default: the catalogue, every feature under scenarios/HilRig.Scenarios/).", Arity = ArgumentArity.ZeroOrMore };
         var tags = new Option<string?>("--tags") { Description = "Tag expression, e.g. \"@sim and not @slow\"." };
         var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
@@ -24,9 +24,10 @@ internal static class RunCommand
         var repeat = new Option<int>("--repeat") { Description = "Run the selection N times (to hunt flaky scenarios): round k uses seed+k-1 and writes its reports to <out>/round-k; a summary of pass counts per scenario follows.", DefaultValueFactory = _ => 1 };
         var benches = new Option<string[]>("--bench") { Description = "NAME=WIRING: features that name bench NAME (Given the bench \"sim-tree\" is powered on) run on WIRING instead, e.g. sim-tree=wiring/double-tree.yaml." };
         var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
+        var steps = new Option<string[]>("--steps") { Description = "A step library of your own: a .dll of Reqnroll [Binding] classes, run beside the catalogue's (give it once per library; docs/steps.md)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait, benches,
+            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps,
         };
         command.SetAction(async (result, token) =>
         {
@@ -52,6 +53,11 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"hilrig run: {overrideError}");
                 return 2;
             }
+            if (!TryResolveStepAssemblies(result.GetValue(steps) ?? [], out var stepAssemblies, out var stepsError))
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {stepsError}");
+                return 2;
+            }
             // A bench without its adapters fails here, once, naming the device and the wiring line, not in every scenario.
             var benchesToCheck = new List<Core.Wiring.BenchWiring> { benchWiring };
             foreach (var path in benchOverrides.Values)
@@ -71,7 +77,7 @@ internal static class RunCommand
                 ?? Path.Combine(root, "artifacts", "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
             var selected = result.GetValue(paths) is { Length: > 0 } given
                 ? given.Select(p => Path.GetRelativePath(root, Path.GetFullPath(p))).ToArray()
-                : [Path.Combine("scenarios")];
+                : [RigSettings.Catalogue];
             var rounds = result.GetValue(repeat);
             if (rounds is < 1 or > 1000)
             {
@@ -106,16 +112,17 @@ internal static class RunCommand
                 return 2;
             }
             var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
+            var settings = RigSettings.ForRepository(root, wiringPath) with { ChipDefects = chipDefects, BenchOverrides = benchOverrides, StepAssemblies = stepAssemblies };
             if (rounds == 1)
             {
-                return await RunOnceAsync(root, wiringPath, outDir, selected, result.GetValue(tags), chipDefects, benchOverrides, firstSeed, token);
+                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selected, result.GetValue(tags), token)).Code;
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(root, wiringPath, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), chipDefects, benchOverrides, firstSeed + round - 1, token);
+                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), token);
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -134,16 +141,13 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunOnceAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, IReadOnlyDictionary<string, string> benchOverrides, int runSeed, CancellationToken token) =>
-        (await RunRoundAsync(root, wiringPath, outDir, selected, tags, chipDefects, benchOverrides, runSeed, token)).Code;
-
-    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(string root, string wiringPath, string outDir, string[] selected, string? tags,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> chipDefects, IReadOnlyDictionary<string, string> benchOverrides, int runSeed, CancellationToken token)
+    /// <summary>One round: the selection on the bench of <paramref name="round"/> (its seed), its reports in <paramref name="outDir"/>.</summary>
+    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(RigSettings round, string outDir, string[] selected, string? tags, CancellationToken token)
     {
         {
-            var settings = RigSettings.ForRepository(root, wiringPath, Path.Combine(outDir, "scenarios")) with { ChipDefects = chipDefects, Seed = runSeed, BenchOverrides = benchOverrides };
-            Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, wiringPath)}, seed {runSeed}, reports in {outDir}");
+            var settings = round with { ArtifactsRoot = Path.Combine(outDir, "scenarios") };
+            var root = settings.RepositoryRoot;
+            Console.WriteLine($"hilrig run: bench {Path.GetRelativePath(root, settings.WiringPath)}, seed {settings.Seed}, reports in {outDir}");
             using var reports = ReportFiles.Open(outDir);
             await using var runner = new GherkinRunner([typeof(BenchSteps).Assembly]);
             RunResult run;
@@ -153,7 +157,8 @@ internal static class RunCommand
                 {
                     BaseDirectory = root,
                     Listeners = [.. reports.Listeners, new ConsoleProgressListener(Console.Out)],
-                    ConfigureServices = services => services.RegisterInstance(typeof(RigSettings), settings),
+                    ConfigureServices = services => services.RegisterInstanceAs(settings),
+                    StepAssemblies = settings.StepAssemblies,
                 }, token);
             }
             catch (GherkinException ex)
@@ -220,6 +225,30 @@ internal static class RunCommand
             map[parts[0]] = path;
         }
         error = null;
+        return true;
+    }
+
+    /// <summary>The step libraries of --steps as full paths; false with one message naming the first that is not a .dll file.</summary>
+    private static bool TryResolveStepAssemblies(string[] given, out IReadOnlyList<string> paths, out string error)
+    {
+        var found = new List<string>();
+        paths = found;
+        error = "";
+        foreach (var path in given)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                error = $"--steps {path}: no such file (build the step library first: dotnet build)";
+                return false;
+            }
+            if (!full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            {
+                error = $"--steps {path}: not a .dll (give the step library's built assembly, e.g. bin/Debug/net10.0/MySteps.dll)";
+                return false;
+            }
+            found.Add(full);
+        }
         return true;
     }
 

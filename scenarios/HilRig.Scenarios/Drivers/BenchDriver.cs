@@ -9,7 +9,7 @@ namespace HilRig.Scenarios.Drivers;
 /// The scenario's bench: built from a wiring file when a step asks for it, powered on, and torn down
 /// (every node off, every pty closed) when the scenario ends, whatever happened.
 /// </summary>
-public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) : IAsyncDisposable
+public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IAsyncDisposable
 {
     private IBench? _bench;
 
@@ -105,7 +105,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioContext scenario) 
     public ChipWiring Chip(string name) => Wiring.Chips.FirstOrDefault(c => c.Name == name)
         ?? throw new ArgumentException($"bench {Wiring.Name} has no chip '{name}' (chips: {string.Join(", ", Wiring.Chips.Select(c => c.Name))})");
 
-    private static string Slug(ScenarioContext scenario)
+    private static string Slug(ScenarioRun scenario)
     {
         var text = $"{Path.GetFileNameWithoutExtension(scenario.Feature.Uri)}-{scenario.Name}";
         var chars = text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();

@@ -14,7 +14,7 @@ namespace HilRig.Scenarios.Drivers;
 /// The scenario's view of the bench's cloud (docs/cloud.md): the servers' backends, the module's
 /// flash records, its log, and the processor's side of the UART for PROVISION.
 /// </summary>
-public sealed class CloudDriver(BenchDriver bench, RigSettings settings, ScenarioContext scenario) : IDisposable
+public sealed class CloudDriver(BenchDriver bench, RigSettings settings, ScenarioRun scenario) : IDisposable
 {
     private Servers.TargetOta.TargetOtaAdminClient? _admin;
 

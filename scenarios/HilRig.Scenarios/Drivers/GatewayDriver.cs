@@ -11,7 +11,7 @@ namespace HilRig.Scenarios.Drivers;
 /// The scenario's hand on the gateway cluster (docs/cloud.md §5): the vendor backend's commands, the GMS,
 /// and lightweight virtual devices beside the emulated module (the same device code the fleet runs).
 /// </summary>
-public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, ScenarioContext scenario) : IAsyncDisposable
+public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, ScenarioRun scenario) : IAsyncDisposable
 {
     private readonly List<GatewayDevice> _devices = new();
     private readonly List<(string Id, string Name, Task<CommandReply> Reply)> _commands = new();

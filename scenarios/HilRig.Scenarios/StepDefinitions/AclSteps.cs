@@ -1,4 +1,5 @@
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Cloud;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;

@@ -1,6 +1,7 @@
 using HilRig.Core.Faults;
 using HilRig.Core.Wifi;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
 

@@ -1,4 +1,5 @@
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
@@ -7,7 +8,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 
 /// <summary>Steps that bring the bench to a state and read every chip's status.</summary>
 [Binding]
-public sealed class BenchSteps(BenchDriver bench, ScenarioContext scenario)
+public sealed class BenchSteps(BenchDriver bench, ScenarioRun scenario)
 {
     [Given("the bench is powered on")]
     public Task GivenTheBenchIsPoweredOn() => bench.StartAsync(null, scenario.RunCancellation);

@@ -2,6 +2,7 @@ using HilRig.Core.Servers;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers.TargetOta;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using HilRig.Core.Links;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
@@ -14,7 +15,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 /// does on both sides (forwarded, dropped, answered, and what its STATUS says after).
 /// </summary>
 [Binding]
-public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, UpgradeDriver upgrade, ScenarioContext scenario)
+public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, UpgradeDriver upgrade, ScenarioRun scenario)
 {
     [When(@"^the rig sends (\w+) a (BENCH_SET_OPERATING|STATUS_REQ|DATA) frame for (the rig|\w+)( with a bad CRC| with protocol version 2)? from (upstream|downstream)$")]
     public async Task WhenTheRigSendsAFrame(string target, string type, string destination, string damage, string side)

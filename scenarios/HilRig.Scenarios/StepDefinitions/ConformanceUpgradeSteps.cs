@@ -1,6 +1,7 @@
 using System.Globalization;
 using HilRig.Core.Links;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
@@ -15,7 +16,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 /// after a cut (the rig plays the module, and watches every port of the chip).
 /// </summary>
 [Binding]
-public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver chip, ScenarioContext scenario)
+public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver chip, ScenarioRun scenario)
 {
     private const uint RigCampaign = ConformanceDriver.RigCampaign;
 

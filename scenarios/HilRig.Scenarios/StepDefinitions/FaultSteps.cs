@@ -1,6 +1,7 @@
 using HilRig.Core.Faults;
 using HilRig.Core.Servers;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Images;
 using HilRig.Scenarios.Drivers;
@@ -10,7 +11,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 
 /// <summary>Steps that arm faults before the action under test and check how the device came through them.</summary>
 [Binding]
-public sealed class FaultSteps(BenchDriver bench, FaultDriver faults, UpgradeDriver upgrade, RigSettings settings, ScenarioContext scenario)
+public sealed class FaultSteps(BenchDriver bench, FaultDriver faults, UpgradeDriver upgrade, RigSettings settings, ScenarioRun scenario)
 {
     [Given(@"^(the whole device|the module|chip\w*) will lose power for (\d+) ms (at every (\d+)% of (\w+)'s transfer)$")]
     public void GivenPowerCutsAtEveryStep(string who, int ms, string phrase, int step, string chip)

@@ -1,5 +1,6 @@
 using HilRig.Gateway.Cluster;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
 using static HilRig.Scenarios.StepDefinitions.WifiSteps;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using HilRig.Core.Faults;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Cloud;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;

@@ -1,6 +1,7 @@
 using HilRig.Core.Faults.Sweeps;
 using HilRig.Core.Wiring;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Control;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
@@ -9,7 +10,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 
 /// <summary>Steps that sweep a power cut over every frame boundary or flash operation of a chip's transfer.</summary>
 [Binding]
-public sealed class SweepSteps(BenchDriver bench, RigSettings settings, ScenarioContext scenario)
+public sealed class SweepSteps(BenchDriver bench, RigSettings settings, ScenarioRun scenario)
 {
     private SweepReport? _report;
 

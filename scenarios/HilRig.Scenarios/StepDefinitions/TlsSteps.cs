@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Scenarios.Drivers;
 
 namespace HilRig.Scenarios.StepDefinitions;

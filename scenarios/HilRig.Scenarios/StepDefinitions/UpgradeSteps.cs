@@ -1,5 +1,6 @@
 using HilRig.Core.Servers;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;
 using HilRig.Scenarios.Support;
@@ -8,7 +9,7 @@ namespace HilRig.Scenarios.StepDefinitions;
 
 /// <summary>Steps that run a multi-chip campaign and check how it went.</summary>
 [Binding]
-public sealed class UpgradeSteps(BenchDriver bench, UpgradeDriver upgrade, ScenarioContext scenario)
+public sealed class UpgradeSteps(BenchDriver bench, UpgradeDriver upgrade, ScenarioRun scenario)
 {
     [When("the server upgrades every chip to version {string} in the default order")]
     public Task WhenTheServerUpgradesInTheDefaultOrder(string version) =>

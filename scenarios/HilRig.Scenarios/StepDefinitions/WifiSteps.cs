@@ -1,5 +1,6 @@
 using HilRig.Core.Bench;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Protocol.Cloud;
 using HilRig.Protocol.Messages;
 using HilRig.Scenarios.Drivers;

@@ -1,12 +1,13 @@
 using HilRig.Core.Timeline;
 using HilRig.Gherkin;
+using Reqnroll;
 using HilRig.Scenarios.Drivers;
 
 namespace HilRig.Scenarios.Support;
 
 /// <summary>Attaches each scenario's timeline, UART logs and node logs to the report, passed or failed.</summary>
 [Binding]
-public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, ScenarioContext scenario)
+public sealed class ArtifactHooks(BenchDriver bench, RigSettings settings, ScenarioRun scenario)
 {
     [AfterScenario]
     public void AttachArtifacts()

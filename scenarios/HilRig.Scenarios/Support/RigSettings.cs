@@ -15,6 +15,9 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     /// <summary>Benches that features name ("sim-tree"), mapped to the wiring file they run on instead (full paths).</summary>
     public IReadOnlyDictionary<string, string> BenchOverrides { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Step libraries of the run's own (<c>hilrig run --steps</c>), as full paths: repeated by <see cref="ReproduceCommand"/>.</summary>
+    public IReadOnlyList<string> StepAssemblies { get; init; } = [];
+
     /// <summary>
     /// Where benches keep what they keep between runs (their CA: benches/NAME/ca); null: the rig's default
     /// (<see cref="Servers.Tls.BenchCertificateAuthority.DefaultDirectory"/>). Tests point it at a directory of their own.
@@ -22,7 +25,7 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
     public string? DataDirectory { get; init; }
 
     /// <summary>
-    /// The command that repeats one scenario exactly: same bench, same seed, same defects. Every word is quoted for
+    /// The command that repeats one scenario exactly: same bench, same seed, same defects, same step libraries. Every word is quoted for
     /// a POSIX shell (<see cref="global::HilRig.Platform.Shell.ShellQuote"/>), so a feature path, a defect or a bench name holding
     /// <c>$(...)</c>, quotes or spaces pastes back as the same words and runs nothing else.
     /// </summary>
@@ -41,6 +44,10 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
         {
             words.AddRange(["--bench", $"{bench}={Path.GetRelativePath(RepositoryRoot, wiring)}"]);
         }
+        foreach (var steps in StepAssemblies)
+        {
+            words.AddRange(["--steps", Path.GetRelativePath(RepositoryRoot, steps)]);
+        }
         return global::HilRig.Platform.Shell.ShellQuote.Join(words);
     }
 
@@ -52,6 +59,12 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
         BenchOverrides.TryGetValue(nameOrPath, out var overridden) ? overridden :
         nameOrPath.EndsWith(".yaml", StringComparison.Ordinal) ? Path.GetFullPath(nameOrPath, RepositoryRoot)
             : Path.Combine(RepositoryRoot, "wiring", nameOrPath + ".yaml");
+
+    /// <summary>
+    /// The catalogue: the feature files whose steps are this assembly's, relative to the checkout. Other folders under
+    /// scenarios/ (a QA team's library, scenarios/SampleQaSteps) bring their own steps and run with <c>--steps</c>.
+    /// </summary>
+    public static readonly string Catalogue = Path.Combine("scenarios", "HilRig.Scenarios");
 
     /// <summary>Settings for a checkout: the default bench is wiring/sim-chain.yaml.</summary>
     public static RigSettings ForRepository(string root, string? wiring = null, string? artifacts = null) =>

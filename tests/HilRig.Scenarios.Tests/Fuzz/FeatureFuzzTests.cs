@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using HilRig.Gherkin.Bindings;
 using HilRig.Gherkin.Selection;
 using HilRig.Scenarios.StepDefinitions;
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests.Fuzz;
 

@@ -1,5 +1,4 @@
 using HilRig.Core.Wiring;
-using HilRig.Scenarios.Support;
 
 namespace HilRig.Scenarios.Tests.Fuzz;
 
