@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using HilRig.Gherkin.Bindings;
+using HilRig.Gherkin.Execution;
 using HilRig.Gherkin.Selection;
 using HilRig.Scenarios.StepDefinitions;
 
@@ -17,7 +17,7 @@ public sealed class FeatureFuzzTests
             .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).Select(p => (Name: Path.GetRelativePath(root, p), Bytes: File.ReadAllBytes(p))).ToList();
         // The catalogue's own step bindings, as the runner loads them; the pickles are matched against them, no bench starts.
-        var bindings = BindingRegistry.FromAssemblies([typeof(BenchSteps).Assembly]);
+        await using var bindings = BindingInspector.Open([typeof(BenchSteps).Assembly]);
         var directory = Directory.CreateTempSubdirectory("hilrig-feature-fuzz-");
         var run = new FuzzRun("feature", FuzzRun.SeedFromEnvironment(16), TimeSpan.FromSeconds(10));
         try
@@ -39,7 +39,7 @@ public sealed class FeatureFuzzTests
         Assert.True(run.ClearErrors > 0 && run.Successes > 0, $"{run.Summary}: the mutations should both break files and leave some valid");
     }
 
-    private static FuzzOutcome Check(string directory, string file, BindingRegistry bindings)
+    private static FuzzOutcome Check(string directory, string file, BindingInspector bindings)
     {
         var resolved = PickleSelection.Of([file]).Resolve(directory);
         if (resolved.Errors.Count > 0)
@@ -51,11 +51,8 @@ public sealed class FeatureFuzzTests
         }
         foreach (var pickle in resolved.Pickles)
         {
-            foreach (var step in pickle.Pickle.Steps)
-            {
-                // Undefined and ambiguous steps are the runner's clear verdicts (it names the step); only a throw is a finding.
-                bindings.FindMatches(step.Type, step.Text);
-            }
+            // Undefined and ambiguous steps are the runner's clear verdicts (it names the step); only a throw is a finding.
+            bindings.Plan(pickle);
         }
         return FuzzOutcome.Success;
     }
