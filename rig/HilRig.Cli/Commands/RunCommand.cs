@@ -24,10 +24,11 @@ internal static class RunCommand
         var repeat = new Option<int>("--repeat") { Description = "Run the selection N times (to hunt flaky scenarios): round k uses seed+k-1 and writes its reports to <out>/round-k; a summary of pass counts per scenario follows.", DefaultValueFactory = _ => 1 };
         var benches = new Option<string[]>("--bench") { Description = "NAME=WIRING: features that name bench NAME (Given the bench \"sim-tree\" is powered on) run on WIRING instead, e.g. sim-tree=wiring/double-tree.yaml." };
         var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
+        var retry = new Option<int>("--retry") { Description = "Run a failed scenario again, up to N times (0 to 10), for a hardware night where one flaky run should not fail it: every attempt is in the reports, the scenario's result is its last attempt's." };
         var steps = new Option<string[]>("--steps") { Description = "A step library of your own: a .dll of Reqnroll [Binding] classes, run beside the catalogue's (give it once per library; docs/steps.md)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps,
+            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps, retry,
         };
         command.SetAction(async (result, token) =>
         {
@@ -51,6 +52,12 @@ internal static class RunCommand
             if (!TryParseBenchOverrides(result.GetValue(benches) ?? [], root, out var benchOverrides, out var overrideError))
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {overrideError}");
+                return 2;
+            }
+            var retries = result.GetValue(retry);
+            if (retries is < 0 or > 10)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: --retry {retries} is outside 0..10");
                 return 2;
             }
             if (!TryResolveStepAssemblies(result.GetValue(steps) ?? [], out var stepAssemblies, out var stepsError))
@@ -115,14 +122,14 @@ internal static class RunCommand
             var settings = RigSettings.ForRepository(root, wiringPath) with { ChipDefects = chipDefects, BenchOverrides = benchOverrides, StepAssemblies = stepAssemblies };
             if (rounds == 1)
             {
-                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selected, result.GetValue(tags), token)).Code;
+                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selected, result.GetValue(tags), retries, token)).Code;
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), token);
+                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), retries, token);
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -142,7 +149,7 @@ internal static class RunCommand
     }
 
     /// <summary>One round: the selection on the bench of <paramref name="round"/> (its seed), its reports in <paramref name="outDir"/>.</summary>
-    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(RigSettings round, string outDir, string[] selected, string? tags, CancellationToken token)
+    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(RigSettings round, string outDir, string[] selected, string? tags, int retries, CancellationToken token)
     {
         {
             var settings = round with { ArtifactsRoot = Path.Combine(outDir, "scenarios") };
@@ -159,6 +166,7 @@ internal static class RunCommand
                     Listeners = [.. reports.Listeners, new ConsoleProgressListener(Console.Out)],
                     ConfigureServices = services => services.RegisterInstanceAs(settings),
                     StepAssemblies = settings.StepAssemblies,
+                    Retry = retries,
                 }, token);
             }
             catch (GherkinException ex)

@@ -16,7 +16,8 @@ internal sealed class PickleRun(
     TestCasePlan plan,
     ReqnrollPickle model,
     ListenerGuard listeners,
-    CancellationToken cancellationToken)
+    CancellationToken cancellationToken,
+    int retriesLeft = 0)
 {
     private readonly List<StepResult> _results = [];
     private readonly List<GherkinAttachment> _attachments = [];
@@ -218,7 +219,8 @@ internal sealed class PickleRun(
 
         var errors = _disposalErrors.Prepend(extraError).OfType<string>().ToList();
         var result = new PickleResult(plan.Pickle, status, _results.ToList(), _attachments.ToList(), _clock.Elapsed,
-            errors.Count == 0 ? null : string.Join(Environment.NewLine, errors));
+            errors.Count == 0 ? null : string.Join(Environment.NewLine, errors)) { Attempt = plan.Attempt };
+        result.WillBeRetried = retriesLeft > 0 && result.Status == PickleStatus.Failed && !cancellationToken.IsCancellationRequested;
         listeners.Notify(nameof(IRunListener.OnPickleFinished), l => l.OnPickleFinished(plan, result, DateTimeOffset.UtcNow));
         return result;
     }

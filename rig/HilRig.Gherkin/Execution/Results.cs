@@ -76,6 +76,12 @@ public sealed class PickleResult
     /// <summary>Every hook and step, in order.</summary>
     public IReadOnlyList<StepResult> Steps { get; }
 
+    /// <summary>Which run of the scenario this is: 0 the first, 1 the first retry (<see cref="RunOptions.Retry"/>).</summary>
+    public int Attempt { get; internal init; }
+
+    /// <summary>True when this attempt failed and the scenario runs again: not the scenario's result yet.</summary>
+    public bool WillBeRetried { get; internal set; }
+
     /// <summary>The first step that did not pass (or the step that skipped the scenario), or null.</summary>
     public StepResult? FailedStep { get; }
 
@@ -93,6 +99,10 @@ public sealed class PickleResult
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{Pickle.DisplayName}: {Status} in {Duration.TotalSeconds:0.000} s");
+        if (Attempt > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" (attempt {Attempt + 1})");
+        }
         if (FailedStep is not null)
         {
             var where = FailedStep.Step.Line > 0 ? $" ({Pickle.Feature.Uri}:{FailedStep.Step.Line})" : "";

@@ -35,6 +35,14 @@ public sealed class RunOptions
     /// context (so they share this process's Reqnroll) with their own dependencies resolved from their folder.
     /// </summary>
     public IReadOnlyList<string> StepAssemblies { get; init; } = [];
+
+    /// <summary>
+    /// How many times a failed scenario runs again (0: never), for a hardware bench where one flaky run should not fail
+    /// a night. Each attempt is reported as Cucumber messages do (testCaseStarted.attempt, testCaseFinished.willBeRetried);
+    /// the scenario's result is its last attempt's. Only Failed is retried: undefined, ambiguous, pending and skipped
+    /// scenarios would end the same way again.
+    /// </summary>
+    public int Retry { get; init; }
 }
 
 /// <summary>The run's cancellation, registered in Reqnroll's global container for run-level hooks (a struct cannot be injected).</summary>

@@ -136,10 +136,26 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
         {
             var featureError = await OpenFeatureAsync(runner, featureInfo, pickle.Feature).ConfigureAwait(false);
             var plan = _planner.Plan(pickle, featureInfo, model, runner.TestThreadContext.TestThreadContainer);
-            var run = _current = new PickleRun(plan, model, _listeners, cancellationToken);
-            var result = featureError is null ? await run.RunAsync(runner).ConfigureAwait(false) : run.Block(featureError);
-            _results.Add(result);
-            return result;
+            if (featureError is not null)
+            {
+                var blocked = new PickleRun(plan, model, _listeners, cancellationToken).Block(featureError);
+                _results.Add(blocked);
+                return blocked;
+            }
+
+            // A failed attempt runs again while retries are left: the same test case, the next attempt (RunOptions.Retry).
+            while (true)
+            {
+                var run = _current = new PickleRun(plan, model, _listeners, cancellationToken, Math.Max(0, options.Retry - plan.Attempt));
+                var result = await run.RunAsync(runner).ConfigureAwait(false);
+                if (!result.WillBeRetried)
+                {
+                    _results.Add(result);
+                    return result;
+                }
+
+                plan = plan.NextAttempt();
+            }
         }
         finally
         {

@@ -77,13 +77,20 @@ public sealed class PlannedStep
 /// <summary>A pickle about to run: its ids in Cucumber messages and its planned steps (hooks included).</summary>
 public sealed class TestCasePlan
 {
-    internal TestCasePlan(string testCaseId, string testCaseStartedId, PickleInfo pickle, IReadOnlyList<PlannedStep> steps)
+    internal TestCasePlan(string testCaseId, string testCaseStartedId, PickleInfo pickle, IReadOnlyList<PlannedStep> steps, int attempt = 0)
     {
         TestCaseId = testCaseId;
         TestCaseStartedId = testCaseStartedId;
         Pickle = pickle;
         Steps = steps;
+        Attempt = attempt;
     }
+
+    /// <summary>testCaseStarted.attempt: 0 the first time the test case runs, 1 for its first retry (<see cref="RunOptions.Retry"/>).</summary>
+    public int Attempt { get; }
+
+    /// <summary>The same test case (its id and test steps) run again: a new testCaseStarted id, the next attempt.</summary>
+    internal TestCasePlan NextAttempt() => new(TestCaseId, Guid.NewGuid().ToString(), Pickle, Steps, Attempt + 1);
 
     /// <summary>testCase.id.</summary>
     public string TestCaseId { get; }

@@ -14,10 +14,14 @@ public sealed class ConsoleProgressListener(TextWriter output) : IRunListener
     public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Status is PickleStatus.Passed or PickleStatus.Skipped)
+        if (result.WillBeRetried)
+        {
+            output.WriteLine(Printable($"RETRY {result.Describe()}"));
+        }
+        else if (result.Status is PickleStatus.Passed or PickleStatus.Skipped)
         {
             output.WriteLine(Printable(string.Create(CultureInfo.InvariantCulture,
-                $"{Label(result.Status)} {result.Pickle.DisplayName} ({result.Duration.TotalSeconds:0.00} s)")));
+                $"{Label(result.Status)} {result.Pickle.DisplayName} ({result.Duration.TotalSeconds:0.00} s{(result.Attempt > 0 ? $", attempt {result.Attempt + 1}" : "")})")));
         }
         else
         {

@@ -18,6 +18,7 @@ public sealed class JUnitReportWriter(string path) : IRunListener
 {
     private readonly string _path = System.IO.Path.GetFullPath(path);
     private readonly List<PickleResult> _results = [];
+    private readonly Dictionary<string, List<string>> _earlierFailures = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _runErrors = [];
 
     /// <summary>The file being written.</summary>
@@ -29,6 +30,14 @@ public sealed class JUnitReportWriter(string path) : IRunListener
     /// <inheritdoc />
     public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        // An attempt that will be retried is not the scenario's result: the last attempt is (it says how many there were).
+        if (result.WillBeRetried)
+        {
+            _earlierFailures[result.Id] = [.. _earlierFailures.GetValueOrDefault(result.Id, []), result.ErrorMessage ?? result.Status.ToString()];
+            return;
+        }
+
         _results.Add(result);
         Save();
     }
@@ -71,7 +80,7 @@ public sealed class JUnitReportWriter(string path) : IRunListener
             suites));
     }
 
-    private static XElement Suite(IGrouping<FeatureFile, PickleResult> feature) => new("testsuite",
+    private XElement Suite(IGrouping<FeatureFile, PickleResult> feature) => new("testsuite",
         new XAttribute("name", feature.Key.Name),
         new XAttribute("tests", feature.Count()),
         new XAttribute("failures", feature.Count(r => IsFailure(r.Status))),
@@ -81,7 +90,7 @@ public sealed class JUnitReportWriter(string path) : IRunListener
         new XAttribute("file", feature.Key.Uri),
         feature.Select(TestCase));
 
-    private static XElement TestCase(PickleResult result)
+    private XElement TestCase(PickleResult result)
     {
         var element = new XElement("testcase",
             new XAttribute("classname", result.Pickle.Feature.Name),
@@ -120,7 +129,10 @@ public sealed class JUnitReportWriter(string path) : IRunListener
         var attachments = result.Attachments.Select(a => a is { MediaType: "text/plain" or "text/x.cucumber.log+plain", TextBody: { Length: <= 2048 } }
             ? $"{a.Name ?? "log"}: {a.TextBody}"
             : $"attachment {a.Name} ({a.MediaType})");
-        element.Add(new XElement("system-out", string.Join("\n", result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}").Concat(attachments))));
+        // A retried scenario says so: how many attempts, and why the earlier ones failed (a flaky night shows here).
+        var retries = _earlierFailures.GetValueOrDefault(result.Id, [])
+            .Select((message, i) => $"attempt {i + 1} of {result.Attempt + 1} failed, retried: {message}");
+        element.Add(new XElement("system-out", string.Join("\n", retries.Concat(result.Steps.Select(s => $"[{s.Status}] {s.Step.Text}")).Concat(attachments))));
         return element;
     }
 

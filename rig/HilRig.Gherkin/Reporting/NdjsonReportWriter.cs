@@ -100,8 +100,13 @@ public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
         ArgumentNullException.ThrowIfNull(testCase);
         EmitFeature(testCase.Pickle.Feature);
         EmitPickle(testCase.Pickle);
-        Write(MessageFactory.TestCase(testCase, _runId));
-        Write(Envelope.Create(new TestCaseStarted(0, testCase.TestCaseStartedId, testCase.TestCaseId, null, MessageFactory.Timestamp(timestamp))));
+        if (testCase.Attempt == 0)
+        {
+            // A retry is the same test case started again: testCase once, testCaseStarted per attempt.
+            Write(MessageFactory.TestCase(testCase, _runId));
+        }
+
+        Write(Envelope.Create(new TestCaseStarted(testCase.Attempt, testCase.TestCaseStartedId, testCase.TestCaseId, null, MessageFactory.Timestamp(timestamp))));
     }
 
     /// <inheritdoc />
@@ -142,7 +147,8 @@ public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
     public void OnPickleFinished(TestCasePlan testCase, PickleResult result, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(testCase);
-        Write(Envelope.Create(new TestCaseFinished(testCase.TestCaseStartedId, MessageFactory.Timestamp(timestamp), false)));
+        ArgumentNullException.ThrowIfNull(result);
+        Write(Envelope.Create(new TestCaseFinished(testCase.TestCaseStartedId, MessageFactory.Timestamp(timestamp), result.WillBeRetried)));
         _writer.Flush();
     }
 

@@ -217,7 +217,35 @@ public sealed class CucumberBehaviourTests : IDisposable
         Assert.Equal(3, _harness.Probe.Events.Count);
     }
 
-    private async Task<(RunResult Result, List<JsonElement> Messages)> RunWithReportsAsync(string[] paths, Assembly[] assemblies, RunHookLog? log = null)
+    [Fact]
+    public async Task FailedScenarioRunsAgain_And_EachAttemptIsReported_And_TheLastAttemptIsTheResult_When_RetryIsGiven()
+    {
+        var (result, messages) = await RunWithReportsAsync(["Features/Behaviour/retry.feature"], [typeof(RunnerHarness).Assembly], retry: 2);
+
+        Assert.Equal([PickleStatus.Passed, PickleStatus.Failed], result.Pickles.Select(p => p.Status));
+        Assert.Equal([2, 2], result.Pickles.Select(p => p.Attempt));
+        Assert.False(result.Success);
+        // One testCase per scenario; a testCaseStarted per attempt (attempt 0, 1, 2); willBeRetried on all but the last.
+        var testCases = Of(messages, "testCase").ToList();
+        Assert.Equal(2, testCases.Count);
+        var started = Of(messages, "testCaseStarted").ToList();
+        var finished = Of(messages, "testCaseFinished").ToDictionary(f => f.GetProperty("testCaseStartedId").GetString()!);
+        foreach (var testCase in testCases)
+        {
+            var attempts = started.Where(s => s.GetProperty("testCaseId").GetString() == testCase.GetProperty("id").GetString()).ToList();
+            Assert.Equal([0, 1, 2], attempts.Select(a => a.GetProperty("attempt").GetInt32()));
+            Assert.Equal([true, true, false], attempts.Select(a => finished[a.GetProperty("id").GetString()!].GetProperty("willBeRetried").GetBoolean()));
+        }
+        // JUnit holds the last attempt of each scenario and says why the earlier ones were retried.
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(_directory.FullName, "junit.xml"));
+        var cases = junit.Descendants("testcase").ToList();
+        Assert.Equal(2, cases.Count);
+        Assert.Null(cases[0].Element("failure"));
+        Assert.StartsWith("attempt 1 of 3 failed, retried: InvalidOperationException: flaky: attempt 1 fails", cases[0].Element("system-out")!.Value, StringComparison.Ordinal);
+        Assert.NotNull(cases[1].Element("failure"));
+    }
+
+    private async Task<(RunResult Result, List<JsonElement> Messages)> RunWithReportsAsync(string[] paths, Assembly[] assemblies, RunHookLog? log = null, int retry = 0)
     {
         RunResult result;
         ReportFiles reports;
@@ -228,6 +256,7 @@ public sealed class CucumberBehaviourTests : IDisposable
             {
                 BaseDirectory = AppContext.BaseDirectory,
                 Listeners = reports.Listeners,
+                Retry = retry,
                 ConfigureServices = services =>
                 {
                     services.RegisterInstanceAs(_harness.Probe);

@@ -18,6 +18,16 @@ public sealed class CommonSteps(Probe probe, ScenarioRun scenario)
     [Then("a step that must not run")]
     public void ThenAStepThatMustNotRun() => probe.Add("must not run");
 
+    [Given("a step that fails its first {int} attempts")]
+    public void GivenAFlakyStep(int failures)
+    {
+        var before = probe.CountBefore(scenario.PickleId);
+        if (before < failures)
+        {
+            throw new InvalidOperationException($"flaky: attempt {before + 1} fails");
+        }
+    }
+
     [Given("a step that is pending")]
     public void GivenAStepThatIsPending() => throw new PendingStepException();
 

@@ -17,6 +17,19 @@ public sealed class Probe
         }
     }
 
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>How many times <paramref name="key"/> was counted before, then counts it once more.</summary>
+    public int CountBefore(string key)
+    {
+        lock (_lock)
+        {
+            var before = _counts.GetValueOrDefault(key);
+            _counts[key] = before + 1;
+            return before;
+        }
+    }
+
     public void Add(string text)
     {
         lock (_lock)
