@@ -58,6 +58,13 @@ public static partial class FeatureLoader
             var document = new Parser().Parse(new StringReader(source));
             var ids = new GuidIdGenerator();
             var messageDocument = new AstMessagesConverter(ids).ConvertGherkinDocumentToEventArgs(document, uri);
+            if (EmptyTableRow(messageDocument) is { } empty)
+            {
+                // The parser takes a lone '|' as a row of no cells; a step's table needs a header to bind (Reqnroll refuses one without).
+                error = $"{uri}:{empty.Line}:{empty.Column}: a data table row needs at least one cell ('|' alone is not a row)";
+                return false;
+            }
+
             feature = new FeatureFile(fullPath, uri, source, messageDocument);
             feature.SetPickles(new PickleCompiler(ids).Compile(messageDocument));
             return true;
@@ -72,6 +79,17 @@ public static partial class FeatureLoader
             error = Describe(uri, exception);
             return false;
         }
+    }
+
+    /// <summary>The first row of a step's data table that has no cell, or null.</summary>
+    private static Io.Cucumber.Messages.Types.Location? EmptyTableRow(Io.Cucumber.Messages.Types.GherkinDocument document)
+    {
+        IEnumerable<Io.Cucumber.Messages.Types.Step> Steps(IEnumerable<Io.Cucumber.Messages.Types.FeatureChild> children) => children.SelectMany(c =>
+            (c.Background?.Steps ?? []).Concat(c.Scenario?.Steps ?? [])
+                .Concat(Steps((c.Rule?.Children ?? []).Select(r => new Io.Cucumber.Messages.Types.FeatureChild(null, r.Background, r.Scenario)))));
+        return Steps(document.Feature?.Children ?? [])
+            .SelectMany(s => s.DataTable?.Rows ?? [])
+            .FirstOrDefault(r => r.Cells.Count == 0)?.Location;
     }
 
     /// <summary>The path relative to the base directory with forward slashes, as used in ids and reports.</summary>

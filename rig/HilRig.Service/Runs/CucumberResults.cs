@@ -16,6 +16,7 @@ public sealed class CucumberResults(string path)
     private readonly Dictionary<string, string> _started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Status, string? Detail)> _worst = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _featureNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _astLines = new(StringComparer.Ordinal);
     private readonly List<ScenarioResult> _results = [];
     private long _offset;
 
@@ -74,11 +75,13 @@ public sealed class CucumberResults(string path)
                 {
                     case "gherkinDocument" when body.TryGetProperty("feature", out var feature):
                         _featureNames[Text(body, "uri")] = Text(feature, "name");
+                        RememberLines(feature);
                         break;
                     case "pickle":
                         var uri = Text(body, "uri");
-                        var at = body.TryGetProperty("location", out var location) && location.TryGetProperty("line", out var l) && l.TryGetInt32(out var n)
-                            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $":{n}") : "";
+                        var pickleLine = body.TryGetProperty("location", out var location) && location.TryGetProperty("line", out var l) && l.TryGetInt32(out var n)
+                            ? n : LineOfAstNodes(body);
+                        var at = pickleLine is { } known ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $":{known}") : "";
                         var name = _featureNames.TryGetValue(uri, out var featureName) && featureName.Length > 0 ? $"{featureName}: {Text(body, "name")}" : Text(body, "name");
                         _pickles[Text(body, "id")] = (name, uri + at);
                         break;
@@ -97,6 +100,42 @@ public sealed class CucumberResults(string path)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The lines of the document's scenarios and Examples rows by AST node id: a pickle of Cucumber messages 30 (the
+    /// version Reqnroll uses) has no location, its line is its Examples row's or its scenario's.
+    /// </summary>
+    private void RememberLines(JsonElement node)
+    {
+        if (node.ValueKind != JsonValueKind.Object) return;
+        if (node.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            && node.TryGetProperty("location", out var location) && location.TryGetProperty("line", out var line) && line.TryGetInt32(out var n))
+        {
+            _astLines[id.GetString()!] = n;
+        }
+        foreach (var property in node.EnumerateObject())
+        {
+            if (property.Name is "children" or "examples" or "tableBody" && property.Value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var child in property.Value.EnumerateArray()) RememberLines(child);
+            }
+            else if (property.Name is "scenario" or "rule")
+            {
+                RememberLines(property.Value);
+            }
+        }
+    }
+
+    private int? LineOfAstNodes(JsonElement pickle)
+    {
+        if (!pickle.TryGetProperty("astNodeIds", out var ids) || ids.ValueKind != JsonValueKind.Array) return null;
+        int? line = null;
+        foreach (var id in ids.EnumerateArray())
+        {
+            if (id.ValueKind == JsonValueKind.String && _astLines.TryGetValue(id.GetString()!, out var n)) line = n;
+        }
+        return line;
     }
 
     private void Step(string started, string cucumberStatus, string? message)

@@ -93,6 +93,15 @@ public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver
         chip.SendImageData(wired.Name, chip.ImageBytes!.Length, 512);
         var done = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromSeconds(8), seen => seen.Any(o => Is(o, MessageType.Complete, wired.ModelId)), scenario.RunCancellation);
         Expect.That(done.Any(o => Is(o, MessageType.Complete, wired.ModelId)), $"{target} sent no COMPLETE within 8 s of the last of its image; it put {ConformanceSteps.Describe(done)} upstream");
+        // The activation is over once its COMPLETE went down every port too (a few ms after the one upstream): a later
+        // step that counts COMPLETEs must not see these (seen under load on sim-tree: 4 counted where 2 were sent).
+        var ports = bench.Wiring.Children(target).Count;
+        if (ports > 0)
+        {
+            var down = await chip.OutputsAsync(Direction.Downstream, TimeSpan.FromSeconds(8), seen => seen.Count(o => Is(o, MessageType.Complete, wired.ModelId)) >= ports, scenario.RunCancellation);
+            Expect.That(down.Count(o => Is(o, MessageType.Complete, wired.ModelId)) >= ports,
+                $"{target} sent its activation's COMPLETE on {down.Count(o => Is(o, MessageType.Complete, wired.ModelId))} of its {ports} downstream port(s) within 8 s of the last of its image (docs/protocol.md §6.5); it put {ConformanceSteps.Describe(down)} there");
+        }
     }
 
     [When(@"^the rig sends (\w+) the same START again from upstream$")]

@@ -36,4 +36,19 @@ public sealed class FeatureLoaderTests
 
         Assert.StartsWith("Features/none.feature: cannot read", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TryLoad_NamesTheRow_When_ADataTableRowHasNoCell()
+    {
+        // Found by the feature fuzzer: the parser takes a lone '|' as a row of no cells, and Reqnroll's table then throws.
+        var directory = Directory.CreateTempSubdirectory("hilrig-loader-");
+        File.WriteAllText(Path.Combine(directory.FullName, "empty-row.feature"), "Feature: f\n  Scenario: s\n    Given the chips read:\n      |\n");
+
+        var loaded = FeatureLoader.TryLoad("empty-row.feature", directory.FullName, out var feature, out var error);
+
+        Assert.False(loaded);
+        Assert.Null(feature);
+        Assert.Equal("empty-row.feature:4:7: a data table row needs at least one cell ('|' alone is not a row)", error);
+        directory.Delete(recursive: true);
+    }
 }
