@@ -43,6 +43,14 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
     public Task GivenProductOrder() =>
         cloud.Admin.SetProductOrderAsync(cloud.Cloud.Wiring.Product, bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList(), bench.Cancellation);
 
+    [Given("the target server has upgraded every chip to version {string}")]
+    public async Task GivenUpgradedEveryChip(string version)
+    {
+        await GivenPublishAll(version);
+        await WhenStartCampaign();
+        await ThenReceives("campaign-complete");
+    }
+
     [When("the target server starts a campaign for the module")]
     public async Task WhenStartCampaign()
     {
@@ -116,6 +124,26 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
             s is null ? $"{name} is silent" :
             name == farthest ? (s.ActiveVersion == _published[farthest].Header.Version ? null : $"{name} runs {s.ActiveVersion}, expected {_published[farthest].Header.Version}") :
             s.ActiveVersion == new FirmwareVersion(1, 0, 0) ? null : $"{name} runs {s.ActiveVersion}; it was not in the campaign and should still run 1.0.0");
+    }
+
+    [Then("only the farthest chip was in the campaign, and it runs version {string} while every other chip runs {string}")]
+    public async Task ThenOnlyFarthestRuns(string farthestVersion, string othersVersion)
+    {
+        var farthest = bench.Wiring.UpgradeOrder[0];
+        var id = CampaignId;
+        var completed = cloud.Cloud.Target.EventsOf(cloud.DeviceId).Where(e => e.Event == "chip-complete" && e.CampaignId == id).Select(e => e.Chip).ToList();
+        Expect.That(completed.Count == 1 && completed[0] == bench.Chip(farthest).ModelId,
+            $"campaign {id} sent chip-complete for [{Hex(completed.OfType<byte>().ToList())}], expected only {farthest}");
+        var (expectedFarthest, expectedOthers) = (FirmwareVersion.Parse(farthestVersion), FirmwareVersion.Parse(othersVersion));
+        var statuses = await bench.Bench.Probe.QueryAllAsync(bench.Cancellation);
+        Expect.ForEachChip(statuses, (name, s) =>
+        {
+            if (s is null) return $"{name} is silent";
+            var expected = name == farthest ? expectedFarthest : expectedOthers;
+            if (s.ActiveVersion != expected) return $"{name} runs {s.ActiveVersion}, expected {expected}";
+            return name == farthest && s.ActiveDigestHex != _published[farthest].Header.DigestHex
+                ? $"{name} reports body SHA-256 {s.ActiveDigestHex}, the published image's is {_published[farthest].Header.DigestHex}" : null;
+        });
     }
 
     private static string Hex(IReadOnlyList<byte> ids) => string.Join(", ", ids.Select(i => $"0x{i:X2}"));
