@@ -43,6 +43,24 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
     public Task GivenProductOrder() =>
         cloud.Admin.SetProductOrderAsync(cloud.Cloud.Wiring.Product, bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList(), bench.Cancellation);
 
+    [Given(@"^the target server's upgrade order for the product is ([\w, -]+)$")]
+    public Task GivenProductOrderOf(string order) =>
+        cloud.Admin.SetProductOrderAsync(cloud.Cloud.Wiring.Product, ChipNames(order).Select(n => bench.Chip(n).ModelId).ToList(), bench.Cancellation);
+
+    [Then(@"^the target server's campaign named the order ([\w, -]+)$")]
+    public async Task ThenCampaignOrder(string order)
+    {
+        var expected = ChipNames(order).Select(n => bench.Chip(n).ModelId).ToList();
+        var view = await cloud.Admin.GetDeviceAsync(cloud.DeviceId, bench.Cancellation);
+        var campaign = view?.Campaign;
+        Expect.That(campaign is not null && campaign.CampaignId == CampaignId,
+            $"the target server holds no campaign instruction for campaign {CampaignId} (its latest: {campaign?.CampaignId.ToString() ?? "none"})");
+        Expect.That(campaign!.Order.SequenceEqual(expected), $"the target server's campaign named the order [{Hex(campaign.Order)}], expected [{Hex(expected)}] ({order})");
+    }
+
+    private static List<string> ChipNames(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+
     [Given("the target server has upgraded every chip to version {string}")]
     public async Task GivenUpgradedEveryChip(string version)
     {
