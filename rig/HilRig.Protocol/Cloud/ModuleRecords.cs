@@ -13,7 +13,7 @@ public sealed record AccessConfig(string Host, int Port, string Secret)
     /// True when the config can be dialled: a host and a port from 1 to 65535. A network config whose server id has no
     /// usable access config leaves the module waiting for the processor's PROVISION (docs/cloud.md §4.1).
     /// </summary>
-    public bool IsUsable => !string.IsNullOrWhiteSpace(Host) && Port is >= 1 and <= 65535;
+    public bool IsUsable() => !string.IsNullOrWhiteSpace(Host) && Port is >= 1 and <= 65535;
 
     /// <summary>
     /// True when <paramref name="other"/> reaches the same server: the same host (case-insensitive, as DNS names are) and

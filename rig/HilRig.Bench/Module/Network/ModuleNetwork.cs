@@ -220,7 +220,7 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
         {
             return $"server id '{serverId}' is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)})";
         }
-        return access.IsUsable ? null
+        return access.IsUsable() ? null
             : $"server id '{serverId}' has no usable access config (host '{access.Host}', port {access.Port}: a host and a port from 1 to 65535 are needed)";
     }
 
