@@ -86,8 +86,9 @@ public sealed class CloudCampaignSteps(BenchDriver bench, CloudDriver cloud, Upg
         bool Expected(DeviceEvent e) => e.Event == name && e.CampaignId == id && (e.Detail ?? "").Contains(text, StringComparison.Ordinal);
         // A campaign expected to complete that failed instead will not complete: fail at once, saying how it ended.
         // (Failures are not cut short this way: a download-failed is followed by the campaign-failed it causes.)
+        // The server's own "campaign-empty" (nothing differed, docs/cloud.md §2.3) ends a campaign too.
         bool EndedOtherwise(DeviceEvent e) => name == "campaign-complete" && e.CampaignId == id && e.Event != name
-            && TargetOtaServer.CampaignEndingEvents.Contains(e.Event);
+            && (TargetOtaServer.CampaignEndingEvents.Contains(e.Event) || e.Event == "campaign-empty");
         var got = await Wait(cloud.Cloud.Target.WaitForEventAsync(cloud.DeviceId, e => Expected(e) || EndedOtherwise(e),
             $"'{name}' for campaign {id}{(text.Length > 0 ? $" naming '{text}'" : "")}", CampaignTimeout, bench.Cancellation));
         Expect.That(Expected(got), $"campaign {id} ended with '{got.Event}'{(got.Chip is { } c ? $" for chip 0x{c:X2}" : "")}" +
