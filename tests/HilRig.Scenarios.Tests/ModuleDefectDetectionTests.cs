@@ -11,6 +11,7 @@ public sealed class ModuleDefectDetectionTests
     [InlineData("obey-vendor-ota", "A vendor server's own OTA unit is ignored and the module says so", "ignored OTA instruction")]
     [InlineData("download-from-zero", "A download cut short by the server is resumed, not restarted", "Range")]
     [InlineData("skip-digest-check", "An image whose bytes do not match their SHA-256 is refused and the old firmware keeps running", "module-upgraded")]
+    [InlineData("refuse-older-version", "A WiFi firmware rolled back on the target server is installed on a module that runs a newer one", "reason rebooted")]
     [InlineData("forget-provisioned", "A module with pending provisioning joins, connects and then marks itself configured", "flag is 1")]
     public async Task The_scenario_that_covers_a_module_defect_fails_with_it(string defect, string scenario, string expected)
     {

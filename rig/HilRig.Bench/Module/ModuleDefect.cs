@@ -17,6 +17,11 @@ public enum ModuleDefect
     SkipDigestCheck = 4,
     /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (docs/cloud.md §4.1).</summary>
     ForgetProvisioned = 8,
+    /// <summary>
+    /// An anti-rollback check the design does not have: an OTA instruction to a version older than the running one is
+    /// ignored, so the target server cannot roll back a bad release (docs/cloud.md §2.1, §4.3).
+    /// </summary>
+    RefuseOlderVersion = 16,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>

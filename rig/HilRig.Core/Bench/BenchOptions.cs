@@ -33,6 +33,12 @@ public sealed record BenchOptions(string ArtifactsDirectory)
     /// </summary>
     public string? ModuleTrustedCaPem { get; init; }
 
+    /// <summary>
+    /// Changes the factory record the emulated module's flash is programmed with (an access config table entry added,
+    /// removed or blanked, docs/cloud.md §4.1); null: the bench's own record.
+    /// </summary>
+    public Func<Protocol.Cloud.ModuleFactoryConfig, Protocol.Cloud.ModuleFactoryConfig>? ModuleFactory { get; init; }
+
     /// <summary>Where a hardware bench's GPIO chips, I2C buses and serial adapters come from (the real devices unless a test swaps them).</summary>
     public HardwareBackends Backends { get; init; } = new();
 

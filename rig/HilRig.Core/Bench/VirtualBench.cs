@@ -250,6 +250,10 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         {
             factory = factory with { TrustedCaPem = otherCa };
         }
+        if (Options.ModuleFactory is { } change)
+        {
+            factory = change(factory);
+        }
         var files = Protocol.Cloud.ModuleFlashImage.Build(factory, header.Version.ToString(), image, config);
         Directory.CreateDirectory(ModuleFlashDirectory);
         foreach (var (name, bytes) in files)

@@ -8,6 +8,19 @@ public sealed record AccessConfig(string Host, int Port, string Secret)
 {
     /// <summary>True: MQTT over TLS, the server checked against <see cref="ModuleFactoryConfig.TrustedCaPem"/> (docs/cloud.md §6).</summary>
     public bool Tls { get; init; }
+
+    /// <summary>
+    /// True when the config can be dialled: a host and a port from 1 to 65535. A network config whose server id has no
+    /// usable access config leaves the module waiting for the processor's PROVISION (docs/cloud.md §4.1).
+    /// </summary>
+    public bool IsUsable() => !string.IsNullOrWhiteSpace(Host) && Port is >= 1 and <= 65535;
+
+    /// <summary>
+    /// True when <paramref name="other"/> reaches the same server: the same host (case-insensitive, as DNS names are) and
+    /// port. The module recognises the target server this way, not by server id (docs/cloud.md §4.2).
+    /// </summary>
+    public bool IsSameServerAs(AccessConfig other) =>
+        string.Equals(Host.TrimEnd('.'), other.Host.TrimEnd('.'), StringComparison.OrdinalIgnoreCase) && Port == other.Port;
 }
 
 /// <summary>

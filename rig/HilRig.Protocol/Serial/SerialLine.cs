@@ -12,9 +12,9 @@ namespace HilRig.Protocol.Serial;
 /// sched_yield, measured with strace -c: about 45 000 polls, 43 000 ioctls and 60 000 yields in one 8 s chain upgrade of
 /// the virtual bench), so the thirteen ports of a bench kept a 2-core machine busy. A pty needs no line settings beyond
 /// raw mode, and a thread that blocks in poll(2) costs nothing while the line is quiet. The rig's own UARTs (its relay
-/// links, HilRig.Core's RigPort) are System.IO.Ports SerialPorts on a pty or a real device alike, as DESIGN.md asks (the
-/// rig's code cannot tell the virtual bench from the real one); their bytes, too, move through a PtyStream on the same
-/// device, for the reason RigPort gives.
+/// links, HilRig.Core's RigPort) are System.IO.Ports SerialPorts on a pty or a real device alike, so that the rig's
+/// code cannot tell the virtual bench from the real one (both open the same way); their bytes, too, move through a
+/// PtyStream on the same device, for the reason RigPort gives.
 /// </remarks>
 public abstract class SerialLine : IDisposable
 {

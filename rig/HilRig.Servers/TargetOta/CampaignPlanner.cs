@@ -7,7 +7,7 @@ namespace HilRig.Servers.TargetOta;
 internal sealed record CampaignPlan(IReadOnlyList<byte> Order, IReadOnlyList<string> Notes);
 
 /// <summary>
-/// Campaign composition (docs/cloud.md §2.3): the chips whose reported version is older than the published one,
+/// Campaign composition (docs/cloud.md §2.3): the chips whose reported version differs from the published one (older or newer),
 /// in the product's order, or far-to-near (the reverse of the chain order the device reported) when the product
 /// has none.
 /// </summary>
@@ -34,7 +34,9 @@ internal static class CampaignPlanner
             }
             else if (comparison > 0)
             {
-                notes.Add($"{deviceId} chip 0x{chip.ModelId:X2}: runs {running}, newer than the published {image.Version}: left alone");
+                // Differs, not only older: the chip goes back to the server's version (a bad release rolled back).
+                notes.Add($"{deviceId} chip 0x{chip.ModelId:X2}: {running} → {image.Version}, newer than the published: rolled back");
+                toUpgrade.Add(chip.ModelId);
             }
             else
             {

@@ -18,7 +18,7 @@ public sealed partial class TargetOtaServer
 
     /// <summary>
     /// Publishes an image of <see cref="Images"/> for a model (checked now). For the module (model 1), every device
-    /// that reported an older module version is sent an instruction. Throws <see cref="TargetOtaRequestException"/>
+    /// that reported another module version, older or newer (publishing an older one rolls a release back), is sent an instruction. Throws <see cref="TargetOtaRequestException"/>
     /// (400) for a name the catalogue does not hold or an image that is not the named model and version.
     /// </summary>
     public async Task<CampaignImage> PublishFirmwareAsync(byte modelId, string? version, string? imageName, CancellationToken cancellationToken)

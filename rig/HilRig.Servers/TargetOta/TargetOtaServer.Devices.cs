@@ -88,7 +88,7 @@ public sealed partial class TargetOtaServer
         }
     }
 
-    /// <summary>The module rule of docs/cloud.md §2.1: an older module gets an instruction, unless one for that version is outstanding (then the same one again).</summary>
+    /// <summary>The module rule of docs/cloud.md §2.1: a module whose version differs (older or newer) gets an instruction, unless one for that version is outstanding (then the same one again).</summary>
     private (OtaInstruction? Send, string Decision) DecideModule(DeviceState state, string deviceId)
     {
         var reported = state.LastReport!.Module.Version;
@@ -105,18 +105,16 @@ public sealed partial class TargetOtaServer
         {
             return (null, $"{deviceId} runs the published module {published.Version}");
         }
-        if (comparison > 0)
-        {
-            return (null, $"{deviceId} runs module {running}, newer than the published {published.Version}: left alone");
-        }
+        // Differs, not only older: a module newer than the server's version is brought back to it (a bad release rolled back).
+        var direction = comparison > 0 ? $", newer than the published {published.Version} (a rollback)" : "";
         if (state.Outstanding is { } outstanding && outstanding.Version == published.Version.ToString())
         {
-            return (outstanding, $"{deviceId} runs module {running}: instruction {outstanding.InstructionId} for {published.Version} is outstanding, sent again");
+            return (outstanding, $"{deviceId} runs module {running}{direction}: instruction {outstanding.InstructionId} for {published.Version} is outstanding, sent again");
         }
         var instruction = new OtaInstruction($"ins-{Interlocked.Increment(ref _nextInstruction)}", published.Version.ToString(),
             FirmwareUrl(published), published.Sha256, published.Bytes.LongLength);
         state.Outstanding = instruction;
-        return (instruction, $"{deviceId} runs module {running}: instruction {instruction.InstructionId} to {published.Version}");
+        return (instruction, $"{deviceId} runs module {running}{direction}: instruction {instruction.InstructionId} to {published.Version}");
     }
 
     private async Task OnEventAsync(BrokerMessage message)
@@ -193,7 +191,7 @@ public sealed partial class TargetOtaServer
         if (plan.Order.Count == 0)
         {
             state.CampaignPhase = null;
-            const string Nothing = "nothing to upgrade: no chip is older than its published image";
+            const string Nothing = "nothing to upgrade: no chip's version differs from its published image";
             _sink(Source, "ota", $"campaign {id} for {deviceId} ended: {Nothing}");
             return (null, new DeviceEvent("campaign-empty") { CampaignId = id, Detail = Nothing });
         }

@@ -25,6 +25,9 @@ public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IA
     /// <summary>The CA certificate (PEM) the module's firmware trusts instead of the bench CA (set by a Given before the bench starts; unset: the bench CA).</summary>
     public string? ModuleTrustedCaPem { get; set; }
 
+    /// <summary>Changes to the module's factory record (set by a Given before the bench starts; unset: the bench's own record).</summary>
+    public Func<Protocol.Cloud.ModuleFactoryConfig, Protocol.Cloud.ModuleFactoryConfig>? ModuleFactory { get; set; }
+
     /// <summary>What Given steps want done to the bench after it is laid out and before any node gets power.</summary>
     public List<Action<IBench>> BeforePowerOn { get; } = new();
 
@@ -54,6 +57,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IA
             ChipDefects = settings.ChipDefects,
             ModuleNetwork = ModuleNetwork,
             ModuleTrustedCaPem = ModuleTrustedCaPem,
+            ModuleFactory = ModuleFactory,
             CertificateAuthorityDirectory = settings.DataDirectory is { } data ? Servers.Tls.BenchCertificateAuthority.DirectoryUnder(data, wiring.Name) : null,
         });
         _bench.Timeline.Add("rig", "scenario", $"{scenario.Feature.Name}: {scenario.Name}");
@@ -76,9 +80,9 @@ public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IA
     private async Task ProvisionRealModuleAsync(Core.Wiring.NetworkWiring network, CancellationToken cancellationToken)
     {
         var config = ModuleNetwork is { } choose ? choose(network) : new Protocol.Cloud.NetworkConfig(0, network.Wifi.Ssid, network.Wifi.Passphrase, network.Vendors[0].Id);
-        if (config is null || config.Flag != 0 || ModuleTrustedCaPem is not null)
+        if (config is null || config.Flag != 0 || ModuleTrustedCaPem is not null || ModuleFactory is not null)
         {
-            throw new SkipScenarioException($"bench '{Wiring.Name}' runs the device's own module: the rig cannot erase its network config or change the CA its firmware trusts (it provisions the module through the chain instead)");
+            throw new SkipScenarioException($"bench '{Wiring.Name}' runs the device's own module: the rig cannot erase its network config, change the CA its firmware trusts or rewrite its access config table (it provisions the module through the chain instead)");
         }
         // The module answers once it has booted, which the rig cannot see on a real one: PROVISION is sent again until it does.
         Protocol.Messages.ProvisionAckPayload? ack = null;

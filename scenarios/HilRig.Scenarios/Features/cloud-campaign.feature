@@ -1,8 +1,10 @@
 @sim @cloud
 Feature: Chip upgrades driven by the target OTA server
   The target server holds the chips' firmware and an upgrade order per product. It sends the module
-  a campaign (order and images); the module downloads and checks every image over HTTP, runs the
-  chain upgrade, and relays every event back, so completion travels chip -> module -> server.
+  a campaign (order and images) for the chips whose version differs from the one it holds, older or
+  newer (a withdrawn release is rolled back); the module downloads and checks every image over
+  HTTP, runs the chain upgrade, and relays every event back, so completion travels chip -> module
+  -> server.
 
   Background:
     Given the module is configured for vendor server "acme"
@@ -29,6 +31,13 @@ Feature: Chip upgrades driven by the target OTA server
     When the target server starts a campaign for the module
     Then the target server receives "campaign-complete" for the campaign
     And only the farthest chip was upgraded
+
+  Scenario: A chip release withdrawn on the target server is rolled back on the chip that runs it
+    Given the target server has upgraded every chip to version "1.1.0"
+    And the target server publishes version "1.0.0" for the farthest chip only
+    When the target server starts a campaign for the module
+    Then the target server receives "campaign-complete" for the campaign
+    And only the farthest chip was in the campaign, and it runs version "1.0.0" while every other chip runs "1.1.0"
 
   Scenario: A campaign refused because the device body is operating is reported to the server and writes nothing
     Given the device body of chip1 is operating

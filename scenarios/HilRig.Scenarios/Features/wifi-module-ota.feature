@@ -1,10 +1,12 @@
 @sim @cloud
 Feature: The WiFi module's own upgrade, from the target server only
   The target server compares the WiFi firmware version a module reports with the one it holds and,
-  when they differ, sends an OTA instruction carrying the version. The module downloads the image
-  over HTTP (resuming with Range after any interruption), checks its SHA-256, writes it to its
-  inactive slot, switches slots, reboots and reports the new version. A vendor server's own OTA
-  unit is never obeyed. Control commands keep flowing through the vendor server all along.
+  when they differ, sends an OTA instruction carrying the version: an older module is upgraded, and
+  a newer one is brought back to the server's version (a bad release rolled back). The module
+  downloads the image over HTTP (resuming with Range after any interruption), checks its SHA-256,
+  writes it to its inactive slot, switches slots, reboots and reports the new version. A vendor
+  server's own OTA unit is never obeyed. Control commands keep flowing through the vendor server all
+  along.
 
   Background:
     Given the module is configured for vendor server "acme"
@@ -19,6 +21,11 @@ Feature: The WiFi module's own upgrade, from the target server only
   Scenario: A module already on the published version gets no instruction
     When the target server publishes WiFi firmware "2.0.0"
     Then the target server sent the module no OTA instruction within 3000 ms
+
+  Scenario: A WiFi firmware rolled back on the target server is installed on a module that runs a newer one
+    Given the target server has upgraded the module to WiFi firmware "2.1.0" in slot "B"
+    When the target server publishes WiFi firmware "2.0.0"
+    Then the module reports WiFi firmware "2.0.0" from slot "A" to the target server after rebooting into it
 
   Scenario: A vendor server's own OTA unit is ignored and the module says so
     When vendor server "acme"'s OTA unit pushes WiFi firmware "9.9.9" to the module

@@ -28,6 +28,22 @@ public sealed partial class ModuleOtaSteps(BenchDriver bench, CloudDriver cloud,
         Wait(cloud.Cloud.Target.WaitForReportAsync(cloud.DeviceId, r => r.Module.Version == version && r.Module.Slot == slot,
             $"a report with WiFi firmware {version} from slot {slot}", CloudDriver.ModuleUpgradeTimeout, bench.Cancellation));
 
+    [Given("the target server has upgraded the module to WiFi firmware {string} in slot {string}")]
+    public async Task GivenUpgradedModule(string version, string slot)
+    {
+        await WhenPublishModule(version);
+        await ThenRebootedInto(version, slot);
+    }
+
+    /// <summary>
+    /// A report of <paramref name="version"/> in <paramref name="slot"/> sent after the module's own upgrade (reason
+    /// "rebooted", docs/cloud.md §4.3): a report of the same version and slot from before the upgrade does not count.
+    /// </summary>
+    [Then("the module reports WiFi firmware {string} from slot {string} to the target server after rebooting into it")]
+    public Task ThenRebootedInto(string version, string slot) =>
+        Wait(cloud.Cloud.Target.WaitForReportAsync(cloud.DeviceId, r => r.Module.Version == version && r.Module.Slot == slot && r.Reason == "rebooted",
+            $"a report with WiFi firmware {version} from slot {slot}, reason rebooted", CloudDriver.ModuleUpgradeTimeout, bench.Cancellation));
+
     [Then("the module downloaded the image exactly once, without any byte sent twice")]
     public void ThenDownloadedOnce()
     {

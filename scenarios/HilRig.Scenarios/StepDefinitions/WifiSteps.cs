@@ -20,6 +20,39 @@ public sealed class WifiSteps(BenchDriver bench, CloudDriver cloud)
     public void GivenPending(string serverId, string ssid, string passphrase) =>
         bench.ModuleNetwork = _ => new NetworkConfig(1, ssid, passphrase, serverId);
 
+    [Given("the module's access config table lists server id {string} at the target server's host and port")]
+    public void GivenAlias(string serverId) =>
+        ChangeFactory(f => f with { Access = new Dictionary<string, AccessConfig>(f.Access, StringComparer.Ordinal) { [serverId] = f.Access[f.TargetServerId] } });
+
+    [Given("the module's access config table has no entry for server id {string}")]
+    public void GivenNoEntry(string serverId) =>
+        ChangeFactory(f => f with { Access = f.Access.Where(a => a.Key != serverId).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal) });
+
+    [Given("the module's access config for server id {string} has no host and port 0")]
+    public void GivenBlankEntry(string serverId) =>
+        ChangeFactory(f => f with
+        {
+            Access = new Dictionary<string, AccessConfig>(f.Access, StringComparer.Ordinal)
+            {
+                [serverId] = (f.Access.TryGetValue(serverId, out var access) ? access
+                    : throw new ExpectationException($"the module's access config table has no entry for '{serverId}' (entries: {string.Join(", ", f.Access.Keys)})")) with { Host = "", Port = 0 },
+            },
+        });
+
+    /// <summary>Adds a change to the factory record the module's flash is programmed with (after those already given).</summary>
+    private void ChangeFactory(Func<ModuleFactoryConfig, ModuleFactoryConfig> change)
+    {
+        var before = bench.ModuleFactory;
+        bench.ModuleFactory = before is null ? change : f => change(before(f));
+    }
+
+    [Then("the target server saw exactly one connection from the module")]
+    public void ThenOneTargetConnection()
+    {
+        var connects = cloud.Timeline.Snapshot().Where(e => e.Source == "target" && e.Kind == "connect" && e.Summary.StartsWith($"{cloud.DeviceId} connected", StringComparison.Ordinal)).ToList();
+        Expect.That(connects.Count == 1, $"the target server saw {connects.Count} connections from the module: {string.Join("; ", connects.Select(c => c.Summary))}");
+    }
+
     [Given("the module has no network config")]
     public void GivenNoNetworkConfig() => bench.ModuleNetwork = _ => null;
 

@@ -30,6 +30,29 @@ public sealed class GatewayAndModuleRecordsTests
         Assert.Equal("0.0.0", new ModuleSlots("B", "1.0.0", null).RunningVersion);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", 1883, true)]
+    [InlineData("ota.hilrig.test", 65535, true)]
+    [InlineData("", 1883, false)]
+    [InlineData("  ", 1883, false)]
+    [InlineData("127.0.0.1", 0, false)]
+    [InlineData("127.0.0.1", 65536, false)]
+    public void AccessConfig_IsUsable_OnlyWithAHostAndAPortFrom1To65535(string host, int port, bool usable) =>
+        Assert.Equal(usable, new AccessConfig(host, port, "secret").IsUsable());
+
+    [Theory]
+    [InlineData("127.0.0.1", 1883, true)]
+    [InlineData("OTA.hilrig.test", 1883, true)]
+    [InlineData("ota.hilrig.test.", 1883, true)]
+    [InlineData("ota.hilrig.test", 1884, false)]
+    [InlineData("acme.hilrig.test", 1883, false)]
+    public void AccessConfig_IsTheSameServer_ByHostAndPort_NotBySecretOrTls(string host, int port, bool same)
+    {
+        var target = new AccessConfig(host == "127.0.0.1" ? "127.0.0.1" : "ota.hilrig.test", 1883, "target-secret") { Tls = true };
+
+        Assert.Equal(same, new AccessConfig(host, port, "another-secret").IsSameServerAs(target));
+    }
+
     [Fact]
     public void ModuleFlashImage_HoldsTheFactoryRecords_And_TheNetworkOnlyWhenGiven()
     {

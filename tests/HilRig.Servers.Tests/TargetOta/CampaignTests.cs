@@ -101,18 +101,20 @@ public sealed class CampaignTests : TargetOtaTestBase
     }
 
     [Fact]
-    public async Task Campaign_LeavesANewerChipAlone()
+    public async Task Campaign_RollsANewerChipBackToThePublishedVersion()
     {
+        // Differs, not only older (docs/cloud.md §2.3): chip 0x13 runs 1.2.0, the server holds 1.1.0 (1.2.0 was withdrawn).
         await PublishChipsAsync();
         await using var device = await ConnectDeviceAsync();
         await ReportAsync(device, "dev-1", "2.0.0", Chain);
         await Server.StartCampaignAsync("dev-1", Cancel);
 
-        await AnswerPrepareAsync(device, [new(0x11, "1.0.0"), new(0x12, "1.0.0"), new(0x13, "1.2.0")]);
+        await AnswerPrepareAsync(device, [new(0x11, "1.1.0"), new(0x12, "1.0.0"), new(0x13, "1.2.0")]);
         var campaign = await ReceiveCampaignAsync(device);
 
-        Assert.Equal([0x11], campaign.Order);
-        Assert.Contains(Sink.Lines, l => l.Detail == "dev-1 chip 0x13: runs 1.2.0, newer than the published 1.1.0: left alone");
+        Assert.Equal([0x13], campaign.Order);
+        Assert.Equal(("1.1.0", (byte)0x13), (campaign.Images.Single().Version, campaign.Images.Single().ModelId));
+        Assert.Contains(Sink.Lines, l => l.Detail == "dev-1 chip 0x13: 1.2.0 → 1.1.0, newer than the published: rolled back");
     }
 
     [Fact]

@@ -38,20 +38,48 @@ public sealed class ModuleInstructionTests : TargetOtaTestBase
         Sink.AssertNoErrors();
     }
 
-    [Theory]
-    [InlineData("2.1.0", "runs the published module 2.1.0")]
-    [InlineData("2.10.0", "runs module 2.10.0, newer than the published 2.1.0: left alone")]
-    [InlineData("3.0.0", "runs module 3.0.0, newer than the published 2.1.0: left alone")]
-    public async Task Report_WithAnEqualOrNewerModule_GetsNoInstruction(string running, string logged)
+    [Fact]
+    public async Task Report_WithThePublishedModule_GetsNoInstruction()
     {
         await PublishAsync(0x01, "2.1.0");
         await using var device = await ConnectDeviceAsync();
 
-        await ReportAsync(device, "dev-1", running);
+        await ReportAsync(device, "dev-1", "2.1.0");
 
         await AssertNothingBeforeABarrierAsync(device);
         Assert.Null(Server.GetDevice("dev-1")!.OutstandingInstruction);
-        Assert.Contains(Sink.Lines, l => l.Kind == "ota" && l.Detail == $"dev-1 {logged}");
+        Assert.Contains(Sink.Lines, l => l.Kind == "ota" && l.Detail == "dev-1 runs the published module 2.1.0");
+    }
+
+    [Theory]
+    [InlineData("2.10.0")]
+    [InlineData("3.0.0")]
+    public async Task Report_WithANewerModule_GetsAnInstructionBackToThePublishedVersion(string running)
+    {
+        // Differs, not only older (docs/cloud.md §2.1): a bad release is rolled back by publishing the version before it.
+        var published = await PublishAsync(0x01, "2.1.0");
+        await using var device = await ConnectDeviceAsync();
+
+        await ReportAsync(device, "dev-1", running);
+
+        var instruction = DecodeInstruction(await device.NextMessageAsync("the rollback instruction"));
+        Assert.Equal(("2.1.0", published.Sha256), (instruction.Version, instruction.Sha256));
+        Assert.Equal(instruction, Server.GetDevice("dev-1")!.OutstandingInstruction);
+        Assert.Contains(Sink.Lines, l => l.Kind == "ota"
+            && l.Detail == $"dev-1 runs module {running}, newer than the published 2.1.0 (a rollback): instruction {instruction.InstructionId} to 2.1.0");
+    }
+
+    [Fact]
+    public async Task Report_WithAModuleVersionThatDoesNotParse_GetsNoInstruction()
+    {
+        await PublishAsync(0x01, "2.1.0");
+        await using var device = await ConnectDeviceAsync();
+
+        await ReportAsync(device, "dev-1", "2.1");
+
+        await AssertNothingBeforeABarrierAsync(device);
+        Assert.Null(Server.GetDevice("dev-1")!.OutstandingInstruction);
+        Assert.Contains(Sink.Lines, l => l.Kind == "ota" && l.Detail == "dev-1 reports module version '2.1', not major.minor.patch: left alone");
     }
 
     [Fact]
@@ -97,6 +125,18 @@ public sealed class ModuleInstructionTests : TargetOtaTestBase
         await Server.WaitForEventAsync("dev-1", e => e.Event == "module-upgrade-failed", "the failure", TestTimeouts.Event, Cancel);
 
         Assert.Null(Server.GetDevice("dev-1")!.OutstandingInstruction);
+    }
+
+    [Fact]
+    public async Task PublishingAnOlderModuleImage_RollsBackEveryDeviceThatReportedTheNewerOne()
+    {
+        await PublishAsync(0x01, "2.2.0");
+        await using var device = await ConnectDeviceAsync();
+        await ReportAsync(device, "dev-1", "2.2.0");
+
+        await PublishAsync(0x01, "2.1.0");
+
+        Assert.Equal("2.1.0", DecodeInstruction(await device.NextMessageAsync("the rollback instruction after publishing")).Version);
     }
 
     [Fact]

@@ -16,6 +16,13 @@ public sealed partial class CloudSession
             _log($"OTA instruction {ins.InstructionId}: already running {ins.Version}; nothing to do");
             return;
         }
+        if (_defects.HasFlag(ModuleDefect.RefuseOlderVersion) && FirmwareVersion.TryParse(ins.Version, out var instructed)
+            && FirmwareVersion.TryParse(running.Version, out var current)
+            && (instructed.Major, instructed.Minor, instructed.Patch).CompareTo((current.Major, current.Minor, current.Patch)) < 0)
+        {
+            _log($"OTA instruction {ins.InstructionId} for {ins.Version} ignored: older than the running {running.Version} (defect: refuse-older-version)");
+            return;
+        }
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             _log($"OTA instruction {ins.InstructionId} for {ins.Version} ignored: an upgrade is already under way");

@@ -61,13 +61,20 @@ public sealed partial class CloudSession : IAsyncDisposable
             CheckDigest = !defects.HasFlag(ModuleDefect.SkipDigestCheck),
         };
         var device = flash.Factory.DeviceId;
-        var vendorIsTarget = config.ServerId == flash.Factory.TargetServerId;
+        // The target is recognised by where it is (host and port), not by its server id: a vendor server id whose access
+        // config is the target's is the target server, and one connection carries both (docs/cloud.md §4.2).
+        var vendorAccess = flash.Factory.Access[config.ServerId];
+        var vendorIsTarget = vendorAccess.IsSameServerAs(TargetAccess(flash));
         var vendorTopics = new List<string>(CloudTopics.VendorDeviceSubscribe(device));
         if (vendorIsTarget)
         {
             vendorTopics.AddRange(CloudTopics.OtaDeviceSubscribe(device));
         }
-        _vendor = new MqttLink($"vendor server '{config.ServerId}'", flash.Factory.Access[config.ServerId], device, vendorTopics,
+        if (vendorIsTarget && config.ServerId != flash.Factory.TargetServerId)
+        {
+            log($"vendor server '{config.ServerId}' is at the target server's address ({vendorAccess.Host}:{vendorAccess.Port}): one connection carries both");
+        }
+        _vendor = new MqttLink($"vendor server '{config.ServerId}'", vendorAccess, device, vendorTopics,
             OnMessageAsync, vendorIsTarget ? OnVendorAndTargetConnectedAsync : OnVendorConnectedAsync, log, _trustedCa, names);
         _target = vendorIsTarget
             ? _vendor

@@ -82,9 +82,9 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
     /// <summary>Handles the processor's PROVISION (docs/protocol.md §5.10): stores flag 1 and reboots the network side.</summary>
     public ProvisionStatus OnProvision(ProvisionPayload provision)
     {
-        if (!_flash.Factory.Access.ContainsKey(provision.ServerId))
+        if (AccessProblem(provision.ServerId) is { } problem)
         {
-            log($"PROVISION refused: server id '{provision.ServerId}' is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)})");
+            log($"PROVISION refused: {problem}");
             return ProvisionStatus.UnknownServer;
         }
         _flash.SaveNetwork(new NetworkConfig(1, provision.Ssid, provision.Passphrase, provision.ServerId));
@@ -119,11 +119,13 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
             await _provisioned.Task.WaitAsync(token).ConfigureAwait(false);
             return;
         }
-        AccessConfig? access;
-        while (!_flash.Factory.Access.TryGetValue(config.ServerId, out access))
+        if (AccessProblem(config.ServerId) is { } accessProblem)
         {
-            log($"network config names server id '{config.ServerId}', which is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)}); waiting for a new PROVISION");
-            await Task.Delay(RetryInterval, token).ConfigureAwait(false);
+            // Nothing to connect to: the module waits for the processor's PROVISION, as with no network config at all.
+            log($"network config (flag {config.Flag}) has no usable access config: {accessProblem}; waiting for the processor's PROVISION on the UART");
+            _provisioned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _provisioned.Task.WaitAsync(token).ConfigureAwait(false);
+            return;
         }
         while (JoinProblem(config) is { } problem)
         {
@@ -209,6 +211,17 @@ public sealed class ModuleNetwork(ModuleNetworkOptions options, IModuleChain cha
                 await Task.Delay(RetryInterval, token).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Null when <paramref name="serverId"/> has a usable access config in the factory table (docs/cloud.md §4.1); else why not.</summary>
+    private string? AccessProblem(string serverId)
+    {
+        if (!_flash.Factory.Access.TryGetValue(serverId, out var access))
+        {
+            return $"server id '{serverId}' is not in the access config table (known: {string.Join(", ", _flash.Factory.Access.Keys)})";
+        }
+        return access.IsUsable() ? null
+            : $"server id '{serverId}' has no usable access config (host '{access.Host}', port {access.Port}: a host and a port from 1 to 65535 are needed)";
     }
 
     /// <summary>Null when the radio hears the access point of <paramref name="config"/> and it lets the module in; else the line to log.</summary>
