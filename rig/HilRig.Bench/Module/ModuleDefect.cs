@@ -17,6 +17,12 @@ public enum ModuleDefect
     SkipDigestCheck = 4,
     /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (docs/cloud.md §4.1).</summary>
     ForgetProvisioned = 8,
+    /// <summary>
+    /// A device acting as proxy for others of a draining access node hands every device the first address of the master
+    /// gateway's batch answer instead of its own (docs/cloud.md §5.3). The module's gateway code is what the rig's virtual
+    /// gateway devices run: the scenarios' proxy device takes this defect (the module itself never acts as proxy on a bench).
+    /// </summary>
+    ProxyHandsEveryoneTheFirstAddress = 16,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>

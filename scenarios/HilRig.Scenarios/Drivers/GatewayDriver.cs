@@ -30,6 +30,9 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
     /// <summary>Virtual devices started in this scenario.</summary>
     public IReadOnlyList<GatewayDevice> Devices => _devices;
 
+    /// <summary>Every command a virtual device ran, by device: a command run twice shows here (docs/cloud.md §3.1).</summary>
+    public CommandLedger Ledger { get; } = new();
+
     /// <summary>The bench timeline.</summary>
     public BenchTimeline Timeline => bench.Bench.Timeline;
 
@@ -41,7 +44,7 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
             var id = $"vdev-{_devices.Count + 1:D3}";
             // Registered first: it gets a password, and mosquitto access nodes create its login before it asks for an address.
             await Cluster.RegisterDevicesAsync([id], scenario.RunCancellation);
-            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode), CommandExecutors.Default);
+            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode), CommandExecutors.Default, Ledger);
             _devices.Add(device);
             await device.StartAsync(scenario.RunCancellation).WaitAsync(TimeSpan.FromSeconds(20), scenario.RunCancellation);
         }
