@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using HilRig.Servers;
 
 namespace HilRig.Gateway.Cluster;
@@ -28,7 +29,11 @@ public sealed class Gms
         _startNode = startNode;
         _options = options;
         _sink = sink;
+        Thresholds = options.Thresholds;
     }
+
+    /// <summary>When draining nodes get their offline indication and are closed; starts as <see cref="GmsOptions.Thresholds"/>, may be changed between upgrades.</summary>
+    public GmsThresholds Thresholds { get; set; }
 
     /// <summary>Where the rolling upgrade is.</summary>
     public RolloutState State => _state;
@@ -116,9 +121,28 @@ public sealed class Gms
         _sink(Source, "bind", $"{logicalNode}: {fresh.NodeId} v{fresh.Version} bound; {old.NodeId} v{old.Version} draining ({old.Connections} device(s))");
         var started = Environment.TickCount64;
         var lastUplink = old.UplinkMessages;
+        var offlineOpen = false;
+        var heldBack = false;
         while (true)
         {
-            var sent = await old.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            var limits = Thresholds;
+            var sent = 0;
+            if (!offlineOpen && old.Connections < limits.OfflineBelowConnections)
+            {
+                offlineOpen = true;
+                if (limits.OfflineBelowConnections != int.MaxValue)
+                {
+                    _sink(Source, "offline", string.Create(CultureInfo.InvariantCulture,
+                        $"{logicalNode}: {old.NodeId} has {old.Connections} connection(s), fewer than {limits.OfflineBelowConnections}: offline indications go out"));
+                }
+            }
+            if (offlineOpen) sent = await old.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            else if (!heldBack)
+            {
+                heldBack = true;
+                _sink(Source, "hold", string.Create(CultureInfo.InvariantCulture,
+                    $"{logicalNode}: {old.NodeId} has {old.Connections} connection(s), not fewer than {limits.OfflineBelowConnections}: no offline indication yet"));
+            }
             var health = await _options.HealthProbe(fresh, cancellationToken).ConfigureAwait(false);
             if (!health.Healthy)
             {
@@ -126,14 +150,23 @@ public sealed class Gms
                 return health.Detail;
             }
             var uplink = old.UplinkMessages;
-            var quiet = uplink == lastUplink;
+            var uplinkSinceLastLook = uplink - lastUplink;
             lastUplink = uplink;
-            if (sent == 0 && old.Connections == 0 && quiet)
+            var connections = old.Connections;
+            if (offlineOpen && sent == 0 && connections < limits.CloseBelowConnections && uplinkSinceLastLook < limits.CloseBelowUplinkMessages)
             {
-                _bindings.Unbind(logicalNode, old);
-                await old.ShutAsync().ConfigureAwait(false);
-                _sink(Source, "unbind", $"{logicalNode}: {old.NodeId} idle (no connection, no uplink traffic); unbound and shut");
-                return null;
+                if (!_bindings.TryUnbind(logicalNode, old, out var failure))
+                {
+                    // The design closes a node only after its unbind succeeded: a failed unbind keeps it running; the next look tries again.
+                    _sink(Source, "unbind-failed", $"{logicalNode}: unbinding {old.NodeId} failed ({failure}); {old.NodeId} keeps running");
+                }
+                else
+                {
+                    await old.ShutAsync().ConfigureAwait(false);
+                    _sink(Source, "unbind", string.Create(CultureInfo.InvariantCulture,
+                        $"{logicalNode}: {old.NodeId} had {connections} connection(s) (fewer than {limits.CloseBelowConnections}) and {uplinkSinceLastLook} uplink message(s) since the last look (fewer than {limits.CloseBelowUplinkMessages}); unbound and shut"));
+                    return null;
+                }
             }
             if (Environment.TickCount64 - started > _options.DrainTimeoutMs)
             {

@@ -140,6 +140,11 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                 _sink(_source, "garbage", $"{DeviceId} ignored an undecodable offline instruction from {channel.NodeId}: {error}");
                 return;
             }
+            if (Options.IgnoresOffline)
+            {
+                _sink(_source, "offline-ignored", $"{DeviceId} does not know the offline instruction from {offline.NodeId}; it stays");
+                return;
+            }
             channel.Offline = offline;
             bool current;
             lock (_gate)
