@@ -36,15 +36,18 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
     /// <summary>The bench timeline.</summary>
     public BenchTimeline Timeline => bench.Bench.Timeline;
 
-    /// <summary>Starts <paramref name="count"/> virtual devices of a logical node, one after the other, each connected before the next asks.</summary>
-    public async Task StartDevicesAsync(int count, string logicalNode)
+    /// <summary>
+    /// Starts <paramref name="count"/> virtual devices of a logical node, one after the other, each connected before the next asks;
+    /// <paramref name="ignoresOffline"/>: an old firmware that does not know the offline instruction.
+    /// </summary>
+    public async Task StartDevicesAsync(int count, string logicalNode, bool ignoresOffline = false)
     {
         for (var i = 0; i < count; i++)
         {
             var id = $"vdev-{_devices.Count + 1:D3}";
             // Registered first: it gets a password, and mosquitto access nodes create its login before it asks for an address.
             await Cluster.RegisterDevicesAsync([id], scenario.RunCancellation);
-            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode), CommandExecutors.Default, Ledger);
+            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode) { IgnoresOffline = ignoresOffline }, CommandExecutors.Default, Ledger);
             _devices.Add(device);
             await device.StartAsync(scenario.RunCancellation).WaitAsync(TimeSpan.FromSeconds(20), scenario.RunCancellation);
         }
