@@ -44,6 +44,9 @@ public sealed record GmsOptions
     /// <summary>Logical nodes upgraded at once after the canary.</summary>
     public int MaxParallelLogicalNodes { get; init; } = int.MaxValue;
 
+    /// <summary>How long the new nodes are still probed after a logical node's upgrade finished; one that misbehaves then is rolled back (0: no watch).</summary>
+    public int WatchAfterUpgradeMs { get; init; }
+
     /// <summary>When a draining node gets its offline indication and when it is closed (docs/cloud.md §5.4, "Thresholds").</summary>
     public GmsThresholds Thresholds { get; init; } = new();
 }
