@@ -11,7 +11,7 @@ public sealed record AddressProxyOptions
     /// <summary>How long a round stays open after its first request, unless every member asked sooner.</summary>
     public int CollectWindowMs { get; init; } = 500;
 
-    /// <summary>How long a member waits for its own answer from the proxy before it asks the master gateway itself.</summary>
+    /// <summary>How long a member waits for its own answer once the master's answer reached the proxy, before it asks the master gateway itself.</summary>
     public int HandOffTimeoutMs { get; init; } = 2_000;
 
     /// <summary>Fault: the proxy dies after handing out this many answers of a batch (the rest never get theirs from it).</summary>
@@ -40,7 +40,7 @@ public sealed class AddressProxy
     private readonly ServerEventSink _sink;
     private readonly string _source;
     private readonly List<BatchAddressAnswer> _answers = [];
-    private Dictionary<string, TaskCompletionSource<AddressAnswer?>>? _round;
+    private Round? _round;
     private bool _dead;
 
     /// <summary>A proxy <paramref name="proxyDeviceId"/> for <paramref name="memberIds"/> of <paramref name="logicalNode"/>.</summary>
@@ -80,12 +80,13 @@ public sealed class AddressProxy
     private async Task<AddressAnswer> RequestAsync(AddressRequest request, CancellationToken cancellationToken)
     {
         TaskCompletionSource<AddressAnswer?>? mine = null;
+        Round? round = null;
         bool closeNow = false, opened = false;
         lock (_gate)
         {
-            if (!_dead && request.LogicalNode == LogicalNode) (mine, opened, closeNow) = JoinRoundLocked(request.DeviceId);
+            if (!_dead && request.LogicalNode == LogicalNode) (round, mine, opened, closeNow) = JoinRoundLocked(request.DeviceId);
         }
-        if (mine is null) return await AskAloneAsync(request, "the proxy is gone", cancellationToken).ConfigureAwait(false);
+        if (round is null || mine is null) return await AskAloneAsync(request, "the proxy is gone", cancellationToken).ConfigureAwait(false);
         if (closeNow) _ = Task.Run(() => CloseRoundAsync(cancellationToken), CancellationToken.None);
         else if (opened) _ = Task.Run(async () =>
         {
@@ -96,6 +97,9 @@ public sealed class AddressProxy
         AddressAnswer? answer;
         try
         {
+            // The round closes within the window; the master's answer then reaches the proxy, and from that moment each
+            // member waits at most the hand-off time for its own entry.
+            await round.Answered.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.CollectWindowMs + _options.HandOffTimeoutMs), cancellationToken).ConfigureAwait(false);
             answer = await mine.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.HandOffTimeoutMs), cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -105,15 +109,15 @@ public sealed class AddressProxy
         return answer ?? await AskAloneAsync(request, "the proxy's batch failed", cancellationToken).ConfigureAwait(false);
     }
 
-    private (TaskCompletionSource<AddressAnswer?> Mine, bool Opened, bool CloseNow) JoinRoundLocked(string deviceId)
+    private (Round Round, TaskCompletionSource<AddressAnswer?> Mine, bool Opened, bool CloseNow) JoinRoundLocked(string deviceId)
     {
         var opened = _round is null;
-        _round ??= new Dictionary<string, TaskCompletionSource<AddressAnswer?>>(StringComparer.Ordinal);
-        if (!_round.TryGetValue(deviceId, out var mine))
+        var round = _round ??= new Round();
+        if (!round.Members.TryGetValue(deviceId, out var mine))
         {
-            _round[deviceId] = mine = new TaskCompletionSource<AddressAnswer?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            round.Members[deviceId] = mine = new TaskCompletionSource<AddressAnswer?>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
-        return (mine, opened, _round.Count == _members.Count);
+        return (round, mine, opened, round.Members.Count == _members.Count);
     }
 
     private async Task<AddressAnswer> AskAloneAsync(AddressRequest request, string why, CancellationToken cancellationToken)
@@ -124,13 +128,14 @@ public sealed class AddressProxy
 
     private async Task CloseRoundAsync(CancellationToken cancellationToken)
     {
-        Dictionary<string, TaskCompletionSource<AddressAnswer?>>? round;
+        Round? closing;
         lock (_gate)
         {
-            round = _round;
+            closing = _round;
             _round = null;
         }
-        if (round is null || round.Count == 0) return;
+        if (closing is null || closing.Members.Count == 0) return;
+        var round = closing.Members;
         var ids = round.Keys.ToList();
         BatchAddressAnswer batch;
         try
@@ -142,6 +147,7 @@ public sealed class AddressProxy
             batch = new BatchAddressAnswer($"failed: {ex.Message}", []);
         }
         lock (_gate) _answers.Add(batch);
+        closing.Answered.TrySetResult();
         _sink(_source, "batch", string.Create(CultureInfo.InvariantCulture, $"{ProxyDeviceId} asked for {ids.Count} device(s) of {LogicalNode} in one request: {batch.Status}"));
         if (batch.Status != "answered")
         {
@@ -169,6 +175,13 @@ public sealed class AddressProxy
                 return;
             }
         }
+    }
+
+    /// <summary>One collection: the members that asked, and the moment the master's answer reached the proxy.</summary>
+    private sealed class Round
+    {
+        public Dictionary<string, TaskCompletionSource<AddressAnswer?>> Members { get; } = new(StringComparer.Ordinal);
+        public TaskCompletionSource Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private sealed class MemberClient(AddressProxy proxy, string deviceId) : IMasterGatewayClient

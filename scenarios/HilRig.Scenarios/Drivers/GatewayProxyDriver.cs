@@ -34,6 +34,9 @@ public sealed class GatewayProxyDriver(GatewayDriver gateway, RigSettings settin
         var options = new AddressProxyOptions
         {
             HandOffTimeoutMs = HandOffTimeoutMs,
+            // Every member asks within milliseconds of its offline notice, which closes the round at once; the long window only
+            // keeps a loaded CI machine from splitting the batch.
+            CollectWindowMs = 5_000,
             DieAfterHandingOut = dieAfterHandingOut,
             LoseEveryNthAnswer = loseEveryNthAnswer,
             HandsEveryoneTheFirstAddress = defective,
