@@ -58,6 +58,12 @@ public static partial class FeatureLoader
             var document = new Parser().Parse(new StringReader(source));
             var ids = new GuidIdGenerator();
             var messageDocument = new AstMessagesConverter(ids).ConvertGherkinDocumentToEventArgs(document, uri);
+            if (EmptyTableRow(messageDocument) is { } row)
+            {
+                // The parser takes a lone '|' as a row of no cells; a table needs a header cell (Reqnroll's Table refuses none).
+                error = $"{uri}:{row.Line}:{row.Column}: a data table row needs at least one cell ('| name |'), but got a lone '|'";
+                return false;
+            }
             feature = new FeatureFile(fullPath, uri, source, messageDocument);
             feature.SetPickles(new PickleCompiler(ids).Compile(messageDocument));
             return true;
@@ -72,6 +78,14 @@ public static partial class FeatureLoader
             error = Describe(uri, exception);
             return false;
         }
+    }
+
+    private static Io.Cucumber.Messages.Types.Location? EmptyTableRow(Io.Cucumber.Messages.Types.GherkinDocument document)
+    {
+        var children = document.Feature?.Children ?? [];
+        var steps = children.SelectMany(c => (c.Background?.Steps ?? []).Concat(c.Scenario?.Steps ?? [])
+            .Concat((c.Rule?.Children ?? []).SelectMany(r => (r.Background?.Steps ?? []).Concat(r.Scenario?.Steps ?? []))));
+        return steps.SelectMany(s => s.DataTable?.Rows ?? []).FirstOrDefault(r => r.Cells.Count == 0)?.Location;
     }
 
     /// <summary>The path relative to the base directory with forward slashes, as used in ids and reports.</summary>

@@ -37,7 +37,7 @@ public sealed class GatewayProxySteps(BenchDriver bench, GatewayDriver gateway, 
     [Given("device {string} acts as proxy for the devices of logical node {string}")]
     public void GivenProxy(string deviceId, string logicalNode) => proxy.SetUp(deviceId, logicalNode);
 
-    [Given("device {string} acts as proxy for the devices of logical node {string}, losing every {int}rd answer and dying after handing out {int}")]
+    [Given("device {string} acts as proxy for the devices of logical node {string}, losing one answer in {int} and dying after handing out {int}")]
     public void GivenFaultyProxy(string deviceId, string logicalNode, int nth, int handedOut) => proxy.SetUp(deviceId, logicalNode, handedOut, nth);
 
     [When("access node {string} drains while the vendor backend sends each of its devices a {string} command")]

@@ -17,6 +17,26 @@ public sealed class FeatureLoaderTests
     }
 
     [Fact]
+    public void TryLoad_NamesTheRow_When_ADataTableRowHasNoCell()
+    {
+        var directory = Directory.CreateTempSubdirectory("hilrig-loader-");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory.FullName, "lone-bar.feature"), "Feature: f\n  Scenario: s\n    Given a table:\n      |\n");
+
+            var loaded = FeatureLoader.TryLoad("lone-bar.feature", directory.FullName, out var feature, out var error);
+
+            Assert.False(loaded);
+            Assert.Null(feature);
+            Assert.Equal("lone-bar.feature:4:7: a data table row needs at least one cell ('| name |'), but got a lone '|'", error);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Load_ExpandsOutline_When_ExamplesHaveRows()
     {
         var feature = FeatureLoader.Load("Features/Passing/outline.feature", AppContext.BaseDirectory);
