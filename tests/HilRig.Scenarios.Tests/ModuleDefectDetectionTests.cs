@@ -13,6 +13,7 @@ public sealed class ModuleDefectDetectionTests
     [InlineData("skip-digest-check", "An image whose bytes do not match their SHA-256 is refused and the old firmware keeps running", "module-upgraded")]
     [InlineData("refuse-older-version", "A WiFi firmware rolled back on the target server is installed on a module that runs a newer one", "reason rebooted")]
     [InlineData("forget-provisioned", "A module with pending provisioning joins, connects and then marks itself configured", "flag is 1")]
+    [InlineData("proxy-hands-everyone-the-first-address", "A batch no single other node holds fills the next node and the rest get the further node's address", "batch requests")]
     public async Task The_scenario_that_covers_a_module_defect_fails_with_it(string defect, string scenario, string expected)
     {
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-module-defects", defect))

@@ -22,6 +22,12 @@ public enum ModuleDefect
     /// ignored, so the target server cannot roll back a bad release (docs/cloud.md §2.1, §4.3).
     /// </summary>
     RefuseOlderVersion = 16,
+    /// <summary>
+    /// A device acting as proxy for others of a draining access node hands every device the first address of the master
+    /// gateway's batch answer instead of its own (docs/cloud.md §5.3). The module's gateway code is what the rig's virtual
+    /// gateway devices run: the scenarios' proxy device takes this defect (the module itself never acts as proxy on a bench).
+    /// </summary>
+    ProxyHandsEveryoneTheFirstAddress = 32,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>

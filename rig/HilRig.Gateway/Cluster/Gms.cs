@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using HilRig.Servers;
 
 namespace HilRig.Gateway.Cluster;
@@ -19,6 +20,7 @@ public sealed class Gms
     private readonly GmsOptions _options;
     private readonly ServerEventSink _sink;
     private readonly ConcurrentDictionary<string, LogicalNodeState> _states = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<LogicalNodeUpgrade?>> _watches = new(StringComparer.Ordinal);
     private volatile RolloutState _state = RolloutState.Idle;
 
     /// <summary>A GMS over <paramref name="bindings"/>, starting new nodes with <paramref name="startNode"/>.</summary>
@@ -28,7 +30,12 @@ public sealed class Gms
         _startNode = startNode;
         _options = options;
         _sink = sink;
+        Thresholds = options.Thresholds;
+        WatchAfterUpgrade = TimeSpan.FromMilliseconds(options.WatchAfterUpgradeMs);
     }
+
+    /// <summary>When draining nodes get their offline indication and are closed; starts as <see cref="GmsOptions.Thresholds"/>, may be changed between upgrades.</summary>
+    public GmsThresholds Thresholds { get; set; }
 
     /// <summary>Where the rolling upgrade is.</summary>
     public RolloutState State => _state;
@@ -89,8 +96,10 @@ public sealed class Gms
     {
         var retired = new List<string>();
         var started = new List<string>();
+        (string Version, int Capacity)? previous = null;
         foreach (var old in _bindings.BoundTo(logicalNode).Where(n => n.Version != version).ToList())
         {
+            previous ??= (old.Version, old.Capacity);
             SetState(logicalNode, LogicalNodeState.StartingNode);
             var fresh = await _startNode(logicalNode, version, old.Capacity, cancellationToken).ConfigureAwait(false);
             started.Add(fresh.NodeId);
@@ -103,7 +112,55 @@ public sealed class Gms
             retired.Add(old.NodeId);
         }
         SetState(logicalNode, LogicalNodeState.Upgraded);
+        if (WatchAfterUpgrade > TimeSpan.Zero && previous is { } before)
+        {
+            var watch = Task.Run(() => WatchAfterUpgradeAsync(logicalNode, before.Version, before.Capacity, started, cancellationToken), CancellationToken.None);
+            _watches[logicalNode] = watch;
+        }
         return new LogicalNodeUpgrade(logicalNode, LogicalNodeState.Upgraded, retired, started);
+    }
+
+    /// <summary>
+    /// How long the GMS keeps probing a logical node's new nodes after its upgrade finished (the old nodes shut); one that
+    /// misbehaves then is rolled back to the previous version on a fresh node (docs/cloud.md §5.4, "Rollback after
+    /// completion"). Starts as <see cref="GmsOptions.WatchAfterUpgradeMs"/>; zero: no watch.
+    /// </summary>
+    public TimeSpan WatchAfterUpgrade { get; set; }
+
+    /// <summary>
+    /// The end of the watch after <paramref name="logicalNode"/>'s last upgrade: the rollback's outcome, or null when the new
+    /// nodes stayed healthy for the whole watch (or none ran).
+    /// </summary>
+    public Task<LogicalNodeUpgrade?> WhenWatchEndsAsync(string logicalNode) => _watches.TryGetValue(logicalNode, out var watch) ? watch : Task.FromResult<LogicalNodeUpgrade?>(null);
+
+    private async Task<LogicalNodeUpgrade?> WatchAfterUpgradeAsync(string logicalNode, string previousVersion, int capacity, IReadOnlyList<string> newNodes, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)WatchAfterUpgrade.TotalMilliseconds;
+        _sink(Source, "watch", string.Create(CultureInfo.InvariantCulture, $"{logicalNode}: watching {string.Join(", ", newNodes)} for {WatchAfterUpgrade.TotalMilliseconds:0} ms after the upgrade"));
+        try
+        {
+            while (Environment.TickCount64 < deadline)
+            {
+                foreach (var node in _bindings.BoundTo(logicalNode).Where(n => newNodes.Contains(n.NodeId)))
+                {
+                    var health = await _options.HealthProbe(node, cancellationToken).ConfigureAwait(false);
+                    if (health.Healthy) continue;
+                    _sink(Source, "rollback", $"{logicalNode}: {node.NodeId} misbehaves after the upgrade finished ({health.Detail}); its old node is shut, so a node of version {previousVersion} starts on a spare server");
+                    var restored = await _startNode(logicalNode, previousVersion, capacity, cancellationToken).ConfigureAwait(false);
+                    _bindings.Bind(logicalNode, restored);
+                    await RollBackAsync(logicalNode, restored, node, health.Detail, cancellationToken).ConfigureAwait(false);
+                    SetState(logicalNode, LogicalNodeState.RolledBack);
+                    return new LogicalNodeUpgrade(logicalNode, LogicalNodeState.RolledBack, [node.NodeId], [restored.NodeId], health.Detail);
+                }
+                await Task.Delay(_options.MonitorIntervalMs, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        _sink(Source, "watch", $"{logicalNode}: the new node(s) stayed healthy for the whole watch");
+        return null;
     }
 
     /// <summary>Moves the devices of <paramref name="old"/> to <paramref name="fresh"/>; null when done, else why it rolled back.</summary>
@@ -116,9 +173,28 @@ public sealed class Gms
         _sink(Source, "bind", $"{logicalNode}: {fresh.NodeId} v{fresh.Version} bound; {old.NodeId} v{old.Version} draining ({old.Connections} device(s))");
         var started = Environment.TickCount64;
         var lastUplink = old.UplinkMessages;
+        var offlineOpen = false;
+        var heldBack = false;
         while (true)
         {
-            var sent = await old.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            var limits = Thresholds;
+            var sent = 0;
+            if (!offlineOpen && old.Connections < limits.OfflineBelowConnections)
+            {
+                offlineOpen = true;
+                if (limits.OfflineBelowConnections != int.MaxValue)
+                {
+                    _sink(Source, "offline", string.Create(CultureInfo.InvariantCulture,
+                        $"{logicalNode}: {old.NodeId} has {old.Connections} connection(s), fewer than {limits.OfflineBelowConnections}: offline indications go out"));
+                }
+            }
+            if (offlineOpen) sent = await old.SendOfflineBatchAsync(cancellationToken).ConfigureAwait(false);
+            else if (!heldBack)
+            {
+                heldBack = true;
+                _sink(Source, "hold", string.Create(CultureInfo.InvariantCulture,
+                    $"{logicalNode}: {old.NodeId} has {old.Connections} connection(s), not fewer than {limits.OfflineBelowConnections}: no offline indication yet"));
+            }
             var health = await _options.HealthProbe(fresh, cancellationToken).ConfigureAwait(false);
             if (!health.Healthy)
             {
@@ -126,14 +202,23 @@ public sealed class Gms
                 return health.Detail;
             }
             var uplink = old.UplinkMessages;
-            var quiet = uplink == lastUplink;
+            var uplinkSinceLastLook = uplink - lastUplink;
             lastUplink = uplink;
-            if (sent == 0 && old.Connections == 0 && quiet)
+            var connections = old.Connections;
+            if (offlineOpen && sent == 0 && connections < limits.CloseBelowConnections && uplinkSinceLastLook < limits.CloseBelowUplinkMessages)
             {
-                _bindings.Unbind(logicalNode, old);
-                await old.ShutAsync().ConfigureAwait(false);
-                _sink(Source, "unbind", $"{logicalNode}: {old.NodeId} idle (no connection, no uplink traffic); unbound and shut");
-                return null;
+                if (!_bindings.TryUnbind(logicalNode, old, out var failure))
+                {
+                    // The design closes a node only after its unbind succeeded: a failed unbind keeps it running; the next look tries again.
+                    _sink(Source, "unbind-failed", $"{logicalNode}: unbinding {old.NodeId} failed ({failure}); {old.NodeId} keeps running");
+                }
+                else
+                {
+                    await old.ShutAsync().ConfigureAwait(false);
+                    _sink(Source, "unbind", string.Create(CultureInfo.InvariantCulture,
+                        $"{logicalNode}: {old.NodeId} had {connections} connection(s) (fewer than {limits.CloseBelowConnections}) and {uplinkSinceLastLook} uplink message(s) since the last look (fewer than {limits.CloseBelowUplinkMessages}); unbound and shut"));
+                    return null;
+                }
             }
             if (Environment.TickCount64 - started > _options.DrainTimeoutMs)
             {

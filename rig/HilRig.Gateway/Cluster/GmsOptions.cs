@@ -43,6 +43,30 @@ public sealed record GmsOptions
 
     /// <summary>Logical nodes upgraded at once after the canary.</summary>
     public int MaxParallelLogicalNodes { get; init; } = int.MaxValue;
+
+    /// <summary>How long the new nodes are still probed after a logical node's upgrade finished; one that misbehaves then is rolled back (0: no watch).</summary>
+    public int WatchAfterUpgradeMs { get; init; }
+
+    /// <summary>When a draining node gets its offline indication and when it is closed (docs/cloud.md §5.4, "Thresholds").</summary>
+    public GmsThresholds Thresholds { get; init; } = new();
+}
+
+/// <summary>
+/// The design's GMS thresholds (docs/cloud.md §5.4): the offline indication goes to a draining node's devices once its
+/// connections fall below <see cref="OfflineBelowConnections"/>; the node is closed once its connections are below
+/// <see cref="CloseBelowConnections"/>, its uplink traffic in the last look below <see cref="CloseBelowUplinkMessages"/>,
+/// and its unbind succeeded. The defaults are the strictest: offline at once, close at 0 connections and no uplink.
+/// </summary>
+public sealed record GmsThresholds
+{
+    /// <summary>The offline indication goes out once the draining node has fewer connections than this (int.MaxValue: at once).</summary>
+    public int OfflineBelowConnections { get; init; } = int.MaxValue;
+
+    /// <summary>The node may close once it has fewer connections than this (1: none left); devices still on it lose their channel and reconnect.</summary>
+    public int CloseBelowConnections { get; init; } = 1;
+
+    /// <summary>The node may close once fewer uplink messages than this came in since the previous look (one <see cref="GmsOptions.MonitorIntervalMs"/>).</summary>
+    public int CloseBelowUplinkMessages { get; init; } = 1;
 }
 
 /// <summary>Where a logical node is in a rolling upgrade.</summary>

@@ -8,6 +8,12 @@ public interface IMasterGatewayClient
     /// <summary>Asks for an access node of the device's logical node; waits for room up to the master's limit, then answers "retry".</summary>
     Task<AddressAnswer> RequestAddressAsync(AddressRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A proxy device asks for many devices of its logical node at once; one entry per device comes back, in the request's
+    /// order, under the batch capacity rule (<see cref="BatchAllocation"/>). Never waits: devices without room get "retry".
+    /// </summary>
+    Task<BatchAddressAnswer> RequestAddressesAsync(BatchAddressRequest request, CancellationToken cancellationToken);
+
     /// <summary>Tells the master the device could not connect to the node it was given, so the slot is freed at once.</summary>
     Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken);
 }

@@ -126,6 +126,66 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
     }
 
     /// <inheritdoc />
+    public Task<BatchAddressAnswer> RequestAddressesAsync(BatchAddressRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.ProxyDeviceId) || IsKnownDevice?.Invoke(request.ProxyDeviceId) == false)
+        {
+            _sink(Source, "refused", $"batch address request from unknown proxy device '{request.ProxyDeviceId}'");
+            return Task.FromResult(new BatchAddressAnswer("unknown-device", []));
+        }
+        if (!_bindings.Contains(request.LogicalNode))
+        {
+            _sink(Source, "refused", $"batch address request from {request.ProxyDeviceId} for unknown logical node '{request.LogicalNode}'");
+            return Task.FromResult(new BatchAddressAnswer("unknown-logical-node", []));
+        }
+        var duplicate = request.DeviceIds.GroupBy(d => d, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (request.DeviceIds.Count == 0 || request.DeviceIds.Any(string.IsNullOrEmpty) || duplicate is not null)
+        {
+            var why = request.DeviceIds.Count == 0 ? "no device" : duplicate is not null ? $"device '{duplicate}' twice" : "an empty device id";
+            _sink(Source, "refused", $"batch address request from {request.ProxyDeviceId}: {why}");
+            return Task.FromResult(new BatchAddressAnswer("bad-request", []));
+        }
+        var answers = new Dictionary<string, DeviceAddressAnswer>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            var candidates = Candidates(request.LogicalNode);
+            var fresh = new List<string>();
+            foreach (var deviceId in request.DeviceIds)
+            {
+                if (IsKnownDevice?.Invoke(deviceId) == false) answers[deviceId] = new DeviceAddressAnswer(deviceId, "unknown-device");
+                else if (candidates.FirstOrDefault(n => SlotsOf(n.NodeId).ContainsKey(deviceId)) is { } held) answers[deviceId] = Assigned(deviceId, held);
+                else fresh.Add(deviceId);
+            }
+            var shares = BatchAllocation.Plan([.. candidates.Select(n => (n.NodeId, n.Capacity - SlotsOf(n.NodeId).Count))], fresh.Count, out var locked);
+            if (locked is not null)
+            {
+                _sink(Source, "locked", $"{locked} cannot take the batch of {fresh.Count} from {request.ProxyDeviceId} whole; locked for it");
+            }
+            var next = 0;
+            var deadline = _time.GetUtcNow().AddMilliseconds(_options.ReservationTimeoutMs);
+            foreach (var share in shares)
+            {
+                var node = candidates.First(n => n.NodeId == share.NodeId);
+                var slots = SlotsOf(node.NodeId);
+                foreach (var deviceId in fresh.Skip(next).Take(share.Count))
+                {
+                    slots[deviceId] = new Slot(node.IsConnected(deviceId), deadline);
+                    answers[deviceId] = Assigned(deviceId, node);
+                }
+                next += share.Count;
+                if (slots.Count >= node.Capacity) _sink(Source, "locked", $"{node.NodeId} is full ({node.Capacity}) and locked");
+            }
+            foreach (var deviceId in fresh.Skip(next)) answers[deviceId] = new DeviceAddressAnswer(deviceId, "retry", RetryAfterMs: _options.RetryAfterMs);
+        }
+        var ordered = request.DeviceIds.Select(d => answers[d]).ToList();
+        var summary = string.Join(", ", ordered.GroupBy(a => a.NodeId ?? a.Status).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} → {g.Key}")));
+        _sink(Source, "batch", string.Create(CultureInfo.InvariantCulture, $"{request.ProxyDeviceId} asked for {ordered.Count} device(s) of {request.LogicalNode}: {summary}"));
+        return Task.FromResult(new BatchAddressAnswer("answered", ordered));
+
+        static DeviceAddressAnswer Assigned(string deviceId, AccessNode node) => new(deviceId, "assigned", node.NodeId, node.Address);
+    }
+
+    /// <inheritdoc />
     public Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken)
     {
         _sink(Source, "release", $"{deviceId} could not connect to {nodeId}; its slot is freed");
@@ -181,7 +241,14 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
 
     private bool TryAssignLocked(AddressRequest request, out AddressAnswer answer)
     {
-        foreach (var node in Candidates(request.LogicalNode))
+        var candidates = Candidates(request.LogicalNode);
+        // A device that holds a slot (given it in a proxy's batch it never got, for one) gets that node again: never two slots.
+        if (candidates.FirstOrDefault(n => SlotsOf(n.NodeId).ContainsKey(request.DeviceId)) is { } held)
+        {
+            answer = new AddressAnswer("assigned", held.NodeId, held.Address);
+            return true;
+        }
+        foreach (var node in candidates)
         {
             var slots = SlotsOf(node.NodeId);
             if (!slots.ContainsKey(request.DeviceId))

@@ -15,7 +15,8 @@ namespace HilRig.Gateway.Cluster;
 /// The master gateway on loopback HTTP (docs/cloud.md §5.3): <c>POST /master/address</c> with an
 /// <see cref="AddressRequest"/> answers 200 with an <see cref="AddressAnswer"/> ("assigned"), 503
 /// with Retry-After ("retry"), 404 (unknown device or logical node), 400 (not a request);
-/// <c>POST /master/connect-failed</c> frees a slot.
+/// <c>POST /master/addresses</c> with a proxy's <see cref="BatchAddressRequest"/> answers 200 with a
+/// <see cref="BatchAddressAnswer"/>; <c>POST /master/connect-failed</c> frees a slot.
 /// </summary>
 public sealed class MasterGatewayHttpServer : IAsyncDisposable
 {
@@ -52,6 +53,21 @@ public sealed class MasterGatewayHttpServer : IAsyncDisposable
             {
                 "assigned" => Results.Json(answer, CloudJson.Options),
                 "retry" => new RetryResult(answer),
+                _ => Results.Json(answer, CloudJson.Options, statusCode: StatusCodes.Status404NotFound),
+            };
+        });
+        app.MapPost("/master/addresses", async (HttpRequest http, CancellationToken token) =>
+        {
+            var request = await ReadAsync<BatchAddressRequest>(http, sink, token).ConfigureAwait(false);
+            if (request is null || string.IsNullOrEmpty(request.ProxyDeviceId) || string.IsNullOrEmpty(request.LogicalNode) || request.DeviceIds is null)
+            {
+                return Results.BadRequest(new BatchAddressAnswer("bad-request", []));
+            }
+            var answer = await master.RequestAddressesAsync(request, token).ConfigureAwait(false);
+            return answer.Status switch
+            {
+                "answered" => Results.Json(answer, CloudJson.Options),
+                "bad-request" => Results.Json(answer, CloudJson.Options, statusCode: StatusCodes.Status400BadRequest),
                 _ => Results.Json(answer, CloudJson.Options, statusCode: StatusCodes.Status404NotFound),
             };
         });
@@ -109,6 +125,14 @@ public sealed class MasterGatewayHttpClient(HttpClient http) : IMasterGatewayCli
         using var response = await http.PostAsJsonAsync("master/address", request, CloudJson.Options, cancellationToken).ConfigureAwait(false);
         var answer = await response.Content.ReadFromJsonAsync<AddressAnswer>(CloudJson.Options, cancellationToken).ConfigureAwait(false);
         return answer ?? new AddressAnswer("retry", RetryAfterMs: 1000);
+    }
+
+    /// <inheritdoc />
+    public async Task<BatchAddressAnswer> RequestAddressesAsync(BatchAddressRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("master/addresses", request, CloudJson.Options, cancellationToken).ConfigureAwait(false);
+        var answer = await response.Content.ReadFromJsonAsync<BatchAddressAnswer>(CloudJson.Options, cancellationToken).ConfigureAwait(false);
+        return answer ?? new BatchAddressAnswer("bad-request", []);
     }
 
     /// <inheritdoc />

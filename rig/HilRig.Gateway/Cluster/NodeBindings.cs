@@ -8,6 +8,7 @@ public sealed class NodeBindings
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, List<AccessNode>> _bound = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Count, string Reason)> _unbindFailures = new(StringComparer.Ordinal);
 
     /// <summary>Raised after every change (bind, unbind, a node's accepting flag changed by the GMS).</summary>
     public event Action? Changed;
@@ -54,6 +55,31 @@ public sealed class NodeBindings
         lock (_gate) removed = _bound.TryGetValue(logicalNode, out var nodes) && nodes.Remove(node);
         if (removed) Changed?.Invoke();
         return removed;
+    }
+
+    /// <summary>
+    /// Unbinds a physical node as the GMS does at the end of a drain; false and why when the binding store refuses (an injected
+    /// <see cref="FailNextUnbinds"/>) or the node was not bound there.
+    /// </summary>
+    public bool TryUnbind(string logicalNode, AccessNode node, out string? failure)
+    {
+        lock (_gate)
+        {
+            if (_unbindFailures.TryGetValue(node.NodeId, out var pending) && pending.Count > 0)
+            {
+                _unbindFailures[node.NodeId] = (pending.Count - 1, pending.Reason);
+                failure = pending.Reason;
+                return false;
+            }
+        }
+        failure = Unbind(logicalNode, node) ? null : $"{node.NodeId} is not bound to {logicalNode}";
+        return failure is null;
+    }
+
+    /// <summary>Fault: the next <paramref name="count"/> <see cref="TryUnbind"/> calls for <paramref name="nodeId"/> fail with <paramref name="reason"/>.</summary>
+    public void FailNextUnbinds(string nodeId, int count, string reason)
+    {
+        lock (_gate) _unbindFailures[nodeId] = (count, reason);
     }
 
     /// <summary>Tells readers that something they derive from the table changed (a node stopped or resumed accepting).</summary>

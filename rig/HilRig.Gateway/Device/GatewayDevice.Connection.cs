@@ -120,7 +120,7 @@ public sealed partial class GatewayDevice
             AddressAnswer answer;
             try
             {
-                answer = await _master.RequestAddressAsync(Options.AddressRequest(), cancellationToken).ConfigureAwait(false);
+                answer = await (AddressVia ?? _master).RequestAddressAsync(Options.AddressRequest(), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -75,6 +75,12 @@ public sealed partial class GatewayDevice : IAsyncDisposable
     /// <summary>Completed moves to another node.</summary>
     public int Switches => Volatile.Read(ref _switches);
 
+    /// <summary>
+    /// Where the device asks for its next address when it moves: a proxy device's <see cref="AddressProxy.ClientFor"/>
+    /// (docs/cloud.md §5.3); null asks the master gateway itself.
+    /// </summary>
+    public IMasterGatewayClient? AddressVia { get; set; }
+
     /// <summary>Raised after a move: old node id, new node id (equal when the master sent it back to the same node).</summary>
     public event Action<string, string>? Switched;
 
@@ -132,6 +138,11 @@ public sealed partial class GatewayDevice : IAsyncDisposable
             if (offline is null)
             {
                 _sink(_source, "garbage", $"{DeviceId} ignored an undecodable offline instruction from {channel.NodeId}: {error}");
+                return;
+            }
+            if (Options.IgnoresOffline)
+            {
+                _sink(_source, "offline-ignored", $"{DeviceId} does not know the offline instruction from {offline.NodeId}; it stays");
                 return;
             }
             channel.Offline = offline;

@@ -22,6 +22,12 @@ public sealed record GatewayDeviceOptions(string DeviceId, string LogicalNode)
     /// <summary>MQTT keep-alive; long by default so ten thousand idle devices do not flood a node with pings.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// An old device firmware that does not know the offline instruction (docs/cloud.md §5.4, "Thresholds"): it stays on a
+    /// draining node until the GMS closes it, then reconnects through the master gateway like any device that lost its channel.
+    /// </summary>
+    public bool IgnoresOffline { get; init; }
+
     /// <summary>MQTT password, when the nodes check one.</summary>
     public string? Password { get; init; }
 

@@ -58,13 +58,12 @@ public static partial class FeatureLoader
             var document = new Parser().Parse(new StringReader(source));
             var ids = new GuidIdGenerator();
             var messageDocument = new AstMessagesConverter(ids).ConvertGherkinDocumentToEventArgs(document, uri);
-            if (EmptyTableRow(messageDocument) is { } empty)
+            if (EmptyTableRow(messageDocument) is { } row)
             {
-                // The parser takes a lone '|' as a row of no cells; a step's table needs a header to bind (Reqnroll refuses one without).
-                error = $"{uri}:{empty.Line}:{empty.Column}: a data table row needs at least one cell ('|' alone is not a row)";
+                // The parser takes a lone '|' as a row of no cells; a table needs a header cell (Reqnroll's Table refuses none).
+                error = $"{uri}:{row.Line}:{row.Column}: a data table row needs at least one cell ('| name |'), but got a lone '|'";
                 return false;
             }
-
             feature = new FeatureFile(fullPath, uri, source, messageDocument);
             feature.SetPickles(new PickleCompiler(ids).Compile(messageDocument));
             return true;
@@ -81,15 +80,12 @@ public static partial class FeatureLoader
         }
     }
 
-    /// <summary>The first row of a step's data table that has no cell, or null.</summary>
     private static Io.Cucumber.Messages.Types.Location? EmptyTableRow(Io.Cucumber.Messages.Types.GherkinDocument document)
     {
-        IEnumerable<Io.Cucumber.Messages.Types.Step> Steps(IEnumerable<Io.Cucumber.Messages.Types.FeatureChild> children) => children.SelectMany(c =>
-            (c.Background?.Steps ?? []).Concat(c.Scenario?.Steps ?? [])
-                .Concat(Steps((c.Rule?.Children ?? []).Select(r => new Io.Cucumber.Messages.Types.FeatureChild(null, r.Background, r.Scenario)))));
-        return Steps(document.Feature?.Children ?? [])
-            .SelectMany(s => s.DataTable?.Rows ?? [])
-            .FirstOrDefault(r => r.Cells.Count == 0)?.Location;
+        var children = document.Feature?.Children ?? [];
+        var steps = children.SelectMany(c => (c.Background?.Steps ?? []).Concat(c.Scenario?.Steps ?? [])
+            .Concat((c.Rule?.Children ?? []).SelectMany(r => (r.Background?.Steps ?? []).Concat(r.Scenario?.Steps ?? []))));
+        return steps.SelectMany(s => s.DataTable?.Rows ?? []).FirstOrDefault(r => r.Cells.Count == 0)?.Location;
     }
 
     /// <summary>The path relative to the base directory with forward slashes, as used in ids and reports.</summary>

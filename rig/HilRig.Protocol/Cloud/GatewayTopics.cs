@@ -48,3 +48,29 @@ public sealed record AddressAnswer(string Status, string? NodeId = null, string?
     /// <summary>True when a node was assigned.</summary>
     public bool IsAssigned => Status == "assigned";
 }
+
+/// <summary>
+/// Proxy device → master gateway: one request for many devices of a draining node (docs/cloud.md §5.3,
+/// "Batch requests through a proxy device").
+/// </summary>
+/// <param name="ProxyDeviceId">The device acting as proxy (one of the batch or not).</param>
+/// <param name="LogicalNode">The logical node every device of the batch belongs to.</param>
+/// <param name="DeviceIds">The devices the proxy asks for, each once, in the order the proxy collected them.</param>
+public sealed record BatchAddressRequest(string ProxyDeviceId, string LogicalNode, IReadOnlyList<string> DeviceIds);
+
+/// <summary>Master gateway → proxy device: one target per device of a <see cref="BatchAddressRequest"/>, in the request's order.</summary>
+/// <param name="Status">"answered" (every device has an entry), "unknown-device" (the proxy), "unknown-logical-node", "bad-request".</param>
+/// <param name="Devices">One entry per requested device.</param>
+public sealed record BatchAddressAnswer(string Status, IReadOnlyList<DeviceAddressAnswer> Devices);
+
+/// <summary>One device's entry in a <see cref="BatchAddressAnswer"/>: the same fields as an <see cref="AddressAnswer"/>, with the device id.</summary>
+/// <param name="DeviceId">The device the entry is for.</param>
+/// <param name="Status">"assigned", "retry", "unknown-device".</param>
+/// <param name="NodeId">Assigned physical node.</param>
+/// <param name="Address">Its address.</param>
+/// <param name="RetryAfterMs">When to ask again, for "retry".</param>
+public sealed record DeviceAddressAnswer(string DeviceId, string Status, string? NodeId = null, string? Address = null, int? RetryAfterMs = null)
+{
+    /// <summary>The entry as the device's own answer.</summary>
+    public AddressAnswer ToAnswer() => new(Status, NodeId, Address, RetryAfterMs);
+}

@@ -30,18 +30,24 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
     /// <summary>Virtual devices started in this scenario.</summary>
     public IReadOnlyList<GatewayDevice> Devices => _devices;
 
+    /// <summary>Every command a virtual device ran, by device: a command run twice shows here (docs/cloud.md §3.1).</summary>
+    public CommandLedger Ledger { get; } = new();
+
     /// <summary>The bench timeline.</summary>
     public BenchTimeline Timeline => bench.Bench.Timeline;
 
-    /// <summary>Starts <paramref name="count"/> virtual devices of a logical node, one after the other, each connected before the next asks.</summary>
-    public async Task StartDevicesAsync(int count, string logicalNode)
+    /// <summary>
+    /// Starts <paramref name="count"/> virtual devices of a logical node, one after the other, each connected before the next asks;
+    /// <paramref name="ignoresOffline"/>: an old firmware that does not know the offline instruction.
+    /// </summary>
+    public async Task StartDevicesAsync(int count, string logicalNode, bool ignoresOffline = false)
     {
         for (var i = 0; i < count; i++)
         {
             var id = $"vdev-{_devices.Count + 1:D3}";
             // Registered first: it gets a password, and mosquitto access nodes create its login before it asks for an address.
             await Cluster.RegisterDevicesAsync([id], scenario.RunCancellation);
-            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode), CommandExecutors.Default);
+            var device = Cluster.CreateDevice(new GatewayDeviceOptions(id, logicalNode) { IgnoresOffline = ignoresOffline }, CommandExecutors.Default, Ledger);
             _devices.Add(device);
             await device.StartAsync(scenario.RunCancellation).WaitAsync(TimeSpan.FromSeconds(20), scenario.RunCancellation);
         }
