@@ -2,7 +2,7 @@ namespace HilRig.Bench.Module;
 
 /// <summary>
 /// Defects the emulated WiFi module can be started with (`hilrig bench module --defect`, `hilrig run --defect
-/// module:name`), so the cloud scenarios can prove they catch a module that gets docs/cloud.md wrong.
+/// module:name`), so the scenarios can prove they catch a module that gets docs/cloud.md or docs/protocol.md §7 wrong.
 /// </summary>
 [Flags]
 public enum ModuleDefect
@@ -17,6 +17,11 @@ public enum ModuleDefect
     SkipDigestCheck = 4,
     /// <summary>After connecting with a pending provisioning (flag 1) the module never writes flag 0 (docs/cloud.md §4.1).</summary>
     ForgetProvisioned = 8,
+    /// <summary>
+    /// The chain side streams the image as soon as the target's own START answer is in, without waiting for every chip's
+    /// (docs/protocol.md §7.2: the module sends no DATA until every chip of the topology answered START).
+    /// </summary>
+    DataBeforeStartAnswers = 16,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>
