@@ -10,13 +10,13 @@ public sealed partial class ChipFirmware
     /// A START this chip passed downstream and is collecting START_ACKs for (docs/protocol.md §6.2, §7.2): its own
     /// answer waits until every downstream port answered or the budget ran out, as PREPARE's does (§7.1).
     /// </summary>
-    private sealed class PendingStart(int upstreamPort, byte replyTo, StartAckPayload own, DateTimeOffset deadline, bool activateAfter)
+    private sealed class PendingStart(int upstreamPort, byte replyTo, StartAckPayload own, DateTimeOffset deadline, Action? afterAnswer)
     {
         public int UpstreamPort { get; } = upstreamPort;
         public byte ReplyTo { get; } = replyTo;
         public StartAckPayload Own { get; } = own;
         public DateTimeOffset Deadline { get; } = deadline;
-        public bool ActivateAfter { get; } = activateAfter;
+        public Action? AfterAnswer { get; } = afterAnswer;
         public HashSet<int> Answered { get; } = new();
         public List<StartAnswer> Below { get; } = new();
         public StartStatus Collection { get; set; } = StartStatus.Ok;
@@ -60,12 +60,9 @@ public sealed partial class ChipFirmware
             {
                 WriteMark(next);
             }
-            AnswerAndPassDown(port, decoded, start, new StartAckPayload(start.CampaignId, _config.ModelId, mode, 0, StartStatus.Ok), now, activateAfter: false);
-            if (changed && markAfterActing)
-            {
-                // DEFECT: mark-after-acting. START_ACK and START are out before the mode they announce is persisted.
-                WriteMark(next);
-            }
+            // (DEFECT: mark-after-acting writes the mark only once START and START_ACK are out.)
+            AnswerAndPassDown(port, decoded, start, new StartAckPayload(start.CampaignId, _config.ModelId, mode, 0, StartStatus.Ok), now,
+                changed && markAfterActing ? () => WriteMark(next) : null);
             return;
         }
         var header = ImageHeader.TryDecode(start.ImageHeader, out var headerError);
@@ -111,15 +108,11 @@ public sealed partial class ChipFirmware
         if (writeAfterActing)
         {
             // DEFECT: mark-after-acting. START_ACK and START are out before UPGRADE is persisted.
-            AnswerAndPassDown(port, decoded, start, own, now, activateAfter: false);
-            WriteMark(target);
-            if (_start is null && Mark.PersistedOffset == Mark.ImageSizeBytes)
-            {
-                VerifyAndActivate();
-            }
+            AnswerAndPassDown(port, decoded, start, own, now, () => WriteMark(target));
             return;
         }
-        AnswerAndPassDown(port, decoded, start, own, now, activateAfter: Mark.PersistedOffset == Mark.ImageSizeBytes);
+        // A resume of a fully received image: verify and activate once the answer is out (§6.2 step 5).
+        AnswerAndPassDown(port, decoded, start, own, now, Mark.PersistedOffset == Mark.ImageSizeBytes ? VerifyAndActivate : null);
     }
 
     /// <summary>
@@ -127,7 +120,7 @@ public sealed partial class ChipFirmware
     /// the per-hop margin and itself as source, on every downstream port, and answers once they all answered (or the
     /// budget ran out), its own answer first, those from below after it.
     /// </summary>
-    private void AnswerAndPassDown(int port, DecodedFrame decoded, StartPayload start, StartAckPayload own, DateTimeOffset now, bool activateAfter)
+    private void AnswerAndPassDown(int port, DecodedFrame decoded, StartPayload start, StartAckPayload own, DateTimeOffset now, Action? afterAnswer)
     {
         var source = decoded.Frame.Source;
         if (_defects.HasFlag(ChipDefect.StartDropsBelowAnswers))
@@ -139,21 +132,18 @@ public sealed partial class ChipFirmware
             {
                 _output.Send(p, decoded.Raw);
             }
-            if (activateAfter)
-            {
-                VerifyAndActivate();
-            }
+            afterAnswer?.Invoke();
             return;
         }
         var budgetMs = start.BudgetMs - ChipConfig.PrepareMarginMs;
         if (_config.DownstreamPortCount == 0 || budgetMs <= ChipConfig.PrepareMarginMs)
         {
             var answer = _config.DownstreamPortCount == 0 ? own : own with { Collection = StartStatus.DownstreamSilent };
-            _start = new PendingStart(port, source, answer, now, activateAfter);
+            _start = new PendingStart(port, source, answer, now, afterAnswer);
             FinishStart(timedOut: false);
             return;
         }
-        _start = new PendingStart(port, source, own, now.AddMilliseconds(budgetMs), activateAfter);
+        _start = new PendingStart(port, source, own, now.AddMilliseconds(budgetMs), afterAnswer);
         SendDownstream(MessageType.Start, Address.Broadcast, (start with { BudgetMs = (ushort)budgetMs }).Encode());
     }
 
@@ -196,10 +186,6 @@ public sealed partial class ChipFirmware
             answer = answer with { Collection = StartStatus.DownstreamSilent };
         }
         Send(pending.UpstreamPort, MessageType.StartAck, pending.ReplyTo, answer.Encode());
-        if (pending.ActivateAfter)
-        {
-            // A resume of a fully received image: verify and activate once the answer is out (§6.2 step 5).
-            VerifyAndActivate();
-        }
+        pending.AfterAnswer?.Invoke();
     }
 }
