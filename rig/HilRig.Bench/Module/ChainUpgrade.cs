@@ -201,16 +201,19 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                     return (null, complete);
                 }
                 if (frame?.Type != MessageType.StartAck || StartAckPayload.TryDecode(frame.Payload, out _) is not { } ack
-                    || ack.CampaignId != campaign.CampaignId || ack.Answers.FirstOrDefault(a => a.Chip == chip) is not { } own)
+                    || ack.CampaignId != campaign.CampaignId)
                 {
                     continue;
                 }
-                if (own.Status is not (StartStatus.Ok or StartStatus.AlreadyUpgraded))
+                var own = ack.Answers.FirstOrDefault(a => a.Chip == chip);
+                if (own is not null && own.Status is not (StartStatus.Ok or StartStatus.AlreadyUpgraded))
                 {
                     throw new CampaignFailedException(chip, $"chip 0x{chip:X2} refused START: {own.Status}");
                 }
                 // (DEFECT: data-before-start-answers streams on the target's own answer alone.)
-                missing = defects.HasFlag(ModuleDefect.DataBeforeStartAnswers) ? null : MissingAnswers(ack, topology);
+                missing = own is null ? MissingAnswers(ack, topology) ?? $"no START answer from chip 0x{chip:X2}"
+                    : defects.HasFlag(ModuleDefect.DataBeforeStartAnswers) ? null
+                    : MissingAnswers(ack, topology);
                 if (missing is null)
                 {
                     return (ack, null);
