@@ -76,7 +76,13 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         }
         catch (CampaignFailedException ex)
         {
-            Finish(state, new ModuleEvent("campaign-failed") { Chip = ex.Chip, Detail = ex.Message }, cancellationToken);
+            // Exactly the failed chip is named; the chips before it in the order keep their new images (they are done in
+            // this campaign), and a retry of the campaign starts at this chip (ModuleHost.StartCampaign).
+            var done = campaign.Order.Take(state.NextIndex).Select(c => $"0x{c:X2}").ToList();
+            Finish(state with { FailedChip = ex.Chip }, new ModuleEvent("campaign-failed")
+            {
+                Chip = ex.Chip, Detail = ex.Message, Chips = done,
+            }, cancellationToken);
             return false;
         }
     }

@@ -22,6 +22,11 @@ public enum ModuleDefect
     /// (docs/protocol.md §7.2: the module sends no DATA until every chip of the topology answered START).
     /// </summary>
     DataBeforeStartAnswers = 16,
+    /// <summary>
+    /// A retry of a failed campaign starts over from the first chip of its order, PREPARE included, instead of at the chip
+    /// that failed (docs/protocol.md §11.1: the chips already upgraded are not touched again).
+    /// </summary>
+    RetryRestartsEveryChip = 32,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>
