@@ -12,6 +12,8 @@ public sealed class ModuleDefectDetectionTests
     [InlineData("download-from-zero", "A download cut short by the server is resumed, not restarted", "Range")]
     [InlineData("skip-digest-check", "An image whose bytes do not match their SHA-256 is refused and the old firmware keeps running", "module-upgraded")]
     [InlineData("forget-provisioned", "A module with pending provisioning joins, connects and then marks itself configured", "flag is 1")]
+    [InlineData("data-before-start-answers", "The module sends no image data while a chip's START answer is missing, and names that chip", "DATA frame(s) to chip2 although a START answer was missing")]
+    [InlineData("retry-restarts-every-chip", "A chip rejects its image after the far chip completed, and a retry upgrades only the chips from it on", "the retry started [chip3, chip2, chip1]")]
     public async Task The_scenario_that_covers_a_module_defect_fails_with_it(string defect, string scenario, string expected)
     {
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-module-defects", defect))

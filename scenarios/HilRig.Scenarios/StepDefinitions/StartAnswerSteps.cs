@@ -1,4 +1,5 @@
 using HilRig.Core.Servers;
+using HilRig.Core.Links;
 using HilRig.Gherkin;
 using HilRig.Protocol.Framing;
 using HilRig.Scenarios.Drivers;
@@ -12,10 +13,27 @@ namespace HilRig.Scenarios.StepDefinitions;
 /// protocol 1.1), checked from the module's reports and from the frames on the link below it.
 /// </summary>
 [Binding]
-public sealed class StartAnswerSteps(BenchDriver bench, UpgradeDriver upgrade, ModuleLinkRecorder recorder)
+public sealed class StartAnswerSteps(BenchDriver bench, UpgradeDriver upgrade, ModuleLinkRecorder recorder, ConformanceDriver chip, ScenarioRun scenario)
 {
+    [Then(@"^(\w+) answers one START_ACK upstream within (\d+) ms, its own answer first and then one from every chip below it$")]
+    public async Task ThenItAnswersOneAggregatedStartAck(string target, int ms)
+    {
+        var me = bench.Chip(target).ModelId;
+        var outputs = await chip.OutputsAsync(Direction.Upstream, TimeSpan.FromMilliseconds(ms), until: null, scenario.RunCancellation);
+        var acks = outputs.Select(o => o.Item is DecodedFrame { Frame: { Type: MessageType.StartAck } f } && f.Source == me
+            ? Protocol.Messages.StartAckPayload.TryDecode(f.Payload, out _) : null).OfType<Protocol.Messages.StartAckPayload>().ToList();
+        Expect.That(acks.Count == 1, $"{target} answered {acks.Count} START_ACK(s) upstream within {ms} ms; docs/protocol.md §7.2: one answer, once every "
+            + $"chip below it answered; it put {ConformanceSteps.Describe(outputs)} there");
+        var ack = acks[0];
+        var below = Descendants(target).Select(c => bench.Chip(c).ModelId).Order().ToList();
+        var carried = ack.Below.Select(a => a.Chip).Order().ToList();
+        Expect.That(ack.Chip == me && carried.SequenceEqual(below) && ack.Collection == Protocol.Messages.StartStatus.Ok,
+            $"{target}'s START_ACK carries the answers of [{Names(ack.Answers.Select(a => a.Chip))}] (collection {ack.Collection}), expected its own first and then one from "
+            + $"every chip below it: [{Names(below.Prepend(me))}] (docs/protocol.md §5.4, §7.2: START answers are collected hop by hop)");
+    }
+
     [Given("the rig records the frames between the module and the first chip")]
-    public void GivenTheRigRecordsTheModuleLink() => recorder.Start();
+    public void GivenTheRigRecordsTheModuleLinkAlias() => recorder.Start();
 
     [Then("before each chip's image data the module had a START answer from every chip, the deepest chip's first")]
     public void ThenEveryStartAnswerCameBeforeData()
