@@ -50,6 +50,7 @@ public sealed class DefectDetectionTests
         ("single-slot-mark", 13, "A cut inside a mark write leaves the mark written before it", "chip1 came back in Initial mode of campaign 0"),
         ("sleep-not-persisted", 14, "A sleeping chip cut off comes back asleep, and a COMPLETE wakes it", "chip1 put StatusResponse 0x11->rig"),
         ("dies-booting-asleep", 14, "A sleeping chip cut off comes back asleep, and a COMPLETE wakes it", "chip1 answers STATUS with silence, expected Initial"),
+        ("start-drops-below-answers", 15, "START is answered once, upstream, for the chip and every chip below it", "chip1's START_ACK carries the answers of [chip1]"),
     ];
 
     public static IEnumerable<TheoryDataRow<string, string, string>> Rows() =>

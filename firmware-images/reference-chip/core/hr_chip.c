@@ -131,6 +131,10 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
     if (mode == HR_MODE_SLEEP) {
         /* §6.4: only COMPLETE, whatever its DST, reaches a sleeping chip. */
         if (f->type == HR_COMPLETE && f->len == 10) hr_on_complete(c, f, port);
+        /* 1.1: a chip that fell asleep on a START still collects its subtree's answers to it, and answers that START
+         * again when the module repeats it (§6.4). */
+        else if (f->type == HR_START_ACK && c->start.pending && f->dst == c->cfg.model_id) hr_on_start_ack(c, f, port);
+        else if (port == HR_UPSTREAM_PORT && hr_is_repeat_of_sleeping_start(c, f)) hr_on_start(c, f, port);
 #ifdef HR_DEFECT_SLEEP_ANSWERS_STATUS
         /* DEFECT (build flag): a sleeping chip answers STATUS_REQ, against §6.4. */
         if (f->type == HR_STATUS_REQ && f->dst == c->cfg.model_id) send_status(c, f->src, port);
@@ -154,6 +158,7 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
     case HR_PREPARE: hr_on_prepare(c, f, port); break;
     case HR_PREPARE_ACK: hr_on_prepare_ack(c, f, port); break;
     case HR_START: hr_on_start(c, f, port); break;
+    case HR_START_ACK: hr_on_start_ack(c, f, port); break;
     case HR_DATA: hr_on_data(c, f, port); break;
     case HR_COMPLETE:
         if (f->len == 10) hr_on_complete(c, f, port);
@@ -171,7 +176,7 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
             send_status(c, f->src, port);
         }
         break;
-    default: break; /* START_ACK, DATA_ACK, STATUS_RSP and unknown types for me are ignored */
+    default: break; /* DATA_ACK, STATUS_RSP and unknown types for me are ignored */
     }
 }
 
@@ -232,6 +237,8 @@ uint32_t hr_chip_poll(hr_chip *c)
         }
     }
     uint32_t wait = hr_prepare_poll(c, hr_board_time_ms());
+    uint32_t start_wait = hr_start_poll(c, hr_board_time_ms());
+    if (start_wait < wait) wait = start_wait;
     /* Bytes arrived: there may be more already waiting, so look again before sleeping. */
     return busy ? 0u : wait;
 }

@@ -1,5 +1,5 @@
 /*
- * The reference chip of the HilRig chain protocol v1 (docs/protocol.md): modes, forwarding,
+ * The reference chip of the HilRig chain protocol v1.1 (docs/protocol.md): modes, forwarding,
  * PREPARE aggregation, START decisions, the windowed resumable transfer into the inactive slot,
  * verification and activation, COMPLETE, STATUS, and the memory mark. Portable C99 over hr_board.h;
  * every byte of state lives in one hr_chip, which the caller allocates statically.
@@ -35,6 +35,22 @@ typedef struct {
     uint8_t entries[7u * HR_MAX_TOPOLOGY_ENTRIES];
 } hr_prepare;
 
+/* A START this chip has passed downstream and is collecting START_ACKs for (§7.2, protocol 1.1). */
+#define HR_MAX_START_ANSWERS 144u
+typedef struct {
+    int pending;
+    uint8_t source;          /* the START's SRC: the answer's DST */
+    unsigned port;           /* the port the START arrived on */
+    uint32_t deadline_ms;
+    uint32_t answered_ports; /* bit p set: downstream port p answered */
+    uint8_t own[11];         /* campaign, chip, mode, resume, status: this chip's own answer */
+    uint8_t collection;      /* 0 OK, 5 DOWNSTREAM_SILENT */
+    uint8_t reporting;
+    uint8_t count;           /* answers collected from downstream */
+    int activate_after;      /* a resume of a fully received image: verify and activate once answered */
+    uint8_t answers[7u * HR_MAX_START_ANSWERS];
+} hr_start_collect;
+
 typedef struct {
     hr_chip_config cfg;
     hr_mark mark;       /* the current record: mode, slot, state, campaign, persisted, size, digest */
@@ -45,6 +61,7 @@ typedef struct {
     uint8_t active_version[4];
     uint8_t active_digest[32]; /* SHA-256 of the active slot's body, from flash (§5.9) */
     hr_prepare prepare;
+    hr_start_collect start;
     hr_rx rx[HR_MAX_PORTS];
     uint8_t tx[HR_MAX_FRAME];
     uint32_t dropped_frames;   /* frames not sent because a port's queue was full */

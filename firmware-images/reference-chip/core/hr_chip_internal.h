@@ -35,6 +35,14 @@ void hr_on_prepare_ack(hr_chip *c, const hr_frame *f, unsigned port);
 uint32_t hr_prepare_poll(hr_chip *c, uint32_t now);
 
 void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port);
+/* §7.1 step 0 of START (1.1): whether a sleeping chip must answer this START again (same campaign, another target). */
+int hr_is_repeat_of_sleeping_start(const hr_chip *c, const hr_frame *f);
+/* §7.2: pass the START on with the budget less the margin and collect, or answer at once; own = 11-byte own answer. */
+void hr_start_answer(hr_chip *c, const hr_frame *f, unsigned port, const uint8_t own[11], int activate_after);
+void hr_on_start_ack(hr_chip *c, const hr_frame *f, unsigned port);
+uint32_t hr_start_poll(hr_chip *c, uint32_t now);
+/* §7.4: read the inactive slot back, check it, one mark write, COMPLETE on every port. */
+void hr_verify_and_activate(hr_chip *c);
 void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port);
 
 void hr_log(const char *fmt, ...)

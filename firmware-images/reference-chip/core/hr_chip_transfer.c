@@ -12,14 +12,23 @@ enum { START_OK = 0, WRONG_MODEL = 1, IMAGE_TOO_LARGE = 2, START_BAD_HEADER = 3,
 enum { DATA_OK = 0, OUT_OF_ORDER = 1, NOT_TARGET = 3 };
 enum { ACTIVATED = 0, DIGEST_MISMATCH = 1, COMPLETE_BAD_HEADER = 2 };
 
+static void own_answer(hr_chip *c, const hr_frame *f, uint8_t mode, uint32_t resume, uint8_t status, uint8_t out[11])
+{
+    memcpy(out, f->payload, 4);
+    out[4] = c->cfg.model_id;
+    out[5] = mode;
+    hr_put_u32(out + 6, resume);
+    out[10] = status;
+}
+
+/* A refusal or ALREADY_UPGRADED: answered at once with the chip's own answer only, START not passed on. */
 static void send_start_ack(hr_chip *c, const hr_frame *f, unsigned port, uint8_t mode, uint32_t resume, uint8_t status)
 {
-    uint8_t p[11];
-    memcpy(p, f->payload, 4);
-    p[4] = c->cfg.model_id;
-    p[5] = mode;
-    hr_put_u32(p + 6, resume);
-    p[10] = status;
+    uint8_t p[14];
+    own_answer(c, f, mode, resume, status, p);
+    p[11] = START_OK; /* collection: nothing asked below */
+    p[12] = c->cfg.model_id;
+    p[13] = 0;
     hr_send(c, port, HR_START_ACK, f->src, p, sizeof p);
 }
 
@@ -37,13 +46,8 @@ static void send_complete(hr_chip *c, uint32_t campaign, uint8_t status)
            c->active_version[0], c->active_version[1], (unsigned)hr_get_u16(c->active_version + 2));
 }
 
-static void pass_start_down(hr_chip *c, const hr_frame *f)
-{
-    for (unsigned q = 1; q <= c->cfg.downstream_ports; q++) hr_send_raw(c, q, f->raw, f->raw_len);
-}
-
 /* §7.4: read the inactive slot back, check it, then one mark write, then COMPLETE on every port. */
-static void verify_and_activate(hr_chip *c)
+void hr_verify_and_activate(hr_chip *c)
 {
     unsigned inactive = c->mark.slot ^ 1u;
     uint32_t base = hr_slot_address(c, inactive);
@@ -82,7 +86,8 @@ static void verify_and_activate(hr_chip *c)
 
 void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
 {
-    if (f->len != 69) return;
+    if (f->len != 69 && f->len != 71) return; /* 71 in 1.1 (with budget), 69 in 1.0 */
+    c->start.pending = 0; /* a new START replaces one still collecting (the module re-sends on silence) */
     uint32_t campaign = hr_get_u32(f->payload);
     uint8_t target = f->payload[4];
     const uint8_t *header_bytes = f->payload + 5;
@@ -93,9 +98,11 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
         m.mode = sleep ? HR_MODE_SLEEP : HR_MODE_PASS_THROUGH;
         m.campaign = campaign;
         m.state = sleep ? HR_STATE_DONE : HR_STATE_IDLE;
+        /* Write-ahead (§6.2): the mark is on flash before the START goes on and before the answer. */
         if (hr_mark_differs(&m, &c->mark)) hr_write_mark(c, &m, sleep ? "START for another chip: sleep" : "START for another chip: pass through");
-        send_start_ack(c, f, port, m.mode, 0, START_OK);
-        pass_start_down(c, f);
+        uint8_t own[11];
+        own_answer(c, f, m.mode, 0, START_OK, own);
+        hr_start_answer(c, f, port, own, 0);
         return;
     }
 
@@ -140,9 +147,9 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
         hr_write_mark(c, &m, "START for me: new transfer");
         c->next = 0;
     }
-    send_start_ack(c, f, port, HR_MODE_UPGRADE, c->mark.persisted, START_OK);
-    pass_start_down(c, f);
-    if (c->mark.persisted == c->mark.image_size) verify_and_activate(c);
+    uint8_t own[11];
+    own_answer(c, f, HR_MODE_UPGRADE, c->mark.persisted, START_OK, own);
+    hr_start_answer(c, f, port, own, c->mark.persisted == c->mark.image_size);
 }
 
 /* §10.2: erase every sector of the inactive slot whose first byte lies in [o, o + n), then program. */
@@ -188,5 +195,5 @@ void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port)
     if (++acks % 2u != 0u)
 #endif
     hr_send(c, port, HR_DATA_ACK, f->src, p, sizeof p);
-    if (completed) verify_and_activate(c);
+    if (completed) hr_verify_and_activate(c);
 }

@@ -63,6 +63,11 @@ public enum ChipDefect
     /// that would boot; a server trusting it after a cut would never retry, while the chip boots the old image).
     /// </summary>
     StatusReportsPendingVersion = 1048576,
+    /// <summary>
+    /// START is answered at once for the chip alone and passed on unchanged, as protocol 1.0 did: the START_ACKs of the chips
+    /// below are not collected into its answer, and as a target it drops them (breaks §7.2: every chip's answer reaches the module).
+    /// </summary>
+    StartDropsBelowAnswers = 2097152,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -51,7 +51,9 @@ public sealed partial class ChipFirmware
     public bool Operating { get; private set; }
 
     /// <summary>When the host must call <see cref="Tick"/> next, if ever.</summary>
-    public DateTimeOffset? NextDeadline => _prepare?.Deadline;
+    public DateTimeOffset? NextDeadline =>
+        _prepare is null ? _start?.Deadline : _start is null ? _prepare.Deadline
+        : _prepare.Deadline < _start.Deadline ? _prepare.Deadline : _start.Deadline;
 
     /// <summary>Version of the image in the active slot (0.0.0 when the slot holds no valid header).</summary>
     public FirmwareVersion ActiveVersion =>
@@ -67,6 +69,16 @@ public sealed partial class ChipFirmware
             if (frame.Type == MessageType.Complete && CompletePayload.TryDecode(frame.Payload, out _) is not null)
             {
                 OnComplete(port, decoded);
+            }
+            else if (frame.Type == MessageType.StartAck && _start is not null && frame.Destination == _config.ModelId)
+            {
+                // A chip that fell asleep on a START still collects its subtree's answers to that START (§6.4, §7.2).
+                OnStartAck(port, frame);
+            }
+            else if (frame.Type == MessageType.Start && port == 0 && IsRepeatOfSleepingStart(frame))
+            {
+                // The START that put it to sleep, sent again (the module retries after a cut): answered again (§6.4).
+                OnStart(port, decoded, now);
             }
             else if (_defects.HasFlag(ChipDefect.SleepAnswersStatus) && frame.Type == MessageType.StatusRequest && frame.Destination == _config.ModelId)
             {
@@ -87,7 +99,8 @@ public sealed partial class ChipFirmware
         {
             case MessageType.Prepare: OnPrepare(port, frame, now); break;
             case MessageType.PrepareAck: OnPrepareAck(port, frame, now); break;
-            case MessageType.Start: OnStart(port, decoded); break;
+            case MessageType.Start: OnStart(port, decoded, now); break;
+            case MessageType.StartAck: OnStartAck(port, frame); break;
             case MessageType.Data: OnData(port, frame); break;
             case MessageType.Complete when CompletePayload.TryDecode(frame.Payload, out _) is not null: OnComplete(port, decoded); break;
             case MessageType.StatusRequest: SendStatus(port, frame.Source); break;
@@ -96,14 +109,24 @@ public sealed partial class ChipFirmware
         }
     }
 
-    /// <summary>Lets time-based work (the PREPARE deadline) happen.</summary>
+    /// <summary>Lets time-based work (the PREPARE and START deadlines) happen.</summary>
     public void Tick(DateTimeOffset now)
     {
         if (_prepare is not null && now >= _prepare.Deadline)
         {
             FinishPrepare(timedOut: true);
         }
+        if (_start is not null && now >= _start.Deadline)
+        {
+            FinishStart(timedOut: true);
+        }
     }
+
+    /// <summary>A START for another chip of the campaign this sleeping chip completed (the one that put it to sleep).</summary>
+    private bool IsRepeatOfSleepingStart(Frame frame) =>
+        (frame.Destination == _config.ModelId || frame.Destination == Address.Broadcast)
+        && StartPayload.TryDecode(frame.Payload, out _) is { } start && start.Target != _config.ModelId
+        && Mark.State == UpgradeState.Done && Mark.CampaignId == start.CampaignId;
 
     /// <summary>
     /// Bytes the chip's decoder rejected on <paramref name="port"/>: dropped, as §3.3 says (the forwards-corrupt-frames

@@ -19,11 +19,13 @@ public interface IChainPort
 /// The comm module's side of a multi-chip upgrade (docs/protocol.md §7): PREPARE, order validation,
 /// then START / windowed DATA / COMPLETE for each chip, saving progress after every chip.
 /// </summary>
-public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action<ModuleEvent> report)
+public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action<ModuleEvent> report, ModuleDefect defects = ModuleDefect.None)
 {
     /// <summary>PREPARE budget handed to chip 1 (§7.1).</summary>
     public const int PrepareBudgetMs = 2000;
-    /// <summary>START_ACK wait per try (§7.2).</summary>
+    /// <summary>START budget handed to chip 1 (§7.2): every chip keeps the PREPARE margin per hop for its answer.</summary>
+    public const ushort StartBudgetMs = StartPayload.DefaultBudgetMs;
+    /// <summary>START_ACK wait per try (§7.2): the budget plus time for chip 1's answer to come up.</summary>
     public static readonly TimeSpan StartAckTimeout = TimeSpan.FromMilliseconds(1000);
     /// <summary>Silence after which the window is resent from the persisted offset (§7.3).</summary>
     public static readonly TimeSpan DataAckTimeout = TimeSpan.FromMilliseconds(1000);
@@ -58,14 +60,14 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                     Finish(state, new ModuleEvent("order-refused") { Detail = orderError }, cancellationToken);
                     return false;
                 }
-                state = state with { Prepared = true };
+                state = state with { Prepared = true, Chips = topology.Select(c => c.ModelId).ToList() };
                 Save(state, cancellationToken);
             }
             for (var i = state.NextIndex; i < campaign.Order.Count; i++)
             {
                 var chip = campaign.Order[i];
                 var image = await File.ReadAllBytesAsync(campaign.ImageFor(chip), cancellationToken).ConfigureAwait(false);
-                await UpgradeChipAsync(campaign, chip, image, cancellationToken).ConfigureAwait(false);
+                await UpgradeChipAsync(campaign, chip, image, state.Chips, cancellationToken).ConfigureAwait(false);
                 state = state with { NextIndex = i + 1 };
                 Save(state, cancellationToken);
             }
@@ -74,7 +76,13 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         }
         catch (CampaignFailedException ex)
         {
-            Finish(state, new ModuleEvent("campaign-failed") { Chip = ex.Chip, Detail = ex.Message }, cancellationToken);
+            // Exactly the failed chip is named; the chips before it in the order keep their new images (they are done in
+            // this campaign), and a retry of the campaign starts at this chip (ModuleHost.StartCampaign).
+            var done = campaign.Order.Take(state.NextIndex).Select(c => $"0x{c:X2}").ToList();
+            Finish(state with { FailedChip = ex.Chip }, new ModuleEvent("campaign-failed")
+            {
+                Chip = ex.Chip, Detail = ex.Message, Chips = done,
+            }, cancellationToken);
             return false;
         }
     }
@@ -135,14 +143,14 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
         return null;
     }
 
-    private async Task UpgradeChipAsync(CampaignRequest campaign, byte chip, byte[] image, CancellationToken token)
+    private async Task UpgradeChipAsync(CampaignRequest campaign, byte chip, byte[] image, IReadOnlyList<byte>? topology, CancellationToken token)
     {
         var header = ImageHeader.TryDecode(image, out var error)
             ?? throw new CampaignFailedException(chip, $"image for chip 0x{chip:X2} is invalid: {error}");
         var transfer = new WindowedTransfer(port, campaign, chip, image, report);
         for (var attempt = 1; attempt <= MaxTries; attempt++)
         {
-            var (ack, completed) = await StartAsync(campaign, chip, header, token).ConfigureAwait(false);
+            var (ack, completed) = await StartAsync(campaign, chip, header, topology, token).ConfigureAwait(false);
             CompletePayload? complete;
             if (ack is null)
             {
@@ -151,10 +159,16 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
             }
             else
             {
-                report(new ModuleEvent("chip-start") { Chip = chip, Offset = ack.ResumeOffset, SizeBytes = image.Length, Detail = ack.Status.ToString() });
-                complete = ack.Status == StartStatus.AlreadyUpgraded
+                var own = ack.Answers.First(a => a.Chip == chip);
+                report(new ModuleEvent("chip-start")
+                {
+                    Chip = chip, Offset = own.ResumeOffset, SizeBytes = image.Length, Detail = own.Status.ToString(),
+                    // Every chip's answer, deepest first, as they travelled up (§7.2).
+                    Chips = ack.Answers.Reverse().Select(a => $"0x{a.Chip:X2}:{a.Mode}:{a.Status}").ToList(),
+                });
+                complete = own.Status == StartStatus.AlreadyUpgraded
                     ? await WaitCompleteAsync(chip, token).ConfigureAwait(false)
-                    : await transfer.RunAsync(ack.ResumeOffset, () => _sequence++, token).ConfigureAwait(false);
+                    : await transfer.RunAsync(own.ResumeOffset, () => _sequence++, token).ConfigureAwait(false);
             }
             if (complete is null)
             {
@@ -171,14 +185,18 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
     }
 
     /// <summary>
-    /// Sends START until the target answers START_ACK, or until a COMPLETE of this campaign comes from it: a COMPLETE
-    /// ends the transfer at any point (§7.3), START retries included. Exactly one of the two results is set.
+    /// Sends START until an aggregated START_ACK carries the target's answer and every other chip's (§7.2), or until a
+    /// COMPLETE of this campaign comes from the target: a COMPLETE ends the transfer at any point (§7.3), START retries
+    /// included. Exactly one of the two results is set. An answer with chips missing is reported ("start-answers-missing")
+    /// and START is sent again; no DATA goes out before every answer is in.
     /// </summary>
-    private async Task<(StartAckPayload? Ack, CompletePayload? Complete)> StartAsync(CampaignRequest campaign, byte chip, ImageHeader header, CancellationToken token)
+    private async Task<(StartAckPayload? Ack, CompletePayload? Complete)> StartAsync(CampaignRequest campaign, byte chip, ImageHeader header,
+        IReadOnlyList<byte>? topology, CancellationToken token)
     {
+        string? missing = null;
         for (var attempt = 1; attempt <= MaxTries; attempt++)
         {
-            Send(MessageType.Start, Address.Broadcast, new StartPayload(campaign.CampaignId, chip, header.Encode()).Encode());
+            Send(MessageType.Start, Address.Broadcast, new StartPayload(campaign.CampaignId, chip, header.Encode(), StartBudgetMs).Encode());
             var deadline = DateTimeOffset.UtcNow + StartAckTimeout;
             while (DateTimeOffset.UtcNow < deadline)
             {
@@ -188,18 +206,49 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
                 {
                     return (null, complete);
                 }
-                if (frame?.Type == MessageType.StartAck && StartAckPayload.TryDecode(frame.Payload, out _) is { } ack
-                    && ack.Chip == chip && ack.CampaignId == campaign.CampaignId)
+                if (frame?.Type != MessageType.StartAck || StartAckPayload.TryDecode(frame.Payload, out _) is not { } ack
+                    || ack.CampaignId != campaign.CampaignId)
                 {
-                    if (ack.Status is not (StartStatus.Ok or StartStatus.AlreadyUpgraded))
-                    {
-                        throw new CampaignFailedException(chip, $"chip 0x{chip:X2} refused START: {ack.Status}");
-                    }
+                    continue;
+                }
+                var own = ack.Answers.FirstOrDefault(a => a.Chip == chip);
+                if (own is not null && own.Status is not (StartStatus.Ok or StartStatus.AlreadyUpgraded))
+                {
+                    throw new CampaignFailedException(chip, $"chip 0x{chip:X2} refused START: {own.Status}");
+                }
+                // (DEFECT: data-before-start-answers streams on the target's own answer alone.)
+                missing = own is null ? MissingAnswers(ack, topology) ?? $"no START answer from chip 0x{chip:X2}"
+                    : defects.HasFlag(ModuleDefect.DataBeforeStartAnswers) ? null
+                    : MissingAnswers(ack, topology);
+                if (missing is null)
+                {
                     return (ack, null);
                 }
+                report(new ModuleEvent("start-answers-missing") { Chip = chip, Detail = missing });
+                break;
             }
         }
-        throw new CampaignFailedException(chip, $"no START_ACK from chip 0x{chip:X2} after {MaxTries} tries of {StartAckTimeout.TotalMilliseconds} ms");
+        throw new CampaignFailedException(chip, missing is null
+            ? $"no START_ACK from chip 0x{chip:X2} after {MaxTries} tries of {StartAckTimeout.TotalMilliseconds} ms"
+            : $"chip 0x{chip:X2}: START answers still missing after {MaxTries} tries: {missing}");
+    }
+
+    /// <summary>What is missing from an aggregated START_ACK (chips of the topology without an answer, a silent port), or null.</summary>
+    private static string? MissingAnswers(StartAckPayload ack, IReadOnlyList<byte>? topology)
+    {
+        var answered = ack.Answers.Select(a => a.Chip).ToHashSet();
+        var absent = (topology ?? []).Where(c => !answered.Contains(c)).Select(c => $"0x{c:X2}").ToList();
+        var problems = new List<string>();
+        if (absent.Count > 0)
+        {
+            problems.Add($"no START answer from chip{(absent.Count > 1 ? "s" : "")} {string.Join(", ", absent)}");
+        }
+        if (ack.Collection != StartStatus.Ok)
+        {
+            var reporting = ack.ReportingChip == 0 ? ack.Chip : ack.ReportingChip;
+            problems.Add($"a downstream port of chip 0x{reporting:X2} gave no START_ACK ({ack.Collection})");
+        }
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     private async Task<CompletePayload?> WaitCompleteAsync(byte chip, CancellationToken token)

@@ -2,7 +2,7 @@ namespace HilRig.Bench.Module;
 
 /// <summary>
 /// Defects the emulated WiFi module can be started with (`hilrig bench module --defect`, `hilrig run --defect
-/// module:name`), so the cloud scenarios can prove they catch a module that gets docs/cloud.md wrong.
+/// module:name`), so the scenarios can prove they catch a module that gets docs/cloud.md or docs/protocol.md §7 wrong.
 /// </summary>
 [Flags]
 public enum ModuleDefect
@@ -28,6 +28,16 @@ public enum ModuleDefect
     /// gateway devices run: the scenarios' proxy device takes this defect (the module itself never acts as proxy on a bench).
     /// </summary>
     ProxyHandsEveryoneTheFirstAddress = 32,
+    /// <summary>
+    /// The chain side streams the image as soon as the target's own START answer is in, without waiting for every chip's
+    /// (docs/protocol.md §7.2: the module sends no DATA until every chip of the topology answered START).
+    /// </summary>
+    DataBeforeStartAnswers = 64,
+    /// <summary>
+    /// A retry of a failed campaign starts over from the first chip of its order, PREPARE included, instead of at the chip
+    /// that failed (docs/protocol.md §11.1: the chips already upgraded are not touched again).
+    /// </summary>
+    RetryRestartsEveryChip = 128,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>

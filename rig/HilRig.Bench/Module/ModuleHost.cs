@@ -20,6 +20,9 @@ public sealed record ModuleHostOptions(string DownstreamPath, int BaudRate, stri
 {
     /// <summary>Unix socket of the rig's control channel, used instead of <see cref="ControlPort"/> when set (a module in the network double's namespace).</summary>
     public string? ControlSocket { get; init; }
+
+    /// <summary>Defects of the module to run with (<see cref="ModuleDefect"/>): its chain side reads them too.</summary>
+    public ModuleDefect Defects { get; init; }
 }
 
 /// <summary>
@@ -179,7 +182,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             lock (_campaignLock)
             {
                 _campaignId = state.Campaign.CampaignId;
-                _running = new ChainUpgrade(this, _store!, Report).RunAsync(state, _token);
+                _running = new ChainUpgrade(this, _store!, Report, options.Defects).RunAsync(state, _token);
             }
         }
     }
@@ -194,7 +197,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
                 return "a campaign is already running";
             }
             _campaignId = campaignId;
-            _running = new ChainUpgrade(this, _store!, Report).PrepareOnlyAsync(campaignId, _token);
+            _running = new ChainUpgrade(this, _store!, Report, options.Defects).PrepareOnlyAsync(campaignId, _token);
             _preparing = (campaignId, _running);
             return null;
         }
@@ -214,9 +217,23 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
                 return "a campaign is already running";
             }
             var state = new ModuleState(campaign, false, 0, false);
-            _store!.Save(state);
+            var saved = _store!.Load();
+            if (saved is { Finished: true, Prepared: true, FailedChip: { } failed } && saved.Campaign?.CampaignId == campaign.CampaignId
+                && !options.Defects.HasFlag(ModuleDefect.RetryRestartsEveryChip))
+            {
+                // A retry of the campaign that failed: the chips before the failed one are done in it and keep their images;
+                // start again at the failed chip, without PREPARE (the chain may still be in this campaign's modes).
+                // (DEFECT: retry-restarts-every-chip starts over from the first chip, PREPARE included.)
+                state = saved with { Campaign = campaign, Finished = false, Unreported = null, FailedChip = null };
+                Report(new ModuleEvent("campaign-retry")
+                {
+                    Chip = failed, Detail = $"retrying from chip 0x{failed:X2}",
+                    Chips = campaign.Order.Take(saved.NextIndex).Select(c => $"0x{c:X2}").ToList(),
+                });
+            }
+            _store.Save(state);
             _campaignId = campaign.CampaignId;
-            _running = new ChainUpgrade(this, _store, Report).RunAsync(state, _token);
+            _running = new ChainUpgrade(this, _store, Report, options.Defects).RunAsync(state, _token);
             return null;
         }
     }

@@ -35,4 +35,7 @@ public sealed class ModuleStateStore(string path)
 /// <param name="NextIndex">Index in the campaign's order of the next chip to upgrade.</param>
 /// <param name="Finished">The campaign ended (completed, failed or refused).</param>
 /// <param name="Unreported">The campaign's outcome when the power went before it was reported; the next boot reports it.</param>
-public sealed record ModuleState(CampaignRequest? Campaign, bool Prepared, int NextIndex, bool Finished, ModuleEvent? Unreported = null);
+/// <param name="Chips">Model ids of the chips PREPARE_ACK reported (the topology): every one must answer each START (§7.2).</param>
+/// <param name="FailedChip">The chip the campaign failed on, when it failed: a retry of the campaign starts there (docs/protocol.md §11.1).</param>
+public sealed record ModuleState(CampaignRequest? Campaign, bool Prepared, int NextIndex, bool Finished, ModuleEvent? Unreported = null,
+    IReadOnlyList<byte>? Chips = null, byte? FailedChip = null);

@@ -89,7 +89,7 @@ internal static class BenchCommands
         var controlSocket = new Option<string?>("--control-socket") { Description = "Unix socket of the rig's control channel, instead of --control-port (a module inside the network double's namespace)." };
         var flash = new Option<string?>("--network-flash") { Description = "Directory of the module's flash (factory record, network config, A/B slots); enables the WiFi side (docs/cloud.md §4)." };
         var air = new Option<string?>("--air") { Description = "JSON file of the access points in range, written by the rig." };
-        var moduleDefect = new Option<string[]>("--defect") { Description = $"Start with a defect of the WiFi side, to prove the scenarios catch it ({string.Join(", ", ModuleDefects.ByName.Keys)})." };
+        var moduleDefect = new Option<string[]>("--defect") { Description = $"Start with a defect (WiFi side or chain side), to prove the scenarios catch it ({string.Join(", ", ModuleDefects.ByName.Keys)})." };
         var station = new Option<string?>("--station")
         {
             Description = "The WiFi station's interface (run inside the network double's namespace): DHCP, server names through the lease's DNS server, rejoin when the link goes.",
@@ -117,6 +117,7 @@ internal static class BenchCommands
             var options = new ModuleHostOptions(result.GetRequiredValue(downstream), result.GetValue(baud), result.GetRequiredValue(state), result.GetValue(control), network)
             {
                 ControlSocket = result.GetValue(controlSocket),
+                Defects = defects,
             };
             return await new ModuleHost(options, Console.Error).RunAsync(token);
         });

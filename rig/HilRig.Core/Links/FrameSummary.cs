@@ -14,8 +14,12 @@ public static class FrameSummary
             MessageType.Prepare => PreparePayload.TryDecode(frame.Payload, out var e) is { } p ? $"campaign={p.CampaignId} budget={p.BudgetMs}ms" : e,
             MessageType.PrepareAck => PrepareAckPayload.TryDecode(frame.Payload, out var e) is { } p
                 ? $"{p.Status} by 0x{p.ReportingChip:X2} chips=[{string.Join(' ', p.Chips.Select(c => $"0x{c.ModelId:X2}<0x{c.ParentId:X2}"))}]" : e,
-            MessageType.Start => StartPayload.TryDecode(frame.Payload, out var e) is { } p ? $"campaign={p.CampaignId} target=0x{p.Target:X2}" : e,
-            MessageType.StartAck => StartAckPayload.TryDecode(frame.Payload, out var e) is { } p ? $"chip=0x{p.Chip:X2} mode={p.Mode} resume={p.ResumeOffset} {p.Status}" : e,
+            MessageType.Start => StartPayload.TryDecode(frame.Payload, out var e) is { } p ? $"campaign={p.CampaignId} target=0x{p.Target:X2} budget={p.BudgetMs}ms" : e,
+            MessageType.StartAck => StartAckPayload.TryDecode(frame.Payload, out var e) is { } p
+                ? $"chip=0x{p.Chip:X2} mode={p.Mode} resume={p.ResumeOffset} {p.Status}"
+                  + (p.Below.Count == 0 && p.Collection == StartStatus.Ok ? "" : $" below=[{string.Join(' ', p.Below.Select(a => $"0x{a.Chip:X2}:{a.Mode}"))}]")
+                  + (p.Collection == StartStatus.Ok ? "" : $" {p.Collection} at 0x{(p.ReportingChip == 0 ? p.Chip : p.ReportingChip):X2}")
+                : e,
             MessageType.Data => frame.Payload.Length >= 4 ? $"offset={BitConverter.ToUInt32(frame.Payload, 0)} bytes={frame.Payload.Length - 4}" : "short",
             MessageType.DataAck => DataAckPayload.TryDecode(frame.Payload, out var e) is { } p ? $"persisted={p.Persisted} next={p.Next} {p.Status}" : e,
             MessageType.Complete => CompletePayload.TryDecode(frame.Payload, out var e) is { } p ? $"chip=0x{p.Chip:X2} {p.Status} version={p.ActiveVersion}" : e,

@@ -26,6 +26,11 @@ public enum StartStatus : byte
     BadHeader = 3,
     /// <summary>This chip already activated this image in this campaign; COMPLETE follows.</summary>
     AlreadyUpgraded = 4,
+    /// <summary>
+    /// Only in a START_ACK's collection status (protocol 1.1): a downstream port of the reporting chip gave no START_ACK
+    /// within the START's budget, so the answers of the chips behind it are missing.
+    /// </summary>
+    DownstreamSilent = 5,
 }
 
 /// <summary>Answer codes of DATA_ACK (docs/protocol.md §5.6).</summary>
@@ -109,38 +114,106 @@ public sealed record PrepareAckPayload(uint CampaignId, PrepareStatus Status, by
     }
 }
 
-/// <summary>START: campaign u32, target model id u8, the image's 64-byte header.</summary>
-public sealed record StartPayload(uint CampaignId, byte Target, byte[] ImageHeader)
+/// <summary>
+/// START: campaign u32, target model id u8, the image's 64-byte header, budget u16 (protocol 1.1: the ms the receiver
+/// may take before its aggregated START_ACK must leave; a 1.0 START of 69 bytes has none and gets <see cref="DefaultBudgetMs"/>).
+/// </summary>
+public sealed record StartPayload(uint CampaignId, byte Target, byte[] ImageHeader, ushort BudgetMs = StartPayload.DefaultBudgetMs)
 {
-    /// <summary>Wire bytes.</summary>
-    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Target).Bytes(ImageHeader).ToArray();
+    /// <summary>Budget the module hands chip 1 (docs/protocol.md §7.2), also assumed for a 1.0 START without one.</summary>
+    public const ushort DefaultBudgetMs = 800;
 
-    /// <summary>Decodes, or returns null with a reason.</summary>
+    /// <summary>Size of a 1.0 START (no budget).</summary>
+    public const int V10SizeBytes = 69;
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Target).Bytes(ImageHeader).U16(BudgetMs).ToArray();
+
+    /// <summary>Decodes (71 bytes, or the 69 of protocol 1.0), or returns null with a reason.</summary>
     public static StartPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
     {
         var r = new PayloadReader(data);
-        var p = new StartPayload(r.U32("campaign id"), r.U8("target"), r.Bytes(Images.ImageHeader.SizeBytes, "image header"));
+        var campaign = r.U32("campaign id");
+        var target = r.U8("target");
+        var header = r.Bytes(Images.ImageHeader.SizeBytes, "image header");
+        var budget = data.Length == V10SizeBytes ? DefaultBudgetMs : r.U16("budget ms");
         r.End("START");
         error = r.Error;
-        return error is null ? p : null;
+        return error is null ? new StartPayload(campaign, target, header, budget) : null;
     }
 }
 
-/// <summary>START_ACK: campaign u32, chip u8, mode entered u8, resume offset u32, status u8.</summary>
+/// <summary>One chip's START answer as carried in an aggregated START_ACK: chip u8, mode u8, resume u32, status u8.</summary>
+public sealed record StartAnswer(byte Chip, ChipMode Mode, uint ResumeOffset, StartStatus Status)
+{
+    /// <summary>Encoded size.</summary>
+    public const int SizeBytes = 7;
+}
+
+/// <summary>
+/// START_ACK (protocol 1.1, docs/protocol.md §5.4): the answering chip's own answer (campaign u32, chip u8, mode u8,
+/// resume u32, status u8: the whole 1.0 START_ACK), then the collection of the answers of the chips below it, as
+/// PREPARE_ACK collects: collection status u8 (<see cref="StartStatus.Ok"/> or <see cref="StartStatus.DownstreamSilent"/>),
+/// reporting chip u8, count u8, count × <see cref="StartAnswer"/>. An 11-byte 1.0 START_ACK decodes with none below.
+/// </summary>
 public sealed record StartAckPayload(uint CampaignId, byte Chip, ChipMode Mode, uint ResumeOffset, StartStatus Status)
 {
-    /// <summary>Wire bytes.</summary>
-    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8(Chip).U8((byte)Mode).U32(ResumeOffset).U8((byte)Status).ToArray();
+    /// <summary>Size of a 1.0 START_ACK (no collection).</summary>
+    public const int V10SizeBytes = 11;
 
-    /// <summary>Decodes, or returns null with a reason.</summary>
+    /// <summary><see cref="StartStatus.Ok"/> when every downstream port answered, else the first non-OK status collected.</summary>
+    public StartStatus Collection { get; init; } = StartStatus.Ok;
+
+    /// <summary>The chip the collection status is about (0: the answering chip itself).</summary>
+    public byte ReportingChip { get; init; }
+
+    /// <summary>The answers collected from the chips below, as they came up.</summary>
+    public IReadOnlyList<StartAnswer> Below { get; init; } = [];
+
+    /// <summary>Every answer the frame carries: the answering chip's own first, then those from below.</summary>
+    public IReadOnlyList<StartAnswer> Answers => [new StartAnswer(Chip, Mode, ResumeOffset, Status), .. Below];
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode()
+    {
+        var w = new PayloadWriter().U32(CampaignId).U8(Chip).U8((byte)Mode).U32(ResumeOffset).U8((byte)Status)
+            .U8((byte)Collection).U8(ReportingChip == 0 ? Chip : ReportingChip).U8((byte)Below.Count);
+        foreach (var a in Below)
+        {
+            w.U8(a.Chip).U8((byte)a.Mode).U32(a.ResumeOffset).U8((byte)a.Status);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes (14 + 7·n bytes, or the 11 of protocol 1.0), or returns null with a reason.</summary>
     public static StartAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
     {
         var r = new PayloadReader(data);
         var p = new StartAckPayload(r.U32("campaign id"), r.U8("chip"), (ChipMode)r.U8("mode"), r.U32("resume offset"), (StartStatus)r.U8("status"));
+        if (data.Length != V10SizeBytes)
+        {
+            var collection = (StartStatus)r.U8("collection status");
+            var reporting = r.U8("reporting chip");
+            var count = r.U8("answer count");
+            var below = new List<StartAnswer>();
+            for (var i = 0; i < count && r.Error is null; i++)
+            {
+                below.Add(new StartAnswer(r.U8("chip"), (ChipMode)r.U8("mode"), r.U32("resume offset"), (StartStatus)r.U8("status")));
+            }
+            p = p with { Collection = collection, ReportingChip = reporting == p.Chip ? (byte)0 : reporting, Below = below };
+        }
         r.End("START_ACK");
         error = r.Error;
         return error is null ? p : null;
     }
+
+    /// <summary>Equal when every field, the answers from below included, is equal.</summary>
+    public bool Equals(StartAckPayload? other) =>
+        other is not null && CampaignId == other.CampaignId && Chip == other.Chip && Mode == other.Mode && ResumeOffset == other.ResumeOffset
+        && Status == other.Status && Collection == other.Collection && ReportingChip == other.ReportingChip && Below.SequenceEqual(other.Below);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(CampaignId, Chip, Mode, ResumeOffset, Status, Collection, ReportingChip, Below.Count);
 }
 
 /// <summary>DATA: image offset u32, then the bytes.</summary>

@@ -90,12 +90,36 @@ public sealed class UpgradeDriver(BenchDriver bench, RigSettings settings)
     /// <summary>Runs a campaign with the given image for each chip, in <paramref name="order"/>.</summary>
     public async Task<CampaignOutcome> RunWithImagesAsync(IReadOnlyList<string> order, IReadOnlyDictionary<string, CatalogImage> images, bool watchModes, CancellationToken cancellationToken)
     {
-        var wiring = bench.Wiring;
         Images.Clear();
         foreach (var (name, image) in images) Images[name] = image;
         LastCampaignId = _nextCampaignId;
+        _lastOrder = order.ToList();
+        return await SendAndWaitAsync(_nextCampaignId++, order, watchModes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private List<string> _lastOrder = new();
+
+    /// <summary>
+    /// Sends the last campaign again, same id and order, with <paramref name="images"/> (good ones, say) for the chips named
+    /// and the last campaign's for the others: the module retries it from the chip that failed (docs/protocol.md §11.1).
+    /// Returns the outcome; <see cref="RetryStartsAtEvent"/> is where the retry's events start in its history.
+    /// </summary>
+    public async Task<CampaignOutcome> RetryAsync(IReadOnlyDictionary<string, CatalogImage> images, CancellationToken cancellationToken)
+    {
+        var id = LastCampaignId ?? throw new InvalidOperationException("no campaign was run in this scenario, so there is nothing to retry");
+        foreach (var (name, image) in images) Images[name] = image;
+        RetryStartsAtEvent = bench.Bench.Server.History.Count;
+        return await SendAndWaitAsync(id, _lastOrder, watchModes: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Index in the outcome's events of the first event of the last retry (0 without one).</summary>
+    public int RetryStartsAtEvent { get; private set; }
+
+    private async Task<CampaignOutcome> SendAndWaitAsync(uint campaignId, IReadOnlyList<string> order, bool watchModes, CancellationToken cancellationToken)
+    {
+        var wiring = bench.Wiring;
         var campaign = new CampaignRequest(
-            _nextCampaignId++,
+            campaignId,
             order.Select(n => bench.Chip(n).ModelId).ToList(),
             Images.ToDictionary(i => bench.Chip(i.Key).ModelId.ToString(CultureInfo.InvariantCulture), i => i.Value.Path));
         Accounting?.Dispose();

@@ -70,6 +70,24 @@ public sealed class ConformanceSteps(BenchDriver bench, ConformanceDriver chip, 
             + $"(docs/protocol.md §4, §6.1); it put {Describe(outputs)} there");
     }
 
+    [Then(@"^(\w+) passes the START on downstream as its own, with (\d+) ms less budget, within (\d+) ms$")]
+    public async Task ThenItPassesTheStartOn(string target, int marginMs, int ms)
+    {
+        // Protocol 1.1 (docs/protocol.md §6.2, §7.2): the chip re-sends the START with itself as source and the budget less its
+        // margin, so the answers below come back to it for collection; everything else in the payload is the START it got.
+        var me = bench.Chip(target).ModelId;
+        var ports = bench.Wiring.Children(target).Count;
+        var sent = new FrameDecoder().Feed(chip.Sent).OfType<DecodedFrame>().Single().Frame;
+        var original = StartPayload.TryDecode(sent.Payload, out _) ?? throw new InvalidOperationException("the rig's last frame was not a START");
+        bool Passed(PortOutput o) => o.Item is DecodedFrame { Frame: { Type: MessageType.Start } f } && f.Source == me && f.Destination == Address.Broadcast
+            && StartPayload.TryDecode(f.Payload, out _) is { } p && p.CampaignId == original.CampaignId && p.Target == original.Target
+            && p.ImageHeader.AsSpan().SequenceEqual(original.ImageHeader) && p.BudgetMs == original.BudgetMs - marginMs;
+        var outputs = await chip.OutputsAsync(Direction.Downstream, TimeSpan.FromMilliseconds(ms), seen => seen.Count(Passed) >= ports, scenario.RunCancellation);
+        var count = outputs.Count(Passed);
+        Expect.That(count == ports, $"{target} passed the START on {count} time(s) within {ms} ms, expected once on each of its {ports} downstream port(s), "
+            + $"from 0x{me:X2} with budget {original.BudgetMs - marginMs} ms (docs/protocol.md §6.2, §7.2); it put {Describe(outputs)} there");
+    }
+
     [Then(@"^(\w+) answers on its (downstream|upstream) port to the rig within (\d+) ms$")]
     public async Task ThenItAnswersTheRig(string target, string side, int ms)
     {

@@ -18,7 +18,7 @@ public sealed partial class ChipFirmwareTests
             ["acks-every-other-data", "activate-before-digest-check", "acts-on-others-frames", "answers-undecodable-payloads", "answers-upstream", "complete-not-flooded",
                 "dies-booting-asleep", "forwards-corrupt-frames", "frame-length-big-endian", "mark-after-acting", "pass-through-drops-frames", "prepare-answers-alone",
                 "prepare-hides-refusal", "restarts-finished-transfer", "resume-from-zero", "single-slot-mark", "sleep-answers-status", "sleep-not-persisted", "slow-status",
-                "status-reports-pending-version", "upgrade-forwards-frames"],
+                "start-drops-below-answers", "status-reports-pending-version", "upgrade-forwards-frames"],
             ChipDefects.ByName.Keys.Order());
         Assert.Equal(ChipDefect.MarkAfterActing | ChipDefect.SingleSlotMark, ChipDefects.Parse(["mark-after-acting", "single-slot-mark"], out var error));
         Assert.Null(error);
@@ -31,10 +31,25 @@ public sealed partial class ChipFirmwareTests
         var sequenceBefore = chip.Firmware.Mark.Sequence;
 
         var sent = chip.Start(Chip3, chip.NewImage.Header);
+        sent.AddRange(chip.AnswerStartFromBelow(1, Chip2, ChipMode.PassThrough));
 
-        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(sent[0]).Mode);
+        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(sent.Single(s => s.Frame.Type == MessageType.StartAck)).Mode);
         Assert.All(sent, s => Assert.Equal((sequenceBefore, ChipMode.Initial), (s.MarkOnFlash.Sequence, s.MarkOnFlash.Mode)));
         Assert.Equal((sequenceBefore + 1, ChipMode.PassThrough), (chip.Firmware.Mark.Sequence, chip.Firmware.Mark.Mode));
+    }
+
+    [Fact]
+    public void Start_IsAnsweredAtOnceAloneAndPassedOnUnchanged_When_StartDropsBelowAnswers()
+    {
+        using var chip = new ChipUnderTest(Chip2, downstreamPorts: 1, defects: ChipDefect.StartDropsBelowAnswers);
+
+        var sent = chip.Start(Chip2, chip.NewImage.Header);
+        var fromBelow = chip.Deliver(1, MessageType.StartAck, Address.Module, Chip3, new StartAckPayload(ChipUnderTest.Campaign, Chip3, ChipMode.Sleep, 0, StartStatus.Ok).Encode());
+
+        var ack = Payload.StartAck(sent.Single(s => s.Frame.Type == MessageType.StartAck));
+        Assert.Empty(ack.Below);
+        Assert.Equal(Address.Module, sent.Single(s => s.Port == 1).Frame.Source);
+        Assert.Empty(fromBelow);
     }
 
     [Fact]
@@ -84,7 +99,8 @@ public sealed partial class ChipFirmwareTests
     {
         using var chip = new ChipUnderTest(Chip1, downstreamPorts: 1, mark: DoneIn(ChipUnderTest.Campaign), defects: ChipDefect.SleepNotPersisted);
 
-        var ack = Payload.StartAck(chip.Start(Chip3, chip.NewImage.Header)[0]);
+        chip.Start(Chip3, chip.NewImage.Header);
+        var ack = Payload.StartAck(Assert.Single(chip.AnswerStartFromBelow(1, Chip2, ChipMode.Sleep)));
         var asleep = chip.Deliver(0, MessageType.StatusRequest, Chip1, Address.Rig, []);
         chip.PowerCycle();
         var afterPowerLoss = chip.Deliver(0, MessageType.StatusRequest, Chip1, Address.Rig, []);

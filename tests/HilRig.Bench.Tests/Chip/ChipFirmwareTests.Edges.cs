@@ -91,13 +91,15 @@ public sealed partial class ChipFirmwareTests
     {
         using var chip = new ChipUnderTest(Chip1, downstreamPorts: 1, mark: DoneIn(ChipUnderTest.Campaign - 1));
         chip.Start(Chip3, chip.NewImage.Header);
+        chip.AnswerStartFromBelow(1, Chip2, ChipMode.PassThrough);
         var mark = chip.Firmware.Mark;
 
-        var again = chip.Start(Chip3, chip.NewImage.Header);
+        chip.Start(Chip3, chip.NewImage.Header);
+        var again = Assert.Single(chip.AnswerStartFromBelow(1, Chip2, ChipMode.PassThrough));
 
         Assert.Equal((ChipMode.PassThrough, UpgradeState.Idle, ChipUnderTest.Campaign), (mark.Mode, mark.State, mark.CampaignId));
         Assert.Equal(mark.Sequence, chip.Firmware.Mark.Sequence);
-        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(again[0]).Mode);
+        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(again).Mode);
     }
 
     [Fact]

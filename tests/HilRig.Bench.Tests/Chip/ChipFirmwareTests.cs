@@ -21,17 +21,19 @@ public sealed partial class ChipFirmwareTests
         using var chip = new ChipUnderTest(Chip1, downstreamPorts: 1);
         var sequenceBefore = chip.Firmware.Mark.Sequence;
 
-        var sent = chip.Start(Chip3, chip.NewImage.Header);
+        var passedOn = Assert.Single(chip.Start(Chip3, chip.NewImage.Header));
+        var ack = Assert.Single(chip.AnswerStartFromBelow(1, Chip2, ChipMode.PassThrough));
 
-        var ack = sent[0];
+        // Protocol 1.1: START goes on with the budget less the hop margin and this chip as source; the answer waits for below.
+        Assert.Equal((1, MessageType.Start, Chip1), (passedOn.Port, passedOn.Frame.Type, passedOn.Frame.Source));
+        Assert.Equal(StartPayload.DefaultBudgetMs - ChipConfigMargin, Payload.Start(passedOn).BudgetMs);
+        Assert.Equal((ChipMode.PassThrough, sequenceBefore + 1), (passedOn.MarkOnFlash.Mode, passedOn.MarkOnFlash.Sequence));
         Assert.Equal((0, Address.Module), (ack.Port, ack.Frame.Destination));
-        Assert.Equal(new StartAckPayload(ChipUnderTest.Campaign, Chip1, ChipMode.PassThrough, 0, StartStatus.Ok), Payload.StartAck(ack));
+        Assert.Equal(new StartAckPayload(ChipUnderTest.Campaign, Chip1, ChipMode.PassThrough, 0, StartStatus.Ok)
+        {
+            Below = [new StartAnswer(Chip2, ChipMode.PassThrough, 0, StartStatus.Ok)],
+        }, Payload.StartAck(ack));
         Assert.Equal(ChipMode.PassThrough, ack.MarkOnFlash.Mode);
-        Assert.Equal(sequenceBefore + 1, ack.MarkOnFlash.Sequence);
-        var forwarded = Assert.Single(sent, s => s.Port == 1);
-        Assert.Equal(MessageType.Start, forwarded.Frame.Type);
-        Assert.Equal(Address.Module, forwarded.Frame.Source);
-        Assert.True(sent.IndexOf(forwarded) > 0, "START forwarded before its START_ACK");
         Assert.Equal(ChipMode.PassThrough, chip.Firmware.Mode);
     }
 
@@ -40,15 +42,18 @@ public sealed partial class ChipFirmwareTests
     {
         using var chip = new ChipUnderTest(Chip1, downstreamPorts: 1, mark: DoneIn(ChipUnderTest.Campaign));
 
-        var sent = chip.Start(Chip3, chip.NewImage.Header);
+        var passedOn = Assert.Single(chip.Start(Chip3, chip.NewImage.Header));
+        var ack = Assert.Single(chip.AnswerStartFromBelow(1, Chip2, ChipMode.Sleep));
+        var status = chip.Deliver(0, MessageType.StatusRequest, Chip1, Address.Rig, []);
 
-        Assert.Equal(2, sent.Count);
-        var ack = sent[0];
+        // START still reaches the chips beyond, so they learn their own mode (docs/protocol.md §6.2), and their answers come
+        // back through the sleeping chip inside its own (§6.4).
+        Assert.Equal((1, MessageType.Start), (passedOn.Port, passedOn.Frame.Type));
+        Assert.Equal(ChipMode.Sleep, passedOn.MarkOnFlash.Mode);
         Assert.Equal(0, ack.Port);
-        Assert.Equal(ChipMode.Sleep, Payload.StartAck(ack).Mode);
+        Assert.Equal([ChipMode.Sleep, ChipMode.Sleep], Payload.StartAck(ack).Answers.Select(a => a.Mode));
         Assert.Equal(ChipMode.Sleep, ack.MarkOnFlash.Mode);
-        // START still reaches the chips beyond, so they learn their own mode (docs/protocol.md §6.2).
-        Assert.Equal((1, MessageType.Start), (sent[1].Port, sent[1].Frame.Type));
+        Assert.Empty(status);
         Assert.Equal(ChipMode.Sleep, chip.Firmware.Mode);
     }
 
@@ -58,8 +63,9 @@ public sealed partial class ChipFirmwareTests
         using var chip = new ChipUnderTest(Chip1, downstreamPorts: 1, mark: DoneIn(ChipUnderTest.Campaign - 1));
 
         var sent = chip.Start(Chip3, chip.NewImage.Header);
+        var ack = Assert.Single(chip.AnswerStartFromBelow(1, Chip2, ChipMode.PassThrough));
 
-        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(sent[0]).Mode);
+        Assert.Equal(ChipMode.PassThrough, Payload.StartAck(ack).Mode);
         Assert.Contains(sent, s => s.Port == 1 && s.Frame.Type == MessageType.Start);
     }
 
@@ -145,13 +151,53 @@ public sealed partial class ChipFirmwareTests
     {
         using var chip = new ChipUnderTest(Chip2, downstreamPorts: 1);
 
-        var sent = chip.Start(Chip2, chip.NewImage.Header);
+        var passed = Assert.Single(chip.Start(Chip2, chip.NewImage.Header));
+        var ack = Assert.Single(chip.AnswerStartFromBelow(1, Chip3, ChipMode.Sleep));
+        var late = chip.AnswerStartFromBelow(1, Chip3, ChipMode.Sleep);
 
-        Assert.Equal(MessageType.StartAck, sent[0].Frame.Type);
-        Assert.Equal(ChipMode.Upgrade, sent[0].MarkOnFlash.Mode);
-        var passed = Assert.Single(sent, s => s.Port == 1);
-        Assert.Equal(MessageType.Start, passed.Frame.Type);
+        Assert.Equal((1, MessageType.Start), (passed.Port, passed.Frame.Type));
+        Assert.Equal(ChipMode.Upgrade, passed.MarkOnFlash.Mode);
+        // The target carries the answer of the chip behind it up inside its own (§6.3), once.
+        Assert.Equal(MessageType.StartAck, ack.Frame.Type);
+        Assert.Equal([(Chip2, ChipMode.Upgrade), (Chip3, ChipMode.Sleep)], Payload.StartAck(ack).Answers.Select(a => (a.Chip, a.Mode)));
+        Assert.Empty(late);
     }
+
+    [Fact]
+    public void Start_AnswersDownstreamSilent_When_ABranchDoesNotAnswerWithinTheBudget()
+    {
+        using var chip = new ChipUnderTest(Chip1, downstreamPorts: 2);
+        chip.Start(Chip3, chip.NewImage.Header);
+        var first = chip.AnswerStartFromBelow(2, Chip3, ChipMode.Upgrade);
+
+        chip.Now += TimeSpan.FromMilliseconds(StartPayload.DefaultBudgetMs - ChipConfigMargin);
+        chip.Firmware.Tick(chip.Now);
+
+        Assert.Empty(first);
+        var ack = Payload.StartAck(Assert.Single(chip.Output.TakeAll()));
+        Assert.Equal((StartStatus.DownstreamSilent, (byte)0), (ack.Collection, ack.ReportingChip));
+        Assert.Equal([Chip1, Chip3], ack.Answers.Select(a => a.Chip));
+    }
+
+    [Fact]
+    public void Start_IsAnsweredAgainBySleepingChip_When_TheModuleRepeatsTheStartThatPutItToSleep()
+    {
+        using var chip = new ChipUnderTest(Chip3, mark: DoneIn(ChipUnderTest.Campaign, ChipMode.Sleep));
+        var sequence = chip.Firmware.Mark.Sequence;
+
+        var repeated = Assert.Single(chip.Start(Chip2, SampleHeader(Chip2)));
+        var otherCampaign = chip.Start(Chip2, SampleHeader(Chip2), ChipUnderTest.Campaign + 1);
+        var status = chip.Deliver(0, MessageType.StatusRequest, Chip3, Address.Rig, []);
+
+        Assert.Equal(new StartAckPayload(ChipUnderTest.Campaign, Chip3, ChipMode.Sleep, 0, StartStatus.Ok), Payload.StartAck(repeated));
+        Assert.Equal(sequence, chip.Firmware.Mark.Sequence);
+        Assert.Empty(otherCampaign);
+        Assert.Empty(status);
+    }
+
+    private const int ChipConfigMargin = HilRig.Bench.Chip.ChipConfig.PrepareMarginMs;
+
+    private static Protocol.Images.ImageHeader SampleHeader(byte chip) => Protocol.Images.SampleImages.Build(chip, new(1, 1, 0), 4096).Header;
 
     [Fact]
     public void Prepare_AnswersReadyWithOwnEntry_When_ChipIsALeaf()

@@ -104,6 +104,48 @@ public sealed class ChainUpgradeTests : IDisposable
             new CompletePayload(start.CampaignId, chip, CompleteStatus.Activated, new FirmwareVersion(1, 1, 0)).Encode())));
     }
 
+    [Theory]
+    [InlineData(ModuleDefect.None, 0)]
+    [InlineData(ModuleDefect.DataBeforeStartAnswers, 1)]
+    public async Task No_image_data_goes_out_while_a_chip_of_the_topology_has_not_answered_START(ModuleDefect defects, int minimumData)
+    {
+        // docs/protocol.md §7.2 (1.1): chip 0x11's START_ACK carries its own answer and 0x12's, but 0x13 (below the target)
+        // is missing: the module reports it, sends START again, and fails the campaign for the target naming 0x13.
+        const byte target = 0x12;
+        var image = SampleImages.Build(target, new FirmwareVersion(1, 1, 0), 1024);
+        var imagePath = Path.Combine(_dir.FullName, "chip.hrim");
+        await File.WriteAllBytesAsync(imagePath, image.Encode(), TestContext.Current.CancellationToken);
+        var campaign = new CampaignRequest(9, [target], new Dictionary<string, string> { [target.ToString(CultureInfo.InvariantCulture)] = imagePath });
+        var port = new ScriptedChain(start => new Frame(MessageType.StartAck, Address.Module, 0x11, 1,
+            new StartAckPayload(start.CampaignId, 0x11, ChipMode.PassThrough, 0, StartStatus.Ok) { Below = [new StartAnswer(target, ChipMode.Upgrade, 0, StartStatus.Ok)] }.Encode()));
+        var events = new List<ModuleEvent>();
+        var upgrade = new ChainUpgrade(port, new ModuleStateStore(Path.Combine(_dir.FullName, "state.json")), events.Add, defects);
+        // The defective module streams into a chain that never acknowledges: it is stopped once it had its chance.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(defects == ModuleDefect.None ? 20 : 3));
+
+        bool finished;
+        try
+        {
+            finished = await upgrade.RunAsync(new ModuleState(campaign, Prepared: true, NextIndex: 0, Finished: false, Chips: [0x11, 0x12, 0x13]), stop.Token);
+        }
+        catch (OperationCanceledException) when (defects != ModuleDefect.None)
+        {
+            finished = false;
+        }
+
+        Assert.False(finished);
+        if (defects == ModuleDefect.None)
+        {
+            Assert.Equal(0, port.DataSent);
+            Assert.Equal(ChainUpgrade.MaxTries, events.Count(e => e.Event == "start-answers-missing" && e.Chip == target && e.Detail!.Contains("0x13", StringComparison.Ordinal)));
+            Assert.Contains(events, e => e.Event == "campaign-failed" && e.Chip == target && e.Detail!.Contains("no START answer from chip 0x13", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.True(port.DataSent >= minimumData, "the defective module should have streamed image data on the target's answer alone");
+        }
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 
     /// <summary>Answers every START with the frame <c>answer</c> makes; everything else goes unanswered.</summary>
@@ -113,8 +155,14 @@ public sealed class ChainUpgradeTests : IDisposable
 
         public int StartsSent { get; private set; }
 
+        public int DataSent { get; private set; }
+
         public void Send(Frame frame)
         {
+            if (frame.Type == MessageType.Data)
+            {
+                DataSent++;
+            }
             if (frame.Type == MessageType.Start && StartPayload.TryDecode(frame.Payload, out _) is { } start)
             {
                 StartsSent++;

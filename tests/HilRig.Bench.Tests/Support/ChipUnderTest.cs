@@ -63,6 +63,10 @@ internal sealed class ChipUnderTest : IDisposable
     public List<SentFrame> Start(byte target, ImageHeader header, uint campaign = Campaign) =>
         Deliver(0, MessageType.Start, Address.Broadcast, Address.Module, new StartPayload(campaign, target, header.Encode()).Encode());
 
+    /// <summary>The START_ACK of the chip on downstream <paramref name="port"/> (addressed to this chip, which passed the START on).</summary>
+    public List<SentFrame> AnswerStartFromBelow(int port, byte chip, ChipMode mode, uint campaign = Campaign) =>
+        Deliver(port, MessageType.StartAck, Config.ModelId, chip, new StartAckPayload(campaign, chip, mode, 0, StartStatus.Ok).Encode());
+
     public List<SentFrame> Data(uint offset, ReadOnlySpan<byte> bytes) =>
         Deliver(0, MessageType.Data, Config.ModelId, Address.Module, new DataPayload(offset, bytes.ToArray()).Encode());
 

@@ -8,6 +8,7 @@ namespace HilRig.Bench.Tests.Support;
 internal static class Payload
 {
     public static StartAckPayload StartAck(SentFrame s) => Decode(s, MessageType.StartAck, StartAckPayload.TryDecode);
+    public static StartPayload Start(SentFrame s) => Decode(s, MessageType.Start, StartPayload.TryDecode);
     public static DataAckPayload DataAck(SentFrame s) => Decode(s, MessageType.DataAck, DataAckPayload.TryDecode);
     public static CompletePayload Complete(SentFrame s) => Decode(s, MessageType.Complete, CompletePayload.TryDecode);
     public static PrepareAckPayload PrepareAck(SentFrame s) => Decode(s, MessageType.PrepareAck, PrepareAckPayload.TryDecode);

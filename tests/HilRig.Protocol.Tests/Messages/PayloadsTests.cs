@@ -17,7 +17,7 @@ public sealed class PayloadsTests
         ["PREPARE_ACK"] = (new PrepareAckPayload(7, PrepareStatus.Ready, 0x11, [new TopologyEntry(0x11, 0, ChipMode.Initial, new(1, 0, 0))]).Encode(),
             (byte[] d, out string? e) => PrepareAckPayload.TryDecode(d, out e), true),
         ["START"] = (new StartPayload(7, 0x13, new byte[ImageHeader.SizeBytes]).Encode(), (byte[] d, out string? e) => StartPayload.TryDecode(d, out e), true),
-        ["START_ACK"] = (new StartAckPayload(7, 0x13, ChipMode.Upgrade, 4096, StartStatus.Ok).Encode(), (byte[] d, out string? e) => StartAckPayload.TryDecode(d, out e), true),
+        ["START_ACK"] = (new StartAckPayload(7, 0x12, ChipMode.Upgrade, 4096, StartStatus.Ok) { Below = [new StartAnswer(0x13, ChipMode.Sleep, 0, StartStatus.Ok)] }.Encode(), (byte[] d, out string? e) => StartAckPayload.TryDecode(d, out e), true),
         ["DATA"] = (new DataPayload(4096, [1, 2, 3]).Encode(), (byte[] d, out string? e) => DataPayload.TryDecode(d, out e), false),
         ["DATA_ACK"] = (new DataAckPayload(4096, 4099, DataStatus.Ok).Encode(), (byte[] d, out string? e) => DataAckPayload.TryDecode(d, out e), true),
         ["COMPLETE"] = (new CompletePayload(7, 0x13, CompleteStatus.Activated, new(1, 1, 0)).Encode(), (byte[] d, out string? e) => CompletePayload.TryDecode(d, out e), true),
@@ -36,12 +36,33 @@ public sealed class PayloadsTests
 
         for (var length = 0; length < shortest; length++)
         {
+            if (IsProtocol10Form(name, length))
+            {
+                continue;
+            }
             var result = decode(bytes[..length], out var error);
 
             Assert.Null(result);
             Assert.False(string.IsNullOrWhiteSpace(error), $"{name} cut to {length} bytes gave no error text");
             Assert.Contains("too short", error);
         }
+    }
+
+    /// <summary>Protocol 1.1 receivers still accept the 1.0 START (no budget) and START_ACK (no collection), §1.</summary>
+    private static bool IsProtocol10Form(string name, int length) =>
+        (name == "START" && length == StartPayload.V10SizeBytes) || (name == "START_ACK" && length == StartAckPayload.V10SizeBytes);
+
+    [Fact]
+    public void TryDecode_AcceptsTheProtocol10Forms_When_StartHasNoBudgetAndStartAckNoCollection()
+    {
+        var start = StartPayload.TryDecode(new StartPayload(7, 0x13, new byte[ImageHeader.SizeBytes], 300).Encode()[..StartPayload.V10SizeBytes], out var startError);
+        var ack = StartAckPayload.TryDecode(Convert.FromHexString("07000000" + "13" + "01" + "00100000" + "00"), out var ackError);
+
+        Assert.Null(startError);
+        Assert.Equal(StartPayload.DefaultBudgetMs, start!.BudgetMs);
+        Assert.Null(ackError);
+        Assert.Equal(new StartAckPayload(7, 0x13, ChipMode.Upgrade, 0x1000, StartStatus.Ok), ack);
+        Assert.Equal([new StartAnswer(0x13, ChipMode.Upgrade, 0x1000, StartStatus.Ok)], ack!.Answers);
     }
 
     [Theory]
@@ -94,21 +115,26 @@ public sealed class PayloadsTests
     }
 
     [Property]
-    public bool Start_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte target, byte[] seed)
+    public bool Start_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte target, byte[] seed, ushort budget)
     {
         var header = Enumerable.Range(0, ImageHeader.SizeBytes).Select(i => seed.Length == 0 ? (byte)i : seed[i % seed.Length]).ToArray();
-        var bytes = new StartPayload(campaign, target, header).Encode();
+        var bytes = new StartPayload(campaign, target, header, budget).Encode();
         var decoded = StartPayload.TryDecode(bytes, out _);
-        return bytes.Length == 69 && decoded is not null && decoded.CampaignId == campaign && decoded.Target == target
-            && decoded.ImageHeader.SequenceEqual(header);
+        return bytes.Length == 71 && decoded is not null && decoded.CampaignId == campaign && decoded.Target == target
+            && decoded.ImageHeader.SequenceEqual(header) && decoded.BudgetMs == budget;
     }
 
     [Property]
-    public bool StartAck_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte chip, byte mode, uint resume, byte status)
+    public bool StartAck_RoundTrips_When_FieldsAreArbitrary(uint campaign, byte chip, byte mode, uint resume, byte status, bool silent, byte[] below)
     {
-        var payload = new StartAckPayload(campaign, chip, (ChipMode)mode, resume, (StartStatus)status);
+        var answers = below.Take(20).Select((b, i) => new StartAnswer(b, (ChipMode)(i % 4), (uint)(b * 4096), (StartStatus)(b % 5))).ToList();
+        var reporting = silent && below.Length > 0 && below[0] != chip ? below[0] : (byte)0;
+        var payload = new StartAckPayload(campaign, chip, (ChipMode)mode, resume, (StartStatus)status)
+        {
+            Collection = silent ? StartStatus.DownstreamSilent : StartStatus.Ok, ReportingChip = reporting, Below = answers,
+        };
         var bytes = payload.Encode();
-        return bytes.Length == 11 && StartAckPayload.TryDecode(bytes, out _) == payload;
+        return bytes.Length == 14 + 7 * answers.Count && StartAckPayload.TryDecode(bytes, out _) == payload;
     }
 
     [Property]
@@ -168,8 +194,9 @@ public sealed class PayloadsTests
     {
         ["PREPARE"] = [("campaign id", 4), ("budget ms", 2)],
         ["PREPARE_ACK"] = [("campaign id", 4), ("status", 1), ("reporting chip", 1), ("chip count", 1), ("model id", 1), ("parent id", 1), ("mode", 1), ("version", 4)],
-        ["START"] = [("campaign id", 4), ("target", 1), ("image header", ImageHeader.SizeBytes)],
-        ["START_ACK"] = [("campaign id", 4), ("chip", 1), ("mode", 1), ("resume offset", 4), ("status", 1)],
+        ["START"] = [("campaign id", 4), ("target", 1), ("image header", ImageHeader.SizeBytes), ("budget ms", 2)],
+        ["START_ACK"] = [("campaign id", 4), ("chip", 1), ("mode", 1), ("resume offset", 4), ("status", 1), ("collection status", 1), ("reporting chip", 1),
+            ("answer count", 1), ("chip", 1), ("mode", 1), ("resume offset", 4), ("status", 1)],
         ["DATA"] = [("offset", 4)],
         ["DATA_ACK"] = [("persisted", 4), ("next", 4), ("status", 1)],
         ["COMPLETE"] = [("campaign id", 4), ("chip", 1), ("status", 1), ("active version", 4)],
@@ -189,6 +216,10 @@ public sealed class PayloadsTests
         {
             for (var length = start; length < start + size; length++)
             {
+                if (IsProtocol10Form(name, length))
+                {
+                    continue;
+                }
                 decode(bytes[..length], out var error);
                 Assert.Equal($"payload too short for {field}: needs {size} byte(s) at offset {start}, has {length - start}", error);
             }
@@ -213,7 +244,10 @@ public sealed class PayloadsTests
     public void Encode_WritesEveryFieldLittleEndian_In_The_Order_Of_The_Page()
     {
         Assert.Equal(Convert.FromHexString("44332211" + "6655"), new PreparePayload(0x11223344, 0x5566).Encode());
-        Assert.Equal(Convert.FromHexString("44332211" + "13" + "01" + "00100000" + "04"), new StartAckPayload(0x11223344, 0x13, ChipMode.Upgrade, 0x1000, StartStatus.AlreadyUpgraded).Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "13" + "01" + "00100000" + "04" + "00" + "13" + "00"), new StartAckPayload(0x11223344, 0x13, ChipMode.Upgrade, 0x1000, StartStatus.AlreadyUpgraded).Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "12" + "01" + "00000000" + "00" + "05" + "13" + "01" + "13" + "03" + "00000000" + "00"),
+            new StartAckPayload(0x11223344, 0x12, ChipMode.Upgrade, 0, StartStatus.Ok) { Collection = StartStatus.DownstreamSilent, ReportingChip = 0x13, Below = [new StartAnswer(0x13, ChipMode.Sleep, 0, StartStatus.Ok)] }.Encode());
+        Assert.Equal(Convert.FromHexString("44332211" + "13" + new string('0', 128) + "2003"), new StartPayload(0x11223344, 0x13, new byte[64], 0x0320).Encode());
         Assert.Equal(Convert.FromHexString("00100000" + "40180000" + "03"), new DataAckPayload(0x1000, 0x1840, DataStatus.NotTarget).Encode());
         Assert.Equal(Convert.FromHexString("44332211" + "13" + "01" + Hex(new FirmwareVersion(1, 2, 0x0304))), new CompletePayload(0x11223344, 0x13, CompleteStatus.DigestMismatch, new(1, 2, 0x0304)).Encode());
         Assert.Equal(Convert.FromHexString("44332211" + "03" + "12" + "01" + "13" + "11" + "01" + Hex(new FirmwareVersion(1, 0, 0))),

@@ -2,7 +2,7 @@
 Feature: Conformance: PREPARE, START, the transfer, activation and COMPLETE, seen on both sides of a chip
   docs/protocol.md §6, §7 and §12: the rig plays the module and sends chip1 each step of an upgrade itself, then
   watches every port of chip1 and asks chip1 what it is. PREPARE is answered once, for chip1 and every chip
-  below it, and a refusal below is passed up. A target's STATUS describes the image that would boot at every
+  below it, and a refusal below is passed up; so is START (protocol 1.1). A target's STATUS describes the image that would boot at every
   step: the old one until the one mark write that activates the new one. COMPLETE goes out on every port and a
   received COMPLETE is passed on to every other port. A START for an image already activated is answered
   ALREADY_UPGRADED. A frame whose payload does not decode is ignored. A chip cut off comes back in the mode it
@@ -21,6 +21,10 @@ Feature: Conformance: PREPARE, START, the transfer, activation and COMPLETE, see
     Given the device body of chip2 is operating
     When the rig sends chip1 a PREPARE with a budget of 1500 ms from upstream
     Then chip1 answers one PREPARE_ACK RefusedOperating upstream within 1500 ms, reported by chip2
+
+  Scenario: START is answered once, upstream, for the chip and every chip below it
+    When the rig makes chip1 the target of a campaign from upstream
+    Then chip1 answers one START_ACK upstream within 1000 ms, its own answer first and then one from every chip below it
 
   Scenario: A target reports the image it runs until the new one is activated, then sends COMPLETE on every port
     When the rig makes chip1 the target of a campaign from upstream
