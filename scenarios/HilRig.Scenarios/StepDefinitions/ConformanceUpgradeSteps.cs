@@ -99,9 +99,10 @@ public sealed class ConformanceUpgradeSteps(BenchDriver bench, ConformanceDriver
         var ports = bench.Wiring.Children(target).Count;
         if (ports > 0)
         {
-            var down = await chip.OutputsAsync(Direction.Downstream, TimeSpan.FromSeconds(8), seen => seen.Count(o => Is(o, MessageType.Complete, wired.ModelId)) >= ports, scenario.RunCancellation);
-            Expect.That(down.Count(o => Is(o, MessageType.Complete, wired.ModelId)) >= ports,
-                $"{target} sent its activation's COMPLETE on {down.Count(o => Is(o, MessageType.Complete, wired.ModelId))} of its {ports} downstream port(s) within 8 s of the last of its image (docs/protocol.md §6.5); it put {ConformanceSteps.Describe(down)} there");
+            int Completes(IEnumerable<PortOutput> seen) => seen.Count(o => Is(o, MessageType.Complete, wired.ModelId));
+            var down = await chip.OutputsAsync(Direction.Downstream, TimeSpan.FromSeconds(8), seen => Completes(seen) >= ports, scenario.RunCancellation);
+            Expect.That(Completes(down) >= ports,
+                $"{target} sent its activation's COMPLETE on {Completes(down)} of its {ports} downstream port(s) within 8 s of the last of its image (docs/protocol.md §6.5); it put {ConformanceSteps.Describe(down)} there");
         }
     }
 
