@@ -8,9 +8,10 @@ namespace HilRig.Gateway.Cluster;
 /// The device master gateway (docs/cloud.md §5.3): gives each device an upgraded access node of its
 /// logical node with room. A node is full ("locked") when its slots (connected devices plus
 /// assigned ones not yet connected) reach its capacity; requests spill to the next upgraded node in
-/// bind order; when none has room they wait, ordered by request time moved earlier by priority
-/// bumps, and are answered "retry" after <see cref="MasterGatewayOptions.MaxWaitMs"/>. Nothing is
-/// ever assigned over capacity.
+/// bind order; when none has room they wait, those over a priority threshold first, then by request
+/// time moved earlier by priority bumps (<see cref="RequestPriority"/>), and are answered "retry" after
+/// <see cref="MasterGatewayOptions.MaxWaitMs"/>. A proxy's batch is shared out in the same order.
+/// Nothing is ever assigned over capacity.
 /// </summary>
 public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, IDisposable
 {
@@ -35,12 +36,16 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
         _options = options;
         _sink = sink;
         _time = time ?? TimeProvider.System;
+        Thresholds = options.Thresholds;
         _bindings.Changed += GrantWaiting;
         _sweepTimer = _time.CreateTimer(_ => SweepExpiredReservations(), null, SweepPeriod, SweepPeriod);
     }
 
     /// <summary>Where pending-command counts come from (the command dispatcher); none counts 0.</summary>
     public IPendingCommandSource? PendingCommands { get; set; }
+
+    /// <summary>Over which counts a request jumps to the front; starts as <see cref="MasterGatewayOptions.Thresholds"/>. A request is ranked when it arrives.</summary>
+    public PriorityThresholds Thresholds { get; set; }
 
     /// <summary>Which devices may ask; null accepts any.</summary>
     public Func<string, bool>? IsKnownDevice { get; set; }
@@ -83,23 +88,22 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
             return new AddressAnswer("unknown-logical-node");
         }
         var now = _time.GetUtcNow();
-        var pending = Math.Min(PendingCommands?.PendingCommandCount(request.DeviceId) ?? 0, _options.PendingCommandBumpCap);
-        var bumpMs = (long)pending * _options.PendingCommandBumpMs
-            + (long)request.DeviceLevel * _options.DeviceLevelBumpMs
-            + (long)request.AddressPriority * _options.AddressPriorityBumpMs;
+        var pending = PendingCommands?.PendingCommandCount(request.DeviceId) ?? 0;
+        var thresholds = Thresholds;
         Waiter waiter;
         lock (_gate)
         {
             // Room and nobody of this logical node waiting: served at once (order only matters among waiters).
             if (!_waitingPerLogical.ContainsKey(request.LogicalNode) && TryAssignLocked(request, out var answer)) return answer;
             if (_options.MaxWaitMs <= 0) return Retry(request, "no room");
-            waiter = new Waiter(request, now, now.UtcTicks - bumpMs * TimeSpan.TicksPerMillisecond, ++_sequence);
+            var priority = RequestPriority.Of(pending, request.DeviceLevel, request.AddressPriority, now.UtcTicks, ++_sequence, _options, thresholds);
+            waiter = new Waiter(request, now, priority);
             _waiting.Add(waiter);
             _waitingPerLogical[request.LogicalNode] = _waitingPerLogical.GetValueOrDefault(request.LogicalNode) + 1;
             GrantWaitingLocked();
         }
         _sink(Source, "wait", string.Create(CultureInfo.InvariantCulture,
-            $"{request.DeviceId} waits for room in {request.LogicalNode} (pending {pending}, level {request.DeviceLevel}, address priority {request.AddressPriority})"));
+            $"{request.DeviceId} waits for room in {request.LogicalNode} (pending {pending}, level {request.DeviceLevel}, address priority {request.AddressPriority}): {waiter.Priority.Describe(now.UtcTicks)}"));
         try
         {
             return await waiter.Answer.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.MaxWaitMs), _time, cancellationToken).ConfigureAwait(false);
@@ -146,6 +150,7 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
             return Task.FromResult(new BatchAddressAnswer("bad-request", []));
         }
         var answers = new Dictionary<string, DeviceAddressAnswer>(StringComparer.Ordinal);
+        var ranks = RankBatch(request);
         lock (_gate)
         {
             var candidates = Candidates(request.LogicalNode);
@@ -156,6 +161,9 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
                 else if (candidates.FirstOrDefault(n => SlotsOf(n.NodeId).ContainsKey(deviceId)) is { } held) answers[deviceId] = Assigned(deviceId, held);
                 else fresh.Add(deviceId);
             }
+            // The batch's devices arrived together: shared out as the queue would serve them, so when room is short the
+            // devices over a threshold, then the highest bumps, get it and the rest are told to retry (rule 4).
+            fresh.Sort((x, y) => RequestPriority.Order.Compare(ranks[x], ranks[y]));
             var shares = BatchAllocation.Plan([.. candidates.Select(n => (n.NodeId, n.Capacity - SlotsOf(n.NodeId).Count))], fresh.Count, out var locked);
             if (locked is not null)
             {
@@ -183,6 +191,20 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
         return Task.FromResult(new BatchAddressAnswer("answered", ordered));
 
         static DeviceAddressAnswer Assigned(string deviceId, AccessNode node) => new(deviceId, "assigned", node.NodeId, node.Address);
+    }
+
+    /// <summary>Each device of a batch ranked as a single request arriving now (request order breaks ties).</summary>
+    private Dictionary<string, RequestPriority> RankBatch(BatchAddressRequest request)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var thresholds = Thresholds;
+        var given = (request.Priorities ?? []).GroupBy(p => p.DeviceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return request.DeviceIds.Select((deviceId, i) =>
+        {
+            var priority = given.GetValueOrDefault(deviceId);
+            var rank = RequestPriority.Of(PendingCommands?.PendingCommandCount(deviceId) ?? 0, priority?.DeviceLevel ?? 0, priority?.AddressPriority ?? 0, now, i, _options, thresholds);
+            return (deviceId, rank);
+        }).ToDictionary(p => p.deviceId, p => p.rank, StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -232,9 +254,12 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
             if (TryAssignLocked(waiter.Request, out var answer)) granted.Add((waiter, answer));
             else full.Add(waiter.Request.LogicalNode);
         }
+        var now = _time.GetUtcNow();
         foreach (var (waiter, answer) in granted)
         {
             RemoveWaiterLocked(waiter);
+            _sink(Source, "served", string.Create(CultureInfo.InvariantCulture,
+                $"{waiter.Request.DeviceId} served {answer.NodeId} after waiting {(now - waiter.RequestedAt).TotalMilliseconds:0} ms{(waiter.Priority.JumpsToFront ? " (jumped to the front)" : "")}"));
             waiter.Answer.TrySetResult(answer);
         }
     }
@@ -310,16 +335,15 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
 
     private sealed record Slot(bool Connected, DateTimeOffset Deadline);
 
-    private sealed class Waiter(AddressRequest request, DateTimeOffset requestedAt, long effectiveTicks, long sequence)
+    private sealed class Waiter(AddressRequest request, DateTimeOffset requestedAt, RequestPriority priority)
     {
         public AddressRequest Request { get; } = request;
         public DateTimeOffset RequestedAt { get; } = requestedAt;
-        public long EffectiveTicks { get; } = effectiveTicks;
-        public long Sequence { get; } = sequence;
+        public RequestPriority Priority { get; } = priority;
         public TaskCompletionSource<AddressAnswer> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Earliest effective time first; ties by arrival.</summary>
+    /// <summary>The queue's order (<see cref="RequestPriority.Order"/>); the sequence makes every waiter distinct.</summary>
     private sealed class WaiterOrder : IComparer<Waiter>
     {
         public static readonly WaiterOrder Instance = new();
@@ -329,8 +353,7 @@ public sealed class MasterGateway : IMasterGatewayClient, IAccessNodeObserver, I
             if (ReferenceEquals(x, y)) return 0;
             if (x is null) return -1;
             if (y is null) return 1;
-            var byTime = x.EffectiveTicks.CompareTo(y.EffectiveTicks);
-            return byTime != 0 ? byTime : x.Sequence.CompareTo(y.Sequence);
+            return RequestPriority.Order.Compare(x.Priority, y.Priority);
         }
     }
 }

@@ -84,7 +84,7 @@ public sealed class AddressProxy
         bool closeNow = false, opened = false;
         lock (_gate)
         {
-            if (!_dead && request.LogicalNode == LogicalNode) (round, mine, opened, closeNow) = JoinRoundLocked(request.DeviceId);
+            if (!_dead && request.LogicalNode == LogicalNode) (round, mine, opened, closeNow) = JoinRoundLocked(request);
         }
         if (round is null || mine is null) return await AskAloneAsync(request, "the proxy is gone", cancellationToken).ConfigureAwait(false);
         if (closeNow) _ = Task.Run(() => CloseRoundAsync(cancellationToken), CancellationToken.None);
@@ -109,14 +109,15 @@ public sealed class AddressProxy
         return answer ?? await AskAloneAsync(request, "the proxy's batch failed", cancellationToken).ConfigureAwait(false);
     }
 
-    private (Round Round, TaskCompletionSource<AddressAnswer?> Mine, bool Opened, bool CloseNow) JoinRoundLocked(string deviceId)
+    private (Round Round, TaskCompletionSource<AddressAnswer?> Mine, bool Opened, bool CloseNow) JoinRoundLocked(AddressRequest request)
     {
         var opened = _round is null;
         var round = _round ??= new Round();
-        if (!round.Members.TryGetValue(deviceId, out var mine))
+        if (!round.Members.TryGetValue(request.DeviceId, out var mine))
         {
-            round.Members[deviceId] = mine = new TaskCompletionSource<AddressAnswer?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            round.Members[request.DeviceId] = mine = new TaskCompletionSource<AddressAnswer?>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        round.Requests[request.DeviceId] = request;
         return (round, mine, opened, round.Members.Count == _members.Count);
     }
 
@@ -137,10 +138,13 @@ public sealed class AddressProxy
         if (closing is null || closing.Members.Count == 0) return;
         var round = closing.Members;
         var ids = round.Keys.ToList();
+        // The members' device levels and address priorities travel with the batch, so the master shares it out in its queue's order.
+        var priorities = closing.Requests.Values.Where(r => r.DeviceLevel != 0 || r.AddressPriority != 0)
+            .Select(r => new DevicePriority(r.DeviceId, r.DeviceLevel, r.AddressPriority)).ToList();
         BatchAddressAnswer batch;
         try
         {
-            batch = await _master.RequestAddressesAsync(new BatchAddressRequest(ProxyDeviceId, LogicalNode, ids), cancellationToken).ConfigureAwait(false);
+            batch = await _master.RequestAddressesAsync(new BatchAddressRequest(ProxyDeviceId, LogicalNode, ids, priorities.Count == 0 ? null : priorities), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -181,6 +185,7 @@ public sealed class AddressProxy
     private sealed class Round
     {
         public Dictionary<string, TaskCompletionSource<AddressAnswer?>> Members { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, AddressRequest> Requests { get; } = new(StringComparer.Ordinal);
         public TaskCompletionSource Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

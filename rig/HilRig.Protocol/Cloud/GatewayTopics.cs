@@ -56,7 +56,15 @@ public sealed record AddressAnswer(string Status, string? NodeId = null, string?
 /// <param name="ProxyDeviceId">The device acting as proxy (one of the batch or not).</param>
 /// <param name="LogicalNode">The logical node every device of the batch belongs to.</param>
 /// <param name="DeviceIds">The devices the proxy asks for, each once, in the order the proxy collected them.</param>
-public sealed record BatchAddressRequest(string ProxyDeviceId, string LogicalNode, IReadOnlyList<string> DeviceIds);
+/// <param name="Priorities">The device level and address priority of devices of the batch that asked with any (others count 0):
+/// when the batch does not fit, the master shares it out in its queue's order (docs/cloud.md §5.3, rule 4).</param>
+public sealed record BatchAddressRequest(string ProxyDeviceId, string LogicalNode, IReadOnlyList<string> DeviceIds, IReadOnlyList<DevicePriority>? Priorities = null);
+
+/// <summary>One device's device level and address priority in a <see cref="BatchAddressRequest"/>, as it gave them to the proxy.</summary>
+/// <param name="DeviceId">The device.</param>
+/// <param name="DeviceLevel">Its device level.</param>
+/// <param name="AddressPriority">Its address priority.</param>
+public sealed record DevicePriority(string DeviceId, int DeviceLevel, int AddressPriority);
 
 /// <summary>Master gateway → proxy device: one target per device of a <see cref="BatchAddressRequest"/>, in the request's order.</summary>
 /// <param name="Status">"answered" (every device has an entry), "unknown-device" (the proxy), "unknown-logical-node", "bad-request".</param>
