@@ -53,6 +53,15 @@ public sealed class GatewayDriver(BenchDriver bench, CloudDriver cloud, Scenario
         }
     }
 
+    /// <summary>Registers a virtual device with the cluster and creates it, not started (the caller starts it when it should ask).</summary>
+    public async Task<GatewayDevice> CreateDeviceAsync(GatewayDeviceOptions options)
+    {
+        await Cluster.RegisterDevicesAsync([options.DeviceId], scenario.RunCancellation);
+        var device = Cluster.CreateDevice(options, CommandExecutors.Default, Ledger);
+        _devices.Add(device);
+        return device;
+    }
+
     /// <summary>Sends one command to a device through the gateway; its reply is awaited later.</summary>
     public async Task<string> SubmitAsync(string deviceId, string name, string? argument)
     {
