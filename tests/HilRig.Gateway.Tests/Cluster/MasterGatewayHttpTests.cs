@@ -35,4 +35,24 @@ public sealed class MasterGatewayHttpTests
         Assert.Contains(log.Lines, l => l.Contains("/master/addresses: not a BatchAddressRequest", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task PostAddresses_SharesOutByTheDevicesPriorities_When_TheBatchCarriesThem()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var log = new EventLog();
+        var bindings = new NodeBindings();
+        await using var node = await AccessNode.StartAsync(new AccessNodeOptions("gw-1.1", "gw-1", "1.0.0", 1), new InMemoryTransport(), ServerEventSinks.None, token);
+        bindings.Bind("gw-1", node);
+        using var master = new MasterGateway(bindings, new MasterGatewayOptions(), log.Sink);
+        await using var server = await MasterGatewayHttpServer.StartAsync(master, log.Sink, token);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        const string body = "{\"proxyDeviceId\":\"a\",\"logicalNode\":\"gw-1\",\"deviceIds\":[\"a\",\"b\"],\"priorities\":[{\"deviceId\":\"b\",\"deviceLevel\":4,\"addressPriority\":0}]}";
+
+        using var posted = await http.PostAsync("master/addresses", new StringContent(body, Encoding.UTF8, "application/json"), token);
+        var answer = CloudJson.TryDecode<BatchAddressAnswer>(await posted.Content.ReadAsByteArrayAsync(token), out var error);
+
+        Assert.Null(error);
+        Assert.Equal(["retry", "assigned"], answer!.Devices.Select(d => d.Status)); // b is over the device-level threshold (4 > 3)
+    }
 }

@@ -2,6 +2,7 @@ using HilRig.Gateway.Cluster;
 using HilRig.Gateway.Device;
 using HilRig.Gateway.Tests.Support;
 using HilRig.Gateway.Transport;
+using HilRig.Protocol.Cloud;
 
 namespace HilRig.Gateway.Tests.Device;
 
@@ -90,5 +91,37 @@ public sealed class AddressProxyTests
         await DrainAsync(setup);
 
         Assert.True(setup.Cluster.FindNode("gw-1.3")!.Refused > 0);
+    }
+
+    [Fact]
+    public async Task Batch_CarriesTheMembersLevelsAndPriorities_When_TheyAskedWithSome()
+    {
+        var master = new RecordingMaster();
+        var proxy = new AddressProxy("a", "gw-1", ["a", "b", "c"], master, new AddressProxyOptions { CollectWindowMs = 5_000 });
+        var token = TestContext.Current.CancellationToken;
+
+        await Task.WhenAll(
+            proxy.ClientFor("a").RequestAddressAsync(new("a", "gw-1"), token),
+            proxy.ClientFor("b").RequestAddressAsync(new("b", "gw-1", 4, 0), token),
+            proxy.ClientFor("c").RequestAddressAsync(new("c", "gw-1", 0, 6), token)).Within();
+
+        var batch = Assert.Single(master.Batches);
+        Assert.Equal(["a", "b", "c"], batch.DeviceIds.Order());
+        Assert.Equal([new DevicePriority("b", 4, 0), new DevicePriority("c", 0, 6)], batch.Priorities!.OrderBy(p => p.DeviceId));
+    }
+
+    private sealed class RecordingMaster : IMasterGatewayClient
+    {
+        public List<BatchAddressRequest> Batches { get; } = [];
+
+        public Task<AddressAnswer> RequestAddressAsync(AddressRequest request, CancellationToken cancellationToken) => Task.FromResult(new AddressAnswer("retry", RetryAfterMs: 1));
+
+        public Task<BatchAddressAnswer> RequestAddressesAsync(BatchAddressRequest request, CancellationToken cancellationToken)
+        {
+            lock (Batches) Batches.Add(request);
+            return Task.FromResult(new BatchAddressAnswer("answered", [.. request.DeviceIds.Select(d => new DeviceAddressAnswer(d, "assigned", "gw-1.2", "mem://gw-1.2"))]));
+        }
+
+        public Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
