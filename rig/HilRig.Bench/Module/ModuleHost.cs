@@ -204,6 +204,16 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
     }
 
     /// <inheritdoc />
+    public byte? FailedChipOf(uint campaignId)
+    {
+        lock (_campaignLock)
+        {
+            return !CampaignRunning && _store!.Load() is { Finished: true, Prepared: true, FailedChip: { } failed } saved
+                && saved.Campaign?.CampaignId == campaignId ? failed : null;
+        }
+    }
+
+    /// <inheritdoc />
     public string? StartCampaign(CampaignRequest campaign)
     {
         if (campaign.Validate() is { } problem)

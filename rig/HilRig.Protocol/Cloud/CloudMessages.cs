@@ -76,13 +76,18 @@ public sealed record CampaignImage(byte ModelId, string Version, string Url, str
 /// <param name="CampaignId">Campaign id (also the PREPARE campaign id on the chain).</param>
 /// <param name="Order">Model ids, first upgraded first.</param>
 /// <param name="Images">One image per chip of the order.</param>
-public sealed record CampaignInstruction(uint CampaignId, IReadOnlyList<byte> Order, IReadOnlyList<CampaignImage> Images);
+/// <param name="Attempt">Absent for the first run; 2, 3, ... when the server retries the campaign after it failed on a chip
+/// (the same id, order and images), docs/cloud.md §2.3 "Retry".</param>
+/// <param name="ResumeAt">With <paramref name="Attempt"/>: the chip the campaign failed on, where the retry starts; the chips
+/// before it in the order completed and are not touched again.</param>
+public sealed record CampaignInstruction(uint CampaignId, IReadOnlyList<byte> Order, IReadOnlyList<CampaignImage> Images, int? Attempt = null, byte? ResumeAt = null);
 
 /// <summary>Device → target server: what happened (docs/cloud.md §2.4).</summary>
 /// <param name="Event">
 /// "download-progress", "download-failed", "module-upgrading", "module-upgraded", "module-upgrade-failed",
 /// "ota-ignored", or a chain event relayed as the module reports it ("prepared", "prepare-refused",
-/// "order-refused", "chip-start", "progress", "chip-complete", "campaign-complete", "campaign-failed").
+/// "order-refused", "chip-start", "progress", "chip-complete", "campaign-complete", "campaign-failed", "campaign-retry");
+/// "campaign-ignored", "campaign-refused", and "retry-refused" for a retry the module cannot resume.
 /// </param>
 public sealed record DeviceEvent(string Event)
 {

@@ -25,8 +25,10 @@ public sealed record CampaignStarted(uint CampaignId);
 /// <param name="Campaign">The instruction of its latest campaign; null while that campaign is preparing or when it ended with nothing to upgrade.</param>
 /// <param name="Chips">Its chips' latest versions: from its last "prepared" event or its last report that had them, whichever came later.</param>
 /// <param name="Events">Every event it sent, oldest first, with the server's own "campaign-empty" among them.</param>
+/// <param name="FailedChip">The chip the latest campaign's latest attempt failed on, where a retry would start; null otherwise.</param>
 public sealed record DeviceView(string DeviceId, DeviceReport? LastReport, OtaInstruction? OutstandingInstruction,
-    uint? CampaignId, string? CampaignPhase, CampaignInstruction? Campaign, IReadOnlyList<ChipVersion>? Chips, IReadOnlyList<DeviceEvent> Events)
+    uint? CampaignId, string? CampaignPhase, CampaignInstruction? Campaign, IReadOnlyList<ChipVersion>? Chips, IReadOnlyList<DeviceEvent> Events,
+    byte? FailedChip = null)
 {
     /// <summary>Whether its latest campaign is still running, in either phase (no ending event yet).</summary>
     public bool CampaignRunning => CampaignPhase is not null;

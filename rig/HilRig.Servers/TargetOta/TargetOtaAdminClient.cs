@@ -35,6 +35,13 @@ public sealed class TargetOtaAdminClient : IDisposable
     public Task<CampaignStarted> StartCampaignAsync(string deviceId, CancellationToken cancellationToken) =>
         SendAsync<CampaignStarted>(HttpMethod.Post, $"admin/devices/{Uri.EscapeDataString(deviceId)}/campaign", null, cancellationToken);
 
+    /// <summary>
+    /// POST /admin/devices/{device}/campaign/retry: sends the device's latest campaign again, resuming at the chip it failed
+    /// on (docs/cloud.md §2.3, "Retry"); returns its id (the same).
+    /// </summary>
+    public Task<CampaignStarted> RetryCampaignAsync(string deviceId, CancellationToken cancellationToken) =>
+        SendAsync<CampaignStarted>(HttpMethod.Post, $"admin/devices/{Uri.EscapeDataString(deviceId)}/campaign/retry", null, cancellationToken);
+
     /// <summary>GET /admin/devices/{device}: what the server knows of a device, or null when it never reported.</summary>
     public async Task<DeviceView?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {

@@ -88,6 +88,7 @@ public sealed partial class TargetOtaServer
             state.CampaignId = id;
             state.CampaignPhase = CampaignPhases.Preparing;
             state.Campaign = null;
+            state.FailedChip = null;
         }
         _sink(Source, "ota", $"campaign {id} for {deviceId}: preparing");
         try
@@ -111,13 +112,65 @@ public sealed partial class TargetOtaServer
         return new CampaignStarted(id);
     }
 
+    /// <summary>
+    /// Retries the device's latest campaign after it failed on a chip (docs/cloud.md §2.3, "Retry"): sends the same campaign
+    /// instruction again, same id, order and images, with the next <see cref="CampaignInstruction.Attempt"/> and
+    /// <see cref="CampaignInstruction.ResumeAt"/> the failed chip; no prepare (the module resumes from its saved state). Throws
+    /// <see cref="TargetOtaRequestException"/>: 404 never reported, 409 a campaign is running or the latest did not fail on a chip.
+    /// </summary>
+    public async Task<CampaignStarted> RetryCampaignAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        CampaignInstruction retry;
+        lock (_gate)
+        {
+            if (!_devices.TryGetValue(deviceId, out var state) || state.LastReport is null)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.NotFound, $"device {deviceId} has not reported to the target server");
+            }
+            if (state.CampaignPhase is { } phase)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.Conflict, $"campaign {state.CampaignId} is running for {deviceId} ({phase})");
+            }
+            if (state.Campaign is not { } campaign || state.FailedChip is not { } failed)
+            {
+                throw new TargetOtaRequestException(TargetOtaRequestException.Conflict, state.CampaignId is { } id
+                    ? $"campaign {id} for {deviceId} did not fail on a chip: nothing to resume (start a new campaign)"
+                    : $"{deviceId} has had no campaign: nothing to retry");
+            }
+            retry = campaign with { Attempt = (campaign.Attempt ?? 1) + 1, ResumeAt = failed };
+            state.Campaign = retry;
+            state.CampaignPhase = CampaignPhases.Running;
+            state.FailedChip = null;
+        }
+        _sink(Source, "ota", $"campaign {retry.CampaignId} for {deviceId}: attempt {retry.Attempt}, resuming at chip 0x{retry.ResumeAt:X2}");
+        try
+        {
+            await Broker.PublishAsync(CloudTopics.OtaCampaign(deviceId), CloudJson.Encode(retry), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                var state = _devices[deviceId];
+                if (state.Campaign == retry && state.CampaignPhase == CampaignPhases.Running)
+                {
+                    state.CampaignPhase = null;
+                    state.FailedChip = retry.ResumeAt;
+                }
+            }
+            _sink(Source, "error", $"campaign {retry.CampaignId} for {deviceId}: retry not sent");
+            throw;
+        }
+        return new CampaignStarted(retry.CampaignId);
+    }
+
     /// <summary>What the server knows of a device, or null when it never reported.</summary>
     public DeviceView? GetDevice(string deviceId)
     {
         lock (_gate)
         {
             return _devices.TryGetValue(deviceId, out var s)
-                ? new DeviceView(deviceId, s.LastReport, s.Outstanding, s.CampaignId, s.CampaignPhase, s.Campaign, s.Chips, _events.Of(deviceId))
+                ? new DeviceView(deviceId, s.LastReport, s.Outstanding, s.CampaignId, s.CampaignPhase, s.Campaign, s.Chips, _events.Of(deviceId), s.FailedChip)
                 : null;
         }
     }
@@ -138,6 +191,8 @@ public sealed partial class TargetOtaServer
         })));
         app.MapPost("/admin/devices/{device}/campaign", (RequestDelegate)(context => AnswerAsync(context, async () =>
             await StartCampaignAsync((string)context.Request.RouteValues["device"]!, context.RequestAborted).ConfigureAwait(false))));
+        app.MapPost("/admin/devices/{device}/campaign/retry", (RequestDelegate)(context => AnswerAsync(context, async () =>
+            await RetryCampaignAsync((string)context.Request.RouteValues["device"]!, context.RequestAborted).ConfigureAwait(false))));
         app.MapGet("/admin/devices/{device}", (RequestDelegate)GetDeviceEndpointAsync);
     }
 

@@ -8,7 +8,7 @@ namespace HilRig.Servers.TargetOta;
 public sealed partial class TargetOtaServer
 {
     /// <summary>Device events that end a campaign: after one of them no other event of the campaign is expected.</summary>
-    public static readonly IReadOnlyList<string> CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed"];
+    public static readonly IReadOnlyList<string> CampaignEndingEvents = ["campaign-complete", "campaign-failed", "prepare-refused", "order-refused", "download-failed", "retry-refused"];
     private static readonly string[] InstructionEndingEvents = ["module-upgraded", "module-upgrade-failed", "download-failed"];
 
     private readonly object _gate = new();
@@ -23,6 +23,8 @@ public sealed partial class TargetOtaServer
         public uint? CampaignId;
         public string? CampaignPhase;
         public CampaignInstruction? Campaign;
+        /// <summary>The chip the latest attempt of the campaign failed on ("campaign-failed" naming it), where a retry starts.</summary>
+        public byte? FailedChip;
     }
 
     private DeviceState StateOf(string deviceId)
@@ -144,6 +146,12 @@ public sealed partial class TargetOtaServer
             {
                 state.CampaignPhase = null;
                 _sink(Source, "ota", $"{deviceId} {e.Event}: campaign {e.CampaignId} ended");
+            }
+            if (e.Event == "campaign-failed" && e.CampaignId == state.CampaignId && e.Chip is { } failed && state.Campaign?.Order.Contains(failed) == true)
+            {
+                // A download-failed ended the campaign before its campaign-failed came; only a failure naming a chip of the order can be resumed.
+                state.FailedChip = failed;
+                _sink(Source, "ota", $"{deviceId}: campaign {e.CampaignId} failed on chip 0x{failed:X2}; a retry starts there");
             }
         }
         if (toSend is not null)

@@ -76,3 +76,16 @@ Feature: Chip upgrades driven by the target OTA server
     Then the target server receives "campaign-complete" for the campaign
     And the target server received "chip-complete" from every chip before its parent's
     And every fault fired
+
+  Scenario: A campaign that failed on a chip is retried by the target server from that chip, and the chips done before it get no image byte
+    Given the target server publishes version "1.1.0" for every chip
+    And chip2 will die at 50% of chip2's transfer
+    When the target server starts a campaign for the module
+    Then the target server receives "campaign-failed" for the campaign
+    And the target server's campaign record names chip2 as the chip the campaign failed on
+    When chip2 is powered on again
+    Then chip2 still boots its old version "1.0.0"
+    When the target server retries the campaign
+    Then the target server receives "campaign-complete" for the retry
+    And the retry resumed at chip2 and sent no image byte to the chips completed before it
+    And every chip runs version "1.1.0" with the exact image digest of its bundle

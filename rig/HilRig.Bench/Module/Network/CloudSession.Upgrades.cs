@@ -84,14 +84,24 @@ public sealed partial class CloudSession
     /// <summary>A chip campaign: download and check every image, then run it on the chain (docs/cloud.md §2.3).</summary>
     private async Task RunCampaignAsync(CampaignInstruction campaign, CancellationToken token)
     {
-        if (_flash.LoadFinishedCampaigns().Contains(campaign.CampaignId))
+        if (campaign.Attempt is > 1 and var attempt)
+        {
+            if (RetryRefusal(campaign, attempt) is not null)
+            {
+                return;
+            }
+        }
+        else if (_flash.LoadFinishedCampaigns().Contains(campaign.CampaignId))
         {
             _log($"campaign {campaign.CampaignId} was finished before; not run again");
             Event(new DeviceEvent("campaign-ignored") { CampaignId = campaign.CampaignId, Detail = "finished before" });
             return;
         }
-        // The campaign answers this device's own "prepared": the PREPARE that reported it may still be ending.
-        await Task.WhenAny(_chain.PreparedAsync(campaign.CampaignId)).WaitAsync(token).ConfigureAwait(false);
+        else
+        {
+            // The campaign answers this device's own "prepared": the PREPARE that reported it may still be ending.
+            await Task.WhenAny(_chain.PreparedAsync(campaign.CampaignId)).WaitAsync(token).ConfigureAwait(false);
+        }
         if (_chain.CampaignRunning || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             Event(new DeviceEvent("campaign-refused") { CampaignId = campaign.CampaignId, Detail = "an upgrade is already under way" });
@@ -116,6 +126,7 @@ public sealed partial class CloudSession
                 paths[chip.ToString(System.Globalization.CultureInfo.InvariantCulture)] = final;
             }
             _campaignId = campaign.CampaignId;
+            if (campaign.Attempt is > 1 and var started) _flash.SaveCampaignAttempt(campaign.CampaignId, started);
             var refusal = _chain.StartCampaign(new CampaignRequest(campaign.CampaignId, campaign.Order, paths));
             if (refusal is not null)
             {
@@ -141,6 +152,35 @@ public sealed partial class CloudSession
         {
             Interlocked.Exchange(ref _busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Why a retry of a failed campaign (docs/cloud.md §2.3, "Retry") is not run, after saying so to the server; null when it
+    /// runs. An attempt is run once; the module resumes only the failure it holds for that campaign, at the chip the server
+    /// names, so it never starts a retry over from the first chip.
+    /// </summary>
+    private string? RetryRefusal(CampaignInstruction campaign, int attempt)
+    {
+        var id = campaign.CampaignId;
+        if (_flash.LoadCampaignAttempts().GetValueOrDefault(id, 1) >= attempt)
+        {
+            _log($"campaign {id} attempt {attempt} was run before; not run again");
+            Event(new DeviceEvent("campaign-ignored") { CampaignId = id, Detail = $"attempt {attempt} run before" });
+            return "run before";
+        }
+        var failed = _chain.FailedChipOf(id);
+        if (failed is null || failed != campaign.ResumeAt)
+        {
+            var why = failed is null
+                ? $"the module holds no failure of campaign {id} to resume"
+                : $"campaign {id} failed here on chip 0x{failed:X2}, not on chip 0x{campaign.ResumeAt:X2}";
+            _log($"retry of campaign {id} (attempt {attempt}) refused: {why}");
+            // Its own event, which ends the retry on the server: "campaign-refused" answers a duplicate of a running campaign.
+            Event(new DeviceEvent("retry-refused") { CampaignId = id, Detail = why });
+            return why;
+        }
+        _log($"campaign {id} attempt {attempt}: resuming at chip 0x{failed:X2}");
+        return null;
     }
 
     /// <summary>Relays a chain event to the target server and keeps what the module learns from it.</summary>

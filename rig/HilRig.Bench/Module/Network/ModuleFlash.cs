@@ -15,6 +15,7 @@ public sealed class ModuleFlash
     private const string SlotsFile = ModuleFlashFiles.Slots;
     private const string ChipsFile = "chips.json";
     private const string FinishedFile = "finished-campaigns.json";
+    private const string AttemptsFile = "campaign-attempts.json";
 
     /// <summary>Opens the storage in <paramref name="directory"/>; the factory record must be there.</summary>
     public ModuleFlash(string directory)
@@ -73,6 +74,16 @@ public sealed class ModuleFlash
     {
         var set = new HashSet<uint>(LoadFinishedCampaigns()) { campaignId };
         Write(FinishedFile, set);
+    }
+
+    /// <summary>The latest attempt run of each retried campaign (docs/cloud.md §2.3, "Retry"): an attempt is run once.</summary>
+    public IReadOnlyDictionary<uint, int> LoadCampaignAttempts() => Read<Dictionary<uint, int>>(AttemptsFile) ?? [];
+
+    /// <summary>Records that <paramref name="attempt"/> of a campaign was started.</summary>
+    public void SaveCampaignAttempt(uint campaignId, int attempt)
+    {
+        var attempts = new Dictionary<uint, int>(LoadCampaignAttempts()) { [campaignId] = attempt };
+        Write(AttemptsFile, attempts);
     }
 
     private T? Read<T>(string file) where T : class

@@ -16,6 +16,12 @@ public interface IModuleChain
     /// <summary>Sends PREPARE only and reports the answer; null when it started, else why it was refused.</summary>
     string? Prepare(uint campaignId);
 
+    /// <summary>
+    /// The chip <paramref name="campaignId"/> failed on, when the chain's saved state is that campaign's failure (a retry of
+    /// it resumes there); null otherwise.
+    /// </summary>
+    byte? FailedChipOf(uint campaignId);
+
     /// <summary>True while a chain campaign runs.</summary>
     bool CampaignRunning { get; }
 
