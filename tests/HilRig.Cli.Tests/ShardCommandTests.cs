@@ -50,7 +50,8 @@ public sealed class ShardCommandTests
             for (var i = 1; i <= 3; i++)
             {
                 var output = Path.Combine(dir, $"shard-{i}");
-                var shard = await HilrigProcess.RunAsync(root, "run", feature, "--shard", $"{i}/3", "--seed", "7", "--out", output);
+                // Weighed by the unsharded run's durations, as a farm weighs tonight's split by last night's report.
+                var shard = await HilrigProcess.RunAsync(root, "run", feature, "--shard", $"{i}/3", "--durations", Path.Combine(dir, "whole"), "--seed", "7", "--out", output);
                 Assert.True(shard.ExitCode is 0 or 1, shard.All);
                 printed.Add(shard.StandardOutput);
                 shardRuns.Add(output);
@@ -59,7 +60,7 @@ public sealed class ShardCommandTests
 
             Assert.Equal(1, merged.ExitCode);
             Assert.Contains("hilrig report merge: 3 runs, 5 scenarios (2 passed, 2 undefined, 1 failed)", merged.StandardOutput, StringComparison.Ordinal);
-            Assert.All(printed, p => Assert.Matches(@"hilrig run: shard [123]/3: \d of the 5 selected scenarios \(split by step counts\)", p));
+            Assert.All(printed, p => Assert.Matches(@"hilrig run: shard [123]/3: \d of the 5 selected scenarios \(split by the durations of 5 scenarios\)", p));
             var perShard = shardRuns.Select(r => CucumberResults.ReadAll(Path.Combine(r, "cucumber-messages.ndjson")).Select(s => s.Location).ToList()).ToList();
             Assert.Equal(5, perShard.Sum(s => s.Count));
             Assert.Equal(5, perShard.SelectMany(s => s).Distinct().Count());
