@@ -1,3 +1,4 @@
+using HilRig.Gherkin.Reporting;
 using HilRig.Service.Runs;
 using Xunit;
 

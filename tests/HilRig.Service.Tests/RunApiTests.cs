@@ -1,3 +1,4 @@
+using HilRig.Gherkin.Reporting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -47,6 +47,57 @@ internal static class ReportCommand
             Console.WriteLine(target);
             return 0;
         });
-        return new Command("report", "Reports people read.") { html };
+        return new Command("report", "Reports people read.") { html, Merge() };
+    }
+
+    /// <summary>`hilrig report merge`: the reports of several runs (a farm's shards) as one run's.</summary>
+    private static Command Merge()
+    {
+        var runs = new Argument<string[]>("runs") { Description = "The runs' report directories (each holding cucumber-messages.ndjson), e.g. the shards' artifacts.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out") { Description = "Directory of the merged report (default: artifacts/merged-<time>)." };
+        var merge = new Command("merge", "Merge several runs' reports (the shards of hilrig run --shard i/n) into one: Cucumber messages, JUnit XML and the HTML report.") { runs, output };
+        merge.SetAction(async (result, token) =>
+        {
+            var given = result.GetRequiredValue(runs);
+            foreach (var run in given)
+            {
+                if (!File.Exists(Path.Combine(run, "cucumber-messages.ndjson")))
+                {
+                    await Console.Error.WriteLineAsync($"hilrig report merge: {run} holds no cucumber-messages.ndjson (give the report directories of the runs, as hilrig run --out wrote them)");
+                    return 2;
+                }
+            }
+            var target = Path.GetFullPath(result.GetValue(output)
+                ?? Path.Combine(RepoPaths.Root, "artifacts", "merged-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)));
+            if (given.Any(run => Path.GetFullPath(run).TrimEnd('/') == target.TrimEnd('/')))
+            {
+                await Console.Error.WriteLineAsync($"hilrig report merge: --out {target} is one of the runs; give another directory");
+                return 2;
+            }
+            MergeOutcome outcome;
+            try
+            {
+                outcome = await Task.Run(() => ReportMerge.Merge(given, target), token);
+            }
+            catch (InvalidDataException ex)
+            {
+                await Console.Error.WriteLineAsync($"hilrig report merge: {ex.Message}");
+                return 2;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"hilrig report merge: {ex.Message}");
+                return 1;
+            }
+            foreach (var warning in outcome.Warnings)
+            {
+                await Console.Error.WriteLineAsync($"hilrig report merge: {warning}");
+            }
+            var counts = string.Join(", ", outcome.Scenarios.GroupBy(s => s.Status).OrderBy(g => ScenarioStatus.All.ToList().IndexOf(g.Key)).Select(g => $"{g.Count()} {g.Key}"));
+            Console.WriteLine($"hilrig report merge: {outcome.Runs} runs, {outcome.Scenarios.Count} scenarios ({(counts.Length == 0 ? "none" : counts)})");
+            Console.WriteLine($"reports: {Path.Combine(target, "cucumber-messages.ndjson")}, {Path.Combine(target, "junit.xml")}, {Path.Combine(target, "report.html")}");
+            return outcome.Success && outcome.Scenarios.All(s => s.Passed || s.Status == ScenarioStatus.Skipped) ? 0 : 1;
+        });
+        return merge;
     }
 }

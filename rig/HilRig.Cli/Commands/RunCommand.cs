@@ -25,10 +25,12 @@ internal static class RunCommand
         var benches = new Option<string[]>("--bench") { Description = "NAME=WIRING: features that name bench NAME (Given the bench \"sim-tree\" is powered on) run on WIRING instead, e.g. sim-tree=wiring/double-tree.yaml." };
         var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
         var retry = new Option<int>("--retry") { Description = "Run a failed scenario again, up to N times (0 to 10), for a hardware night where one flaky run should not fail it: every attempt is in the reports, the scenario's result is its last attempt's." };
+        var shard = new Option<string?>("--shard") { Description = "i/n: run only share i of n of the selected scenarios, split by duration so that n machines (a farm of benches) finish together; shards 1/n..n/n run every scenario once (docs/farm.md). Merge their reports with hilrig report merge." };
+        var durations = new Option<string?>("--durations") { Description = "A previous run's report (its directory or cucumber-messages.ndjson) whose scenario durations weigh the --shard split; without it each scenario weighs its step count. Give every shard the same file." };
         var steps = new Option<string[]>("--steps") { Description = "A step library of your own: a .dll of Reqnroll [Binding] classes, run beside the catalogue's (give it once per library; docs/steps.md)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps, retry,
+            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps, retry, shard, durations,
         };
         command.SetAction(async (result, token) =>
         {
@@ -91,10 +93,16 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"hilrig run: --repeat {rounds} is outside 1..1000");
                 return 2;
             }
+            if (!TryParseShard(result.GetValue(shard), result.GetValue(durations), out var shardPlan, out var shardError))
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {shardError}");
+                return 2;
+            }
+            var selection = new PickleSelection { Paths = selected, TagExpression = result.GetValue(tags), Shard = shardPlan };
             // A selection that names a missing file, a file that does not parse or a line with no scenario runs nothing:
             // one message per problem, before the bench is locked or started. (A broken file in a named folder is
             // reported by the run, and the folder's other features run.)
-            if (await SelectionProblemsAsync(root, selected, result.GetValue(tags)))
+            if (await SelectionProblemsAsync(root, selection))
             {
                 return 2;
             }
@@ -122,14 +130,14 @@ internal static class RunCommand
             var settings = RigSettings.ForRepository(root, wiringPath) with { ChipDefects = chipDefects, BenchOverrides = benchOverrides, StepAssemblies = stepAssemblies };
             if (rounds == 1)
             {
-                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selected, result.GetValue(tags), retries, token)).Code;
+                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selection, retries, token)).Code;
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), retries, token);
+                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selection, retries, token);
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -149,7 +157,7 @@ internal static class RunCommand
     }
 
     /// <summary>One round: the selection on the bench of <paramref name="round"/> (its seed), its reports in <paramref name="outDir"/>.</summary>
-    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(RigSettings round, string outDir, string[] selected, string? tags, int retries, CancellationToken token)
+    private static async Task<(int Code, IReadOnlyList<PickleResult> Pickles)> RunRoundAsync(RigSettings round, string outDir, PickleSelection selection, int retries, CancellationToken token)
     {
         {
             var settings = round with { ArtifactsRoot = Path.Combine(outDir, "scenarios") };
@@ -160,7 +168,7 @@ internal static class RunCommand
             RunResult run;
             try
             {
-                run = await runner.RunAsync(PickleSelection.Of(selected, tags), new RunOptions
+                run = await runner.RunAsync(selection, new RunOptions
                 {
                     BaseDirectory = root,
                     Listeners = [.. reports.Listeners, new ConsoleProgressListener(Console.Out)],
@@ -183,6 +191,12 @@ internal static class RunCommand
             {
                 Console.WriteLine($"reproduce: {settings.ReproduceCommand(failed.Id)}");
             }
+            if (run.Pickles.Count == 0 && run.Errors.Count == 0 && selection.Shard is { } emptyShard)
+            {
+                // More shards than scenarios: an empty share is not an error, or a farm's spare runner would fail the night.
+                Console.WriteLine($"hilrig run: shard {emptyShard} holds no scenario of this selection");
+                return (0, []);
+            }
             if (run.Pickles.Count == 0 && run.Errors.Count == 0)
             {
                 await Console.Error.WriteLineAsync("hilrig run: no scenario matched the paths and tags given");
@@ -192,12 +206,12 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<bool> SelectionProblemsAsync(string root, string[] selected, string? tags)
+    private static async Task<bool> SelectionProblemsAsync(string root, PickleSelection selection)
     {
         ResolvedSelection resolved;
         try
         {
-            resolved = PickleSelection.Of(selected, tags).Resolve(root);
+            resolved = selection.Resolve(root);
         }
         catch (GherkinException ex)
         {
@@ -209,7 +223,54 @@ internal static class RunCommand
         {
             await Console.Error.WriteLineAsync($"hilrig run: {error}");
         }
+        if (resolved.NamedErrors.Count == 0 && selection.Shard is { } shard)
+        {
+            Console.WriteLine($"hilrig run: shard {shard}: {resolved.Pickles.Count} of the {resolved.Unsharded} selected scenarios"
+                + (shard.Durations.Count > 0 ? $" (split by the durations of {shard.Durations.Count} scenarios)" : " (split by step counts)"));
+        }
         return resolved.NamedErrors.Count > 0;
+    }
+
+    /// <summary>--shard i/n and --durations as a plan; false with one message naming what is wrong.</summary>
+    private static bool TryParseShard(string? shard, string? durations, out ShardPlan? plan, out string error)
+    {
+        plan = null;
+        error = "";
+        if (shard is null)
+        {
+            if (durations is not null)
+            {
+                error = "--durations weighs the --shard split; give --shard i/n with it";
+                return false;
+            }
+            return true;
+        }
+        if (!ShardPlan.TryParse(shard, out var index, out var count, out var reason))
+        {
+            error = $"--shard {reason}";
+            return false;
+        }
+        IReadOnlyDictionary<string, TimeSpan>? known = null;
+        if (durations is not null)
+        {
+            var messages = Directory.Exists(durations) ? Path.Combine(durations, "cucumber-messages.ndjson") : durations;
+            if (!File.Exists(messages))
+            {
+                error = $"--durations {durations}: no such report (give a run's report directory or its cucumber-messages.ndjson)";
+                return false;
+            }
+            try
+            {
+                known = CucumberResults.Durations(messages);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error = $"--durations {durations}: {ex.Message}";
+                return false;
+            }
+        }
+        plan = ShardPlan.Of(index, count, known);
+        return true;
     }
 
     private static bool TryParseBenchOverrides(string[] values, string root, out IReadOnlyDictionary<string, string> overrides, out string? error)

@@ -17,6 +17,9 @@ public sealed partial class PickleSelection
     /// <summary>A Cucumber tag expression such as <c>@sim and not (@slow or @nightly)</c>; null or empty runs all.</summary>
     public string? TagExpression { get; init; }
 
+    /// <summary>When set, only this shard's share of the selected pickles (<c>hilrig run --shard i/n</c>).</summary>
+    public ShardPlan? Shard { get; init; }
+
     /// <summary>Selects the given paths, optionally filtered by tags.</summary>
     public static PickleSelection Of(IEnumerable<string> paths, string? tagExpression = null) =>
         new() { Paths = paths.ToList(), TagExpression = tagExpression };
@@ -79,7 +82,17 @@ public sealed partial class PickleSelection
             }
         }
 
-        return new ResolvedSelection(features.Where(f => pickles.Any(p => p.Feature == f)).ToList(), pickles, errors) { NamedErrors = named };
+        var unsharded = pickles.Count;
+        if (Shard is { } shard)
+        {
+            pickles = shard.Select(pickles).ToList();
+        }
+
+        return new ResolvedSelection(features.Where(f => pickles.Any(p => p.Feature == f)).ToList(), pickles, errors)
+        {
+            NamedErrors = named,
+            Unsharded = unsharded,
+        };
     }
 
     private static List<PickleInfo> SelectLines(FeatureFile feature, IReadOnlyList<int> lines, List<string> errors)
@@ -130,4 +143,7 @@ public sealed record ResolvedSelection(
     /// features still run and the run reports it.
     /// </summary>
     public IReadOnlyList<string> NamedErrors { get; init; } = [];
+
+    /// <summary>How many pickles the paths and tags selected before a shard kept its share.</summary>
+    public int Unsharded { get; init; }
 }

@@ -1,3 +1,4 @@
+using HilRig.Gherkin.Reporting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using HilRig.Gherkin.Reporting;
 using System.Text.Json;
 
 namespace HilRig.Service.Runs;
