@@ -7,7 +7,8 @@ namespace HilRig.Bench.Module;
 /// <summary>
 /// The sender side of the windowed transfer (docs/protocol.md §7.3): keeps up to a window of bytes
 /// beyond the target's persisted offset on the line, goes back to the target's next expected offset on
-/// an out-of-order answer, and after a silence resumes from the last next expected offset it heard.
+/// an out-of-order answer, and after a silence stops, asks the target STATUS until it answers and resumes from the
+/// persisted offset it reports.
 /// </summary>
 internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign, byte chip, byte[] image, Action<ModuleEvent> report)
 {
@@ -40,13 +41,35 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
             var frame = await port.ReceiveAsync(timeout, token).ConfigureAwait(false);
             if (frame is null)
             {
-                // Silence: everything in flight is lost. Resume from what the target last said it expects;
-                // if it lost that (a reboot), its OUT_OF_ORDER answer sends us further back.
-                if (++stalledTimeouts >= ChainUpgrade.MaxTries || acked >= image.Length)
+                if (acked >= image.Length)
                 {
                     return null;
                 }
-                sendOffset = Math.Max(acked, Math.Min(next, sendOffset));
+                // Silence: stop streaming into a chip that may be off, ask it where it stands, and resume from the
+                // persisted offset it reports (§7.3 rule 3), so nothing beyond one window is ever sent twice.
+                var (status, completed) = await ProbeAsync(nextSequence, token).ConfigureAwait(false);
+                if (completed is not null)
+                {
+                    return completed;
+                }
+                if (status is null || status.Mode != ChipMode.Upgrade || status.State != UpgradeState.Receiving
+                    || status.CampaignId != campaign.CampaignId || status.ImageSizeBytes != image.Length)
+                {
+                    // Silent for the whole probe, or no longer receiving this image: START decides (§7.5).
+                    return null;
+                }
+                if (status.PersistedOffset > acked)
+                {
+                    stalledTimeouts = 0;
+                }
+                else if (++stalledTimeouts >= ChainUpgrade.MaxTries)
+                {
+                    return null;
+                }
+                report(new ModuleEvent("transfer-resumed") { Chip = chip, Offset = status.PersistedOffset, SizeBytes = image.Length });
+                acked = status.PersistedOffset;
+                next = status.PersistedOffset;
+                sendOffset = status.PersistedOffset;
                 rewind.Reset();
                 continue;
             }
@@ -82,6 +105,38 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
                 sendOffset = ack.Next;
             }
         }
+    }
+
+    /// <summary>
+    /// Sends STATUS_REQ to the target every <see cref="ChainUpgrade.StatusProbeTimeout"/> until it answers, for at most
+    /// <see cref="ChainUpgrade.StatusProbeTries"/> tries (§7.3 rule 3, §7.5). DATA_ACKs still coming up from frames sent
+    /// before the silence are dropped: the STATUS answer, written after them, says more. A COMPLETE from the target ends it.
+    /// </summary>
+    private async Task<(StatusPayload? Status, CompletePayload? Complete)> ProbeAsync(Func<byte> nextSequence, CancellationToken token)
+    {
+        for (var attempt = 1; attempt <= ChainUpgrade.StatusProbeTries; attempt++)
+        {
+            port.Send(new Frame(MessageType.StatusRequest, chip, Address.Module, nextSequence(), []));
+            var deadline = DateTimeOffset.UtcNow + ChainUpgrade.StatusProbeTimeout;
+            while (DateTimeOffset.UtcNow < deadline)
+            {
+                var frame = await port.ReceiveAsync(deadline - DateTimeOffset.UtcNow, token).ConfigureAwait(false);
+                if (frame is null || frame.Source != chip)
+                {
+                    continue;
+                }
+                if (frame.Type == MessageType.Complete && CompletePayload.TryDecode(frame.Payload, out _) is { } complete
+                    && complete.CampaignId == campaign.CampaignId)
+                {
+                    return (null, complete);
+                }
+                if (frame.Type == MessageType.StatusResponse && StatusPayload.TryDecode(frame.Payload, out _) is { } status)
+                {
+                    return (status, null);
+                }
+            }
+        }
+        return (null, null);
     }
 
     /// <summary>
