@@ -21,24 +21,40 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
         long next = resumeOffset;       // highest next-expected offset the target reported
         long sendOffset = resumeOffset;
         var rewind = new GoBack();
+        var selective = new SelectiveResend(campaign.ChunkBytes, image.Length);
+        var resentOnSilence = false;
         var stalledTimeouts = 0;
         var nextReport = image.Length / 4;
+        OfferSelectiveAck(nextSequence);
         while (true)
         {
+            // Selective acknowledgement: the frames known lost go first, then new frames while the window allows (§7.3.1).
+            var window = selective.Active ? Math.Min(campaign.WindowBytes, SelectiveAck.Frames * campaign.ChunkBytes) : campaign.WindowBytes;
+            while (selective.TakeQueued() is { } lost)
+            {
+                SendFrame(lost, selective, nextSequence);
+            }
             while (sendOffset < image.Length)
             {
-                var count = (int)Math.Min(campaign.ChunkBytes, image.Length - sendOffset);
-                if (sendOffset + count > acked + campaign.WindowBytes)
+                var end = selective.FrameEnd(sendOffset);
+                if (end > acked + window)
                 {
                     break;
                 }
-                var payload = new DataPayload((uint)sendOffset, image.AsSpan((int)sendOffset, count).ToArray()).Encode();
-                port.Send(new Frame(MessageType.Data, chip, Address.Module, nextSequence(), payload));
-                sendOffset += count;
-                BytesSent += count;
+                SendFrame(sendOffset, selective, nextSequence);
+                sendOffset = end;
             }
-            var timeout = acked >= image.Length ? ChainUpgrade.CompleteTimeout : ChainUpgrade.DataAckTimeout;
+            var shortSilence = selective.Active && !resentOnSilence && acked < image.Length && selective.AnyMissing(sendOffset);
+            var timeout = acked >= image.Length ? ChainUpgrade.CompleteTimeout
+                : shortSilence ? ChainUpgrade.SelectiveResendTimeout : ChainUpgrade.DataAckTimeout;
             var frame = await port.ReceiveAsync(timeout, token).ConfigureAwait(false);
+            if (frame is null && shortSilence)
+            {
+                // Nothing is in flight any more, so what the target does not hold was lost, the last frames included (§7.3.1).
+                selective.QueueAllMissing(sendOffset);
+                resentOnSilence = true;
+                continue;
+            }
             if (frame is null)
             {
                 if (acked >= image.Length)
@@ -71,6 +87,10 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
                 next = status.PersistedOffset;
                 sendOffset = status.PersistedOffset;
                 rewind.Reset();
+                // The target may have rebooted and forgotten the options and what it held (§7.3.1).
+                selective.Reset();
+                resentOnSilence = false;
+                OfferSelectiveAck(nextSequence);
                 continue;
             }
             if (frame.Source != chip)
@@ -85,6 +105,7 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
             {
                 continue;
             }
+            resentOnSilence = false;
             if (ack.Persisted > acked)
             {
                 acked = ack.Persisted;
@@ -100,11 +121,35 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
                 return null;
             }
             next = ack.Next;
+            if (ack.Selective is { } held)
+            {
+                selective.OnAck(ack.Next, held, sendOffset);
+                continue;
+            }
             if (ack.Status == DataStatus.OutOfOrder && ack.Next < sendOffset && rewind.ShouldGoBackTo(ack.Next, sendOffset, campaign.ChunkBytes))
             {
                 sendOffset = ack.Next;
             }
         }
+    }
+
+    private void SendFrame(long offset, SelectiveResend selective, Func<byte> nextSequence)
+    {
+        var count = (int)(selective.FrameEnd(offset) - offset);
+        var payload = new DataPayload((uint)offset, image.AsSpan((int)offset, count).ToArray()).Encode();
+        port.Send(new Frame(MessageType.Data, chip, Address.Module, nextSequence(), payload));
+        selective.Sent(offset);
+        BytesSent += count;
+    }
+
+    /// <summary>
+    /// TRANSFER_OPTIONS (1.2, §7.3.1) before the first DATA of every start or resume: a 1.2 target answers with 21-byte DATA_ACKs
+    /// from then on, a 1.1 target ignores it and the transfer stays go-back-N.
+    /// </summary>
+    private void OfferSelectiveAck(Func<byte> nextSequence)
+    {
+        var options = new TransferOptionsPayload(campaign.CampaignId, TransferFlags.SelectiveAck, (ushort)campaign.ChunkBytes);
+        port.Send(new Frame(MessageType.TransferOptions, chip, Address.Module, nextSequence(), options.Encode()));
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed class WindowedTransferTests : IDisposable
 {
     private const byte Chip = 0x12;
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("hilrig-windowed-");
-    private readonly ChipUnderTest _chip = new(Chip);
+    private ChipUnderTest _chip = new(Chip);
 
     [Theory]
     [InlineData(3)]
@@ -49,6 +49,43 @@ public sealed class WindowedTransferTests : IDisposable
         Assert.Contains(events.All, e => e.Event == "transfer-resumed" && e.Chip == Chip);
         Assert.InRange(port.BytesSentAgain, 1, CampaignRequest.DefaultWindowBytes);
         Assert.Equal(image, _chip.ReadImageSlot(1, image.Length));
+    }
+
+    [Theory]
+    [InlineData(true, 1.0, 1.4)]
+    [InlineData(false, 1.4, 100)]
+    public async Task A_link_losing_every_fifth_DATA_frame_costs_a_1_2_chip_only_the_lost_frames(bool selectiveAck, double minimumRatio, double maximumRatio)
+    {
+        // A 1.2 chip answers TRANSFER_OPTIONS with 21-byte DATA_ACKs and the module re-sends only what was lost; a 1.1 chip
+        // ignores it, and the same module goes back N frames per loss (§7.3, §7.3.1). Both upgrade.
+        _chip.Dispose();
+        _chip = new ChipUnderTest(Chip, selectiveAck: selectiveAck);
+        var port = new LoopbackChain(_chip);
+        var data = 0;
+        port.LoseOnTheWayDown = frame => frame.Type == MessageType.Data && ++data % 5 == 0;
+        var (upgrade, events, image) = await CampaignAsync(port, 40960);
+
+        var finished = await upgrade.RunAsync(new ModuleState(events.Campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken);
+
+        Assert.True(finished, events.Describe());
+        Assert.Equal(image, _chip.ReadImageSlot(1, image.Length));
+        Assert.InRange((double)port.BytesSent / image.Length, minimumRatio, maximumRatio);
+    }
+
+    [Fact]
+    public async Task A_chip_whose_selective_ack_claims_frames_it_never_wrote_fails_its_digest()
+    {
+        _chip.Dispose();
+        _chip = new ChipUnderTest(Chip, defects: HilRig.Bench.Chip.ChipDefect.SelectiveAckClaimsUnwrittenFrames);
+        var port = new LoopbackChain(_chip);
+        var data = 0;
+        port.LoseOnTheWayDown = frame => frame.Type == MessageType.Data && ++data % 5 == 0;
+        var (upgrade, events, _) = await CampaignAsync(port, 40960);
+
+        var finished = await upgrade.RunAsync(new ModuleState(events.Campaign, Prepared: true, NextIndex: 0, Finished: false), TestContext.Current.CancellationToken);
+
+        Assert.False(finished);
+        Assert.Contains(events.All, e => e.Event == "campaign-failed" && e.Detail!.Contains("DigestMismatch", StringComparison.Ordinal));
     }
 
     private async Task<(ChainUpgrade Upgrade, Events Events, byte[] Image)> CampaignAsync(IChainPort port, int bodyBytes, ModuleDefect defects = ModuleDefect.None)
