@@ -37,8 +37,8 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
     /// <summary>STATUS tries after a silent period before START is sent again: about five silent periods (§7.5), a chip that reboots answers well within.</summary>
     public const int StatusProbeTries = 12;
     /// <summary>
-    /// Under selective acknowledgement, a silence this long with frames missing means nothing is in flight: the missing frames
-    /// are sent again once before the DATA_ACK silence of <see cref="DataAckTimeout"/> counts (§7.3.1). Several frame times on
+    /// Under selective acknowledgement, a silence this long after the target said it holds frames beyond a gap: the lowest missing
+    /// frame is sent again once, before the DATA_ACK silence of <see cref="DataAckTimeout"/> counts (§7.3.1). Several frame times on
     /// the slowest bench link (46 ms per 531-byte frame at 115 200 baud, §2).
     /// </summary>
     public static readonly TimeSpan SelectiveResendTimeout = TimeSpan.FromMilliseconds(300);

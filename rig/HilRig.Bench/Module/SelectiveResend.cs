@@ -56,17 +56,25 @@ internal sealed class SelectiveResend(int unitBytes, int imageSizeBytes)
         }
     }
 
-    /// <summary>After a short silence nothing is in flight: every frame below <paramref name="frontier"/> not held is queued.</summary>
-    public void QueueAllMissing(long frontier)
+    /// <summary>
+    /// After a short silence while the target holds frames beyond a gap: queues the lowest frame it does not hold, once. Its answer
+    /// tells, by the stamps, which frames sent before it were lost (a lost last frame, a lost re-sent frame); a chip that is only
+    /// slow costs one frame, not a window.
+    /// </summary>
+    public void QueueLowestMissing(long frontier)
     {
         for (var offset = _next; offset < frontier; offset = FrameEnd(offset))
         {
             if (!Holds(offset))
             {
                 _queued.Add(offset);
+                return;
             }
         }
     }
+
+    /// <summary>Whether the target's last answer said it holds frames beyond the gap (so something sent was lost).</summary>
+    public bool HoldsBeyondGap => _last is { Held: not 0 };
 
     /// <summary>Whether some frame below <paramref name="frontier"/> is not held by the target (as its last answer says).</summary>
     public bool AnyMissing(long frontier) => _next < frontier;

@@ -44,14 +44,14 @@ internal sealed class WindowedTransfer(IChainPort port, CampaignRequest campaign
                 SendFrame(sendOffset, selective, nextSequence);
                 sendOffset = end;
             }
-            var shortSilence = selective.Active && !resentOnSilence && acked < image.Length && selective.AnyMissing(sendOffset);
+            var shortSilence = selective.HoldsBeyondGap && !resentOnSilence && acked < image.Length && selective.AnyMissing(sendOffset);
             var timeout = acked >= image.Length ? ChainUpgrade.CompleteTimeout
                 : shortSilence ? ChainUpgrade.SelectiveResendTimeout : ChainUpgrade.DataAckTimeout;
             var frame = await port.ReceiveAsync(timeout, token).ConfigureAwait(false);
             if (frame is null && shortSilence)
             {
-                // Nothing is in flight any more, so what the target does not hold was lost, the last frames included (§7.3.1).
-                selective.QueueAllMissing(sendOffset);
+                // Frames were lost and the line went quiet: the last ones sent may be lost too. One frame, sent again, finds out (§7.3.1).
+                selective.QueueLowestMissing(sendOffset);
                 resentOnSilence = true;
                 continue;
             }

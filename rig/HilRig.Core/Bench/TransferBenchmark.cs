@@ -89,7 +89,7 @@ public static class TransferBenchmark
         await bench.Server.SendCampaignAsync(campaign, TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
         var lineSeconds = imageSizeBytes / (baudRate / 10.0);
         var done = await bench.Server.WaitForEventAsync(Servers.ModuleControlServer.IsCampaignEnd,
-            "campaign end", TimeSpan.FromSeconds(30 + 4 * lineSeconds), cancellationToken).ConfigureAwait(false);
+            "campaign end", TimeSpan.FromSeconds(30 + (conditions.DropEveryNthData > 0 ? 40 : 4) * lineSeconds), cancellationToken).ConfigureAwait(false);
         if (done.Event != "campaign-complete" || firstData is null || complete is null)
         {
             throw new InvalidOperationException($"benchmark transfer did not complete: {Servers.ModuleControlServer.Describe(done)}; see {artifactsDirectory}");

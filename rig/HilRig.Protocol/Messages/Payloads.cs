@@ -265,7 +265,7 @@ public sealed record DataAckPayload(uint Persisted, uint Next, DataStatus Status
     {
         var r = new PayloadReader(data);
         var p = new DataAckPayload(r.U32("persisted"), r.U32("next"), (DataStatus)r.U8("status"));
-        if (data.Length > ShortSizeBytes)
+        if (data.Length >= SelectiveSizeBytes)
         {
             p = p with { Selective = new SelectiveAck(r.U32("answered offset"), r.U64("held frames")) };
         }
