@@ -83,6 +83,7 @@ public sealed partial class ProtocolDocumentTests
                 MessageType.StatusRequest => v.Payload.Length == 0,
                 MessageType.StatusResponse => StatusPayload.TryDecode(v.Payload, out error) is not null,
                 MessageType.BenchSetOperating => BenchSetOperatingPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.TransferOptions => TransferOptionsPayload.TryDecode(v.Payload, out error) is not null,
                 _ => true,
             };
             if (!known)

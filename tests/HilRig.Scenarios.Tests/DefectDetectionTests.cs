@@ -42,6 +42,7 @@ public sealed class DefectDetectionTests
         ("mark-after-acting", 7, "A START_ACK is sent only once the mode it announces is written", "chip1 answered START_ACK in Upgrade mode before the power failed inside flash operation 2, but came back in Initial mode"),
         ("acks-every-other-data", 8, "A target acknowledges every DATA frame once and persists at the sector boundary", "chip1 answered 4 DATA_ACK(s) to 8 DATA frames"),
         ("resume-from-zero", 8, "A target cut off in the middle of its transfer comes back in UPGRADE and resumes where it had persisted", "did not answer START_ACK Ok in Upgrade mode from offset 4096"),
+        ("selective-ack-claims-unwritten-frames", 8, "Chips speaking 1.2 behind a link that loses every fifth DATA frame are sent little more than their images", "chip 0x11 rejected its image: DigestMismatch"),
         ("activate-before-digest-check", 9, "An image whose body does not match its digest is not activated", "chip1 sent no COMPLETE DigestMismatch upstream"),
         ("complete-not-flooded", 10, "A COMPLETE from below is passed on to every other port, and not back the way it came", "chip1 forwarded 0 exact copies upstream"),
         ("sleep-answers-status", 11, "A sleeping chip answers nothing and forwards nothing until a COMPLETE wakes it", "chip1 put StatusResponse 0x11->rig"),

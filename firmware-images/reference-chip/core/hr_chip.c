@@ -160,6 +160,7 @@ static void handle_frame(hr_chip *c, const hr_frame *f, unsigned port)
     case HR_START: hr_on_start(c, f, port); break;
     case HR_START_ACK: hr_on_start_ack(c, f, port); break;
     case HR_DATA: hr_on_data(c, f, port); break;
+    case HR_TRANSFER_OPTIONS: hr_on_transfer_options(c, f); break;
     case HR_COMPLETE:
         if (f->len == 10) hr_on_complete(c, f, port);
         break;

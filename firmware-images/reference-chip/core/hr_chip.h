@@ -1,5 +1,5 @@
 /*
- * The reference chip of the HilRig chain protocol v1.1 (docs/protocol.md): modes, forwarding,
+ * The reference chip of the HilRig chain protocol v1.2 (docs/protocol.md): modes, forwarding,
  * PREPARE aggregation, START decisions, the windowed resumable transfer into the inactive slot,
  * verification and activation, COMPLETE, STATUS, and the memory mark. Portable C99 over hr_board.h;
  * every byte of state lives in one hr_chip, which the caller allocates statically.
@@ -19,6 +19,7 @@ typedef struct {
     uint32_t sector_size;      /* S of §10.1: a power of two >= 256 */
     uint32_t slot_size;        /* L of §10.1: a multiple of S */
     int operating;             /* device body operating at power-on (§6.6, §11) */
+    int protocol_1_1;          /* speak 1.1: ignore TRANSFER_OPTIONS, no selective acknowledgement (§1, §7.3.1) */
 } hr_chip_config;
 
 /* A PREPARE this chip has passed downstream and is collecting answers for (§7.1 steps 4 and 5). */
@@ -56,6 +57,8 @@ typedef struct {
     hr_mark mark;       /* the current record: mode, slot, state, campaign, persisted, size, digest */
     int mark_slot;      /* mark sector holding it, -1 for the factory record (§9.2 rule 2) */
     uint32_t next;      /* next image offset expected in UPGRADE (volatile, §7.3) */
+    uint16_t sack_unit; /* selective acknowledgement: bytes per frame, 0 = go-back-N (volatile, §7.3.1) */
+    uint64_t held;      /* bit i: the frame at base + i*unit is held, base = next rounded up to the unit (§5.6) */
     int operating;
     uint8_t seq;        /* SEQ of the frames this chip originates (§3.1) */
     uint8_t active_version[4];

@@ -44,6 +44,8 @@ uint32_t hr_start_poll(hr_chip *c, uint32_t now);
 /* §7.4: read the inactive slot back, check it, one mark write, COMPLETE on every port. */
 void hr_verify_and_activate(hr_chip *c);
 void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port);
+/* §7.3.1 (1.2): selective acknowledgement offered, or withdrawn, for the transfer in progress. */
+void hr_on_transfer_options(hr_chip *c, const hr_frame *f);
 
 void hr_log(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -147,20 +147,72 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
         hr_write_mark(c, &m, "START for me: new transfer");
         c->next = 0;
     }
+    c->sack_unit = 0u; /* selective acknowledgement is offered again after every START (§7.3.1) */
+    c->held = 0u;
     uint8_t own[11];
     own_answer(c, f, HR_MODE_UPGRADE, c->mark.persisted, START_OK, own);
     hr_start_answer(c, f, port, own, c->mark.persisted == c->mark.image_size);
 }
 
-/* §10.2: erase every sector of the inactive slot whose first byte lies in [o, o + n), then program. */
+/* §7.3.1: the first offset the held bitmap describes, next rounded up to the unit. */
+static uint32_t held_base(const hr_chip *c)
+{
+    uint32_t u = c->sack_unit;
+    return (uint32_t)(((uint64_t)c->next + u - 1u) / u * u);
+}
+
+/* Moves next to new_next and the bitmap with it (its base moves by whole units). */
+static void move_next(hr_chip *c, uint32_t new_next)
+{
+    if (c->sack_unit == 0u) {
+        c->next = new_next;
+        return;
+    }
+    uint32_t before = held_base(c);
+    c->next = new_next;
+    uint32_t shift = (held_base(c) - before) / c->sack_unit;
+    c->held = shift >= 64u ? 0u : c->held >> shift;
+}
+
+/* Whether a held frame has bytes in [a, b). */
+static int held_overlaps(const hr_chip *c, uint64_t a, uint64_t b)
+{
+    if (c->sack_unit == 0u || c->held == 0u) return 0;
+    uint64_t base = held_base(c);
+    for (unsigned i = 0; i < 64u; i++) {
+        uint64_t f = base + (uint64_t)i * c->sack_unit;
+        if ((c->held >> i & 1u) && f < b && f + c->sack_unit > a) return 1;
+    }
+    return 0;
+}
+
+/* §10.2 with §7.3.1: erase every sector of the inactive slot that [o, o + n) touches, that starts at or after next and holds
+ * no held frame (nothing of this boot was written to it yet), then program. Without held frames: the sectors whose first
+ * byte lies in [o, o + n), as §10.2 says. */
 static void write_image_bytes(hr_chip *c, uint32_t o, const uint8_t *bytes, uint32_t n)
 {
     uint32_t s = c->cfg.sector_size;
     uint32_t base = hr_slot_address(c, c->mark.slot ^ 1u);
-    for (uint32_t sector = (o + s - 1u) & ~(s - 1u); sector < o + n; sector += s) {
-        if (hr_board_flash_erase_sector(base + sector) != 0) hr_log("erase of image sector at %lu failed", (unsigned long)sector);
+    uint64_t first = (uint64_t)(o & ~(s - 1u));
+    uint64_t at_next = ((uint64_t)c->next + s - 1u) & ~(uint64_t)(s - 1u);
+    for (uint64_t sector = first > at_next ? first : at_next; sector < (uint64_t)o + n; sector += s) {
+        if (held_overlaps(c, sector, sector + s)) continue;
+        if (hr_board_flash_erase_sector(base + (uint32_t)sector) != 0) hr_log("erase of image sector at %lu failed", (unsigned long)sector);
     }
     if (n > 0 && hr_board_flash_program(base + o, bytes, n) != 0) hr_log("program of %lu bytes at %lu failed", (unsigned long)n, (unsigned long)o);
+}
+
+void hr_on_transfer_options(hr_chip *c, const hr_frame *f)
+{
+    if (c->cfg.protocol_1_1 || f->len != 7u || c->mark.mode != HR_MODE_UPGRADE || c->mark.state != HR_STATE_RECEIVING ||
+        hr_get_u32(f->payload) != c->mark.campaign) {
+        return; /* a 1.1 chip, or not receiving this campaign's image: ignored (§6.1, §7.3.1) */
+    }
+    uint16_t unit = hr_get_u16(f->payload + 5);
+    if (unit < 1u || unit > HR_MAX_PAYLOAD - 4u) return;
+    c->sack_unit = (f->payload[4] & 1u) ? unit : 0u;
+    c->held = 0u; /* frames held under earlier options are forgotten */
+    hr_log("TRANSFER_OPTIONS: %s, unit %u", c->sack_unit ? "selective acknowledgement" : "go-back-N", (unsigned)unit);
 }
 
 void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port)
@@ -172,11 +224,35 @@ void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port)
     int completed = 0;
     if (c->mark.mode != HR_MODE_UPGRADE || c->mark.state != HR_STATE_RECEIVING) {
         status = NOT_TARGET;
-    } else if (offset > c->next || (uint64_t)offset + n > c->mark.image_size) {
+    } else if ((uint64_t)offset + n > c->mark.image_size) {
         status = OUT_OF_ORDER;
+    } else if (offset > c->next) {
+        /* §7.3.1: under selective acknowledgement a whole frame of the window beyond the gap is kept. */
+        uint32_t u = c->sack_unit;
+        uint32_t whole = u == 0u ? 0u : (c->mark.image_size - offset < u ? c->mark.image_size - offset : u);
+        uint32_t index = u == 0u ? 64u : (offset - held_base(c)) / u;
+        if (u == 0u || offset % u != 0u || n != whole || offset < held_base(c) || index >= 64u) {
+            status = OUT_OF_ORDER;
+        } else if (!(c->held >> index & 1u)) {
+            write_image_bytes(c, offset, f->payload + 4, n);
+            c->held |= (uint64_t)1u << index;
+        }
     } else if (offset == c->next) {
-        write_image_bytes(c, offset, f->payload + 4, n);
-        c->next += n;
+        /* Bytes of a held frame are not programmed again. */
+        uint32_t end = offset + n;
+        if (c->sack_unit != 0u && c->held != 0u) {
+            unsigned i = 0;
+            while (!(c->held >> i & 1u)) i++;
+            uint32_t first_held = held_base(c) + i * c->sack_unit;
+            if (first_held < end) end = first_held;
+        }
+        write_image_bytes(c, offset, f->payload + 4, end - offset);
+        move_next(c, end);
+        /* next moves over the held frames that now continue the contiguous data. */
+        while (c->sack_unit != 0u && c->next % c->sack_unit == 0u && (c->held & 1u) && c->next < c->mark.image_size) {
+            uint32_t after = c->mark.image_size - c->next < c->sack_unit ? c->mark.image_size : c->next + c->sack_unit;
+            move_next(c, after);
+        }
         uint32_t persisted = c->next == c->mark.image_size ? c->next : c->next & ~(c->cfg.sector_size - 1u);
         if (persisted > c->mark.persisted) {
             hr_mark m = c->mark;
@@ -185,15 +261,27 @@ void hr_on_data(hr_chip *c, const hr_frame *f, unsigned port)
             completed = persisted == m.image_size;
         }
     } /* offset < next: a resent duplicate, already written */
-    uint8_t p[9];
+    uint8_t p[21];
     hr_put_u32(p, c->mark.persisted);
     hr_put_u32(p + 4, c->next);
     p[8] = status;
+    uint16_t len = 9u;
+    if (c->sack_unit != 0u) {
+        /* The 21-byte form of 1.2 (§5.6): the DATA answered, and the frames held beyond the gap. */
+        hr_put_u32(p + 9, offset);
+        hr_put_u32(p + 13, (uint32_t)(c->held & 0xFFFFFFFFu));
+        hr_put_u32(p + 17, (uint32_t)(c->held >> 32));
+        len = 21u;
+    }
 #ifdef HR_DEFECT_ACKS_EVERY_OTHER_DATA
     /* DEFECT (build flag, docs/faults.md): every second DATA goes unanswered, against §7.3. */
     static unsigned long acks;
     if (++acks % 2u != 0u)
 #endif
-    hr_send(c, port, HR_DATA_ACK, f->src, p, sizeof p);
-    if (completed) hr_verify_and_activate(c);
+    hr_send(c, port, HR_DATA_ACK, f->src, p, len);
+    if (completed) {
+        c->sack_unit = 0u;
+        c->held = 0u;
+        hr_verify_and_activate(c);
+    }
 }

@@ -22,6 +22,7 @@ enum {
     HR_STATUS_REQ = 0x08,
     HR_STATUS_RSP = 0x09,
     HR_BENCH_SET_OPERATING = 0x70,
+    HR_TRANSFER_OPTIONS = 0x11, /* since 1.2: selective acknowledgement offered (§7.3.1) */
 };
 
 /* Addresses (§4). */

@@ -25,6 +25,7 @@ static void usage(const char *why)
             "hilrig-chip: %s\n"
             "usage: hilrig-chip --model-id ID --upstream PATH [--downstream PATH ...] --flash FILE\n"
             "                   [--baud N] [--sector-size BYTES] [--slot-size BYTES] [--operating] [--name NAME]\n"
+            "                   [--protocol 1.2|1.1]\n"
             "                   [--log-flash-ops] [--cut-at-flash-op N --seed S]   (the rig's power-cut sweep)\n",
             why);
     exit(2);
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
     const char *flash = NULL;
     const char *name = NULL;
     unsigned long model = 0, baud = 115200, sector = 4096, slot = 0;
-    int operating = 0, log_flash_ops = 0;
+    int operating = 0, log_flash_ops = 0, protocol_1_1 = 0;
     unsigned long cut_at_flash_op = 0, seed = 0;
 
     for (int i = 1; i < argc; i++) {
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--slot-size") == 0) slot = number(a, v);
         else if (strcmp(a, "--name") == 0) name = v;
         else if (strcmp(a, "--cut-at-flash-op") == 0) cut_at_flash_op = number(a, v);
+        else if (strcmp(a, "--protocol") == 0) protocol_1_1 = strcmp(v, "1.1") == 0 ? 1 : strcmp(v, "1.2") == 0 ? 0 : -1;
         else if (strcmp(a, "--seed") == 0) seed = number(a, v);
         else {
             char why[160];
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
             usage(why);
         }
     }
+    if (protocol_1_1 < 0) usage("--protocol must be 1.1 or 1.2");
     if (model < 0x01 || model > 0xFD) usage("--model-id must be 0x01..0xFD");
     if (paths[0] == NULL) usage("--upstream is required");
     if (flash == NULL) usage("--flash is required");
@@ -113,6 +116,7 @@ int main(int argc, char **argv)
         .sector_size = (uint32_t)sector,
         .slot_size = (uint32_t)slot,
         .operating = operating,
+        .protocol_1_1 = protocol_1_1,
     };
     hr_chip_run(&cfg);
     return 1; /* hr_chip_run returns only on a bad configuration */

@@ -58,7 +58,7 @@ int main(void)
     unsigned long model = 0, ports = 1, baud = 115200, sector = 4096, slot = 0;
     const char *flash = NULL;
     const char *name = "chip";
-    int operating = 0, log_flash_ops = 0;
+    int operating = 0, log_flash_ops = 0, protocol_1_1 = 0;
     unsigned long cut_at_flash_op = 0, seed = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -74,10 +74,12 @@ int main(void)
         else if (strcmp(a, "--slot-size") == 0) slot = number(v);
         else if (strcmp(a, "--name") == 0) name = v;
         else if (strcmp(a, "--cut-at-flash-op") == 0) cut_at_flash_op = number(v);
+        else if (strcmp(a, "--protocol") == 0) protocol_1_1 = strcmp(v, "1.1") == 0 ? 1 : strcmp(v, "1.2") == 0 ? 0 : -1;
         else if (strcmp(a, "--seed") == 0) seed = number(v);
         else die("unknown option");
     }
     board_qemu_set_name(name);
+    if (protocol_1_1 < 0) die("--protocol must be 1.1 or 1.2");
     if (model < 0x01 || model > 0xFD) die("--model-id must be 0x01..0xFD");
     if (flash == NULL) die("--flash is required");
     if (ports < 1 || ports > QEMU_MAX_PORTS) die("--ports must be 1..3");
@@ -100,6 +102,7 @@ int main(void)
         .sector_size = (uint32_t)sector,
         .slot_size = (uint32_t)slot,
         .operating = operating,
+        .protocol_1_1 = protocol_1_1,
     };
     hr_chip_run(&cfg);
     die("bad configuration");

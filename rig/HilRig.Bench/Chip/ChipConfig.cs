@@ -10,6 +10,12 @@ public sealed record ChipConfig(string Name, byte ModelId, int DownstreamPortCou
     /// downstream ports (docs/protocol.md §7, "PREPARE budget").
     /// </summary>
     public const int PrepareMarginMs = 100;
+
+    /// <summary>
+    /// Whether the chip speaks protocol 1.2's selective acknowledgement (TRANSFER_OPTIONS, the 21-byte DATA_ACK); false
+    /// makes it a 1.1 chip that ignores TRANSFER_OPTIONS (`hilrig bench chip --protocol 1.1`).
+    /// </summary>
+    public bool SelectiveAck { get; init; } = true;
 }
 
 /// <summary>Where the chip's frames go: port 0 is upstream, ports 1.. are downstream.</summary>

@@ -68,6 +68,11 @@ public enum ChipDefect
     /// below are not collected into its answer, and as a target it drops them (breaks §7.2: every chip's answer reaches the module).
     /// </summary>
     StartDropsBelowAnswers = 2097152,
+    /// <summary>
+    /// Under selective acknowledgement every third frame kept beyond the gap is reported held but never written (breaks §7.3.1: a
+    /// set bit means the bytes are in flash); the module never sends it again and the image fails its digest.
+    /// </summary>
+    SelectiveAckClaimsUnwrittenFrames = 4194304,
 }
 
 /// <summary>Parses defect names.</summary>

@@ -102,6 +102,7 @@ public sealed partial class ChipFirmware
             WriteMark(target);
         }
         _nextExpected = target.PersistedOffset;
+        _held = null; // selective acknowledgement is asked for again after every START (§7.3.1)
         // The target still passes START on downstream, so the chips beyond it that are already upgraded learn it and
         // sleep (§6.2), and collects their answers; apart from that START and those answers it forwards nothing.
         var own = new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Upgrade, target.PersistedOffset, StartStatus.Ok);

@@ -105,6 +105,7 @@ public sealed partial class ChipFirmware
             case MessageType.Complete when CompletePayload.TryDecode(frame.Payload, out _) is not null: OnComplete(port, decoded); break;
             case MessageType.StatusRequest: SendStatus(port, frame.Source); break;
             case MessageType.BenchSetOperating: OnSetOperating(port, frame); break;
+            case MessageType.TransferOptions: OnTransferOptions(frame); break;
             default: _output.Log($"ignored {frame}"); break;
         }
     }

@@ -29,6 +29,19 @@ public sealed class ChainUpgrade(IChainPort port, ModuleStateStore store, Action
     public static readonly TimeSpan StartAckTimeout = TimeSpan.FromMilliseconds(1000);
     /// <summary>Silence after which the window is resent from the persisted offset (§7.3).</summary>
     public static readonly TimeSpan DataAckTimeout = TimeSpan.FromMilliseconds(1000);
+    /// <summary>
+    /// STATUS_REQ wait per try after a silent period (§7.3 rule 3): the rig's own STATUS wait (§7.6, ChipProbe.StatusTimeout),
+    /// which covers both frames on the slowest bench link.
+    /// </summary>
+    public static readonly TimeSpan StatusProbeTimeout = TimeSpan.FromMilliseconds(400);
+    /// <summary>STATUS tries after a silent period before START is sent again: about five silent periods (§7.5), a chip that reboots answers well within.</summary>
+    public const int StatusProbeTries = 12;
+    /// <summary>
+    /// Under selective acknowledgement, a silence this long after the target said it holds frames beyond a gap: the lowest missing
+    /// frame is sent again once, before the DATA_ACK silence of <see cref="DataAckTimeout"/> counts (§7.3.1). Several frame times on
+    /// the slowest bench link (46 ms per 531-byte frame at 115 200 baud, §2).
+    /// </summary>
+    public static readonly TimeSpan SelectiveResendTimeout = TimeSpan.FromMilliseconds(300);
     /// <summary>Wait for COMPLETE after the last byte was persisted (§7.4).</summary>
     public static readonly TimeSpan CompleteTimeout = TimeSpan.FromMilliseconds(5000);
     /// <summary>Tries of each exchange before the campaign fails (§7.5).</summary>

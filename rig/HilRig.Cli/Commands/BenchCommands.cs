@@ -41,9 +41,15 @@ internal static class BenchCommands
         };
         var seed = new Option<int>("--seed") { Description = "Decides, with N, how the cut operation is torn.", DefaultValueFactory = _ => 0 };
         var logFlash = new Option<bool>("--log-flash-ops") { Description = "Log every flash operation: 'flash op #n erase|program 0xADDR+LEN'." };
+        var protocol = new Option<string>("--protocol")
+        {
+            Description = "Protocol version the chip speaks: 1.2 (selective acknowledgement, docs/protocol.md §7.3.1) or 1.1 (ignores TRANSFER_OPTIONS).",
+            DefaultValueFactory = _ => "1.2",
+        };
+        protocol.AcceptOnlyFromAmong("1.1", "1.2");
         var command = new Command("chip", "Run one emulated chip (the reference firmware behaviour) on serial ports.")
         {
-            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating, defect, cutAt, seed, logFlash,
+            name, modelId, upstream, downstream, flash, baud, sector, slot, factory, operating, defect, cutAt, seed, logFlash, protocol,
         };
         command.SetAction(async (result, token) =>
         {
@@ -65,7 +71,10 @@ internal static class BenchCommands
                 return 2;
             }
             var downstreamPaths = result.GetValue(downstream) ?? [];
-            var config = new ChipConfig(result.GetRequiredValue(name), result.GetValue(modelId), downstreamPaths.Length, layout);
+            var config = new ChipConfig(result.GetRequiredValue(name), result.GetValue(modelId), downstreamPaths.Length, layout)
+            {
+                SelectiveAck = result.GetRequiredValue(protocol) == "1.2",
+            };
             var options = new ChipHostOptions(config, result.GetRequiredValue(upstream), downstreamPaths,
                 result.GetRequiredValue(flash), result.GetValue(baud), result.GetValue(factory), result.GetValue(operating), defects,
                 result.GetValue(cutAt), result.GetValue(seed), result.GetValue(logFlash));

@@ -27,4 +27,6 @@ public enum MessageType : byte
     ProvisionAck = 0x0B,
     /// <summary>Bench extension: sets the emulated device body's operating flag.</summary>
     BenchSetOperating = 0x70,
+    /// <summary>Protocol 1.2: the module offers the target selective acknowledgement for this transfer (docs/protocol.md §7.3.1).</summary>
+    TransferOptions = 0x11,
 }

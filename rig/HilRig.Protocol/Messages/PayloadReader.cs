@@ -51,6 +51,14 @@ internal ref struct PayloadReader
         return v;
     }
 
+    public ulong U64(string field)
+    {
+        if (!Need(8, field)) return 0;
+        var v = BinaryPrimitives.ReadUInt64LittleEndian(_data[_position..]);
+        _position += 8;
+        return v;
+    }
+
     public FirmwareVersion Version(string field)
     {
         if (!Need(FirmwareVersion.SizeBytes, field)) return default;
@@ -94,6 +102,12 @@ internal sealed class PayloadWriter
     public PayloadWriter U32(uint v)
     {
         for (var i = 0; i < 4; i++) _bytes.Add((byte)(v >> (8 * i)));
+        return this;
+    }
+
+    public PayloadWriter U64(ulong v)
+    {
+        for (var i = 0; i < 8; i++) _bytes.Add((byte)(v >> (8 * i)));
         return this;
     }
 

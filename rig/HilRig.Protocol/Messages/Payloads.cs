@@ -235,18 +235,99 @@ public sealed record DataPayload(uint Offset, byte[] Bytes)
     }
 }
 
-/// <summary>DATA_ACK: persisted offset u32, next expected offset u32, status u8.</summary>
+/// <summary>
+/// DATA_ACK: persisted offset u32, next expected offset u32, status u8 (9 bytes); in protocol 1.2, after a TRANSFER_OPTIONS that
+/// asked for it, also the <see cref="SelectiveAck"/> (21 bytes). A receiver tells the two forms apart by their length (§5.6).
+/// </summary>
 public sealed record DataAckPayload(uint Persisted, uint Next, DataStatus Status)
 {
-    /// <summary>Wire bytes.</summary>
-    public byte[] Encode() => new PayloadWriter().U32(Persisted).U32(Next).U8((byte)Status).ToArray();
+    /// <summary>Size of the 1.0/1.1 form.</summary>
+    public const int ShortSizeBytes = 9;
+    /// <summary>Size of the 1.2 form with the selective acknowledgement.</summary>
+    public const int SelectiveSizeBytes = 21;
 
-    /// <summary>Decodes, or returns null with a reason.</summary>
+    /// <summary>Which frames of the window beyond <see cref="Next"/> the target holds (1.2); null in the short form.</summary>
+    public SelectiveAck? Selective { get; init; }
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode()
+    {
+        var w = new PayloadWriter().U32(Persisted).U32(Next).U8((byte)Status);
+        if (Selective is { } s)
+        {
+            w.U32(s.AnsweredOffset).U64(s.Held);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes either form, or returns null with a reason.</summary>
     public static DataAckPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
     {
         var r = new PayloadReader(data);
         var p = new DataAckPayload(r.U32("persisted"), r.U32("next"), (DataStatus)r.U8("status"));
+        if (data.Length >= SelectiveSizeBytes)
+        {
+            p = p with { Selective = new SelectiveAck(r.U32("answered offset"), r.U64("held frames")) };
+        }
         r.End("DATA_ACK");
+        error = r.Error;
+        return error is null ? p : null;
+    }
+}
+
+/// <summary>
+/// The selective part of a 1.2 DATA_ACK (docs/protocol.md §5.6, §7.3.1): the offset of the DATA this acknowledgement answers, and
+/// a bitmap of the frames the target holds beyond its next expected offset: bit i (bit 0 the least significant) set means it
+/// holds the whole frame starting at <c>base + i·unit</c>, base being next rounded up to a multiple of the unit.
+/// </summary>
+public sealed record SelectiveAck(uint AnsweredOffset, ulong Held)
+{
+    /// <summary>Frames the bitmap covers.</summary>
+    public const int Frames = 64;
+
+    /// <summary>The first offset the bitmap describes: <paramref name="next"/> rounded up to a multiple of <paramref name="unitBytes"/>.</summary>
+    public static long Base(long next, int unitBytes) => (next + unitBytes - 1) / unitBytes * unitBytes;
+
+    /// <summary>Whether the frame starting at <paramref name="offset"/> (a multiple of the unit) is held beyond <paramref name="next"/>.</summary>
+    public bool Holds(long offset, long next, int unitBytes)
+    {
+        var index = (offset - Base(next, unitBytes)) / unitBytes;
+        return offset % unitBytes == 0 && index is >= 0 and < Frames && (Held >> (int)index & 1) != 0;
+    }
+}
+
+/// <summary>Flags of TRANSFER_OPTIONS (docs/protocol.md §7.3.1).</summary>
+[Flags]
+public enum TransferFlags : byte
+{
+    /// <summary>Go-back-N as in 1.1: short DATA_ACKs.</summary>
+    None = 0,
+    /// <summary>The module re-sends only missing frames: answer every DATA with the 21-byte DATA_ACK.</summary>
+    SelectiveAck = 1,
+}
+
+/// <summary>
+/// TRANSFER_OPTIONS (0x11, protocol 1.2): campaign u32, flags u8, unit u16 (the DATA size the module sends, 1..1020). The module
+/// sends it to the target after the target's START answer and after every resume; a 1.1 chip ignores it (§1, §7.3.1).
+/// </summary>
+public sealed record TransferOptionsPayload(uint CampaignId, TransferFlags Flags, ushort UnitBytes)
+{
+    /// <summary>Encoded size.</summary>
+    public const int SizeBytes = 7;
+
+    /// <summary>Wire bytes.</summary>
+    public byte[] Encode() => new PayloadWriter().U32(CampaignId).U8((byte)Flags).U16(UnitBytes).ToArray();
+
+    /// <summary>Decodes, or returns null with a reason (a unit outside 1..1020 is malformed).</summary>
+    public static TransferOptionsPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
+    {
+        var r = new PayloadReader(data);
+        var p = new TransferOptionsPayload(r.U32("campaign id"), (TransferFlags)r.U8("flags"), r.U16("unit"));
+        r.End("TRANSFER_OPTIONS");
+        if (r.Error is null && p.UnitBytes is < 1 or > Framing.Frame.MaxPayloadSizeBytes - DataPayload.OverheadBytes)
+        {
+            r.Fail($"unit of {p.UnitBytes} bytes is outside 1..{Framing.Frame.MaxPayloadSizeBytes - DataPayload.OverheadBytes}");
+        }
         error = r.Error;
         return error is null ? p : null;
     }

@@ -17,7 +17,7 @@ public sealed partial class ChipFirmwareTests
         Assert.Equal(
             ["acks-every-other-data", "activate-before-digest-check", "acts-on-others-frames", "answers-undecodable-payloads", "answers-upstream", "complete-not-flooded",
                 "dies-booting-asleep", "forwards-corrupt-frames", "frame-length-big-endian", "mark-after-acting", "pass-through-drops-frames", "prepare-answers-alone",
-                "prepare-hides-refusal", "restarts-finished-transfer", "resume-from-zero", "single-slot-mark", "sleep-answers-status", "sleep-not-persisted", "slow-status",
+                "prepare-hides-refusal", "restarts-finished-transfer", "resume-from-zero", "selective-ack-claims-unwritten-frames", "single-slot-mark", "sleep-answers-status", "sleep-not-persisted", "slow-status",
                 "start-drops-below-answers", "status-reports-pending-version", "upgrade-forwards-frames"],
             ChipDefects.ByName.Keys.Order());
         Assert.Equal(ChipDefect.MarkAfterActing | ChipDefect.SingleSlotMark, ChipDefects.Parse(["mark-after-acting", "single-slot-mark"], out var error));

@@ -19,10 +19,11 @@ internal sealed class ChipUnderTest : IDisposable
     private readonly TempFolder _folder = new();
     private byte _sequence;
 
-    public ChipUnderTest(byte modelId, int downstreamPorts = 0, bool operating = false, MemoryMarkRecord? mark = null, ChipDefect defects = ChipDefect.None)
+    public ChipUnderTest(byte modelId, int downstreamPorts = 0, bool operating = false, MemoryMarkRecord? mark = null, ChipDefect defects = ChipDefect.None,
+        bool selectiveAck = true)
     {
         Defects = defects;
-        Config = new ChipConfig($"chip-{modelId:x2}", modelId, downstreamPorts, FlashLayout.Default);
+        Config = new ChipConfig($"chip-{modelId:x2}", modelId, downstreamPorts, FlashLayout.Default) { SelectiveAck = selectiveAck };
         Flash = NorFlash.Open(_folder.File("flash.bin"), Layout.TotalSizeBytes, Layout.SectorSizeBytes);
         FactoryProgrammer.Program(Flash, Layout, SampleImages.Build(modelId, new(1, 0, 0), 3000).Encode());
         if (mark is not null)

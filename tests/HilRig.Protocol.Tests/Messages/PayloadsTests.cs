@@ -26,6 +26,48 @@ public sealed class PayloadsTests
         ["BENCH_SET_OPERATING"] = (new BenchSetOperatingPayload(true).Encode(), (byte[] d, out string? e) => BenchSetOperatingPayload.TryDecode(d, out e), true),
     };
 
+    [Property]
+    public bool DataAck_RoundTrips_In_Both_Forms_When_FieldsAreArbitrary(uint persisted, uint next, byte status, bool selective, uint answered, ulong held)
+    {
+        var payload = new DataAckPayload(persisted, next, (DataStatus)status) { Selective = selective ? new SelectiveAck(answered, held) : null };
+        var bytes = payload.Encode();
+        return bytes.Length == (selective ? DataAckPayload.SelectiveSizeBytes : DataAckPayload.ShortSizeBytes) && DataAckPayload.TryDecode(bytes, out _) == payload;
+    }
+
+    [Theory]
+    [InlineData(10, "DATA_ACK: 1 unexpected trailing byte(s)")]
+    [InlineData(20, "DATA_ACK: 11 unexpected trailing byte(s)")]
+    [InlineData(23, "DATA_ACK: 2 unexpected trailing byte(s)")]
+    public void DataAck_IsMalformed_When_ItIsNeitherTheShortNorTheSelectiveForm(int length, string expected)
+    {
+        var bytes = new DataAckPayload(4096, 4608, DataStatus.Ok) { Selective = new SelectiveAck(5120, 0b10) }.Encode();
+        Array.Resize(ref bytes, length);
+
+        Assert.Null(DataAckPayload.TryDecode(bytes, out var error));
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1021)]
+    public void TransferOptions_IsMalformed_When_TheUnitIsOutside1To1020(int unit)
+    {
+        Assert.Null(TransferOptionsPayload.TryDecode(new TransferOptionsPayload(7, TransferFlags.SelectiveAck, (ushort)unit).Encode(), out var error));
+        Assert.Contains("unit", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SelectiveAck_HoldsTheFramesItsBitsName_When_NextIsOffTheGrid()
+    {
+        // next 4700 rounds up to base 5120: bit 0 is the frame at 5120, bit 2 the one at 6144.
+        var ack = new SelectiveAck(6144, 0b101);
+
+        Assert.True(ack.Holds(5120, 4700, 512));
+        Assert.False(ack.Holds(5632, 4700, 512));
+        Assert.True(ack.Holds(6144, 4700, 512));
+        Assert.False(ack.Holds(4608, 4700, 512));
+    }
+
     [Theory]
     [MemberData(nameof(PayloadNames))]
     public void TryDecode_ReturnsErrorNotException_When_PayloadIsTruncated(string name)
