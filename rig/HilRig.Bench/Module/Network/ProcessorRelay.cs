@@ -4,7 +4,7 @@ using HilRig.Protocol.Messages;
 namespace HilRig.Bench.Module.Network;
 
 /// <summary>
-/// What the module relays between its servers and the device's processor (docs/protocol.md §7.7, docs/cloud.md §3.3):
+/// What the module relays between its servers and the device's processor (docs/protocol.md §7.7, docs/cloud.md §3.5):
 /// the device body's control commands go to the processor and its reply comes back; an OTA instruction is announced to
 /// the processor first and held while it answers BUSY.
 /// </summary>
