@@ -141,11 +141,13 @@ public sealed class ProcessorSteps(BenchDriver bench, CloudDriver cloud)
         var seen = await Wait(bench.Processor.WaitForNoticeAsync((n, a) => n.Kind == OtaNoticeKind.Chips && a == OtaAnswer.Accept, 1,
             "OTA_NOTICE for a chip campaign that it accepted", FrameTimeout, bench.Cancellation));
         var notice = seen!.Value.Notice;
-        var expected = bench.Wiring.UpgradeOrder.Select(n => bench.Chip(n).ModelId).ToList();
-        Expect.That(notice.Images.Select(i => i.ModelId).SequenceEqual(expected) && notice.Images.All(i => i.Version.ToString() == version),
-            $"the notice named [{string.Join(", ", notice.Images.Select(i => $"0x{i.ModelId:X2} {i.Version}"))}], expected every chip in the upgrade order at {version}");
-        var campaign = (await cloud.Admin.GetDeviceAsync(cloud.DeviceId, bench.Cancellation))?.Campaign?.CampaignId;
-        Expect.That(notice.NoticeId == campaign, $"the notice's id is {notice.NoticeId}, the target server's campaign is {campaign}");
+        var campaign = (await cloud.Admin.GetDeviceAsync(cloud.DeviceId, bench.Cancellation))?.Campaign
+            ?? throw new ExpectationException("the target server holds no campaign for the module");
+        Expect.That(notice.NoticeId == campaign.CampaignId, $"the notice's id is {notice.NoticeId}, the target server's campaign is {campaign.CampaignId}");
+        var everyChip = bench.Wiring.Chips.Select(c => c.ModelId).Order().SequenceEqual(campaign.Order.Order());
+        Expect.That(everyChip && notice.Images.Select(i => i.ModelId).SequenceEqual(campaign.Order) && notice.Images.All(i => i.Version.ToString() == version),
+            $"the notice named [{string.Join(", ", notice.Images.Select(i => $"0x{i.ModelId:X2} {i.Version}"))}], expected every chip in the campaign's order "
+            + $"[{string.Join(", ", campaign.Order.Select(c => $"0x{c:X2}"))}] at {version}");
     }
 
     [Then("the processor answered BUSY to the OTA notice of the campaign at least {int} times")]
