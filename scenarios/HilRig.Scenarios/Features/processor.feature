@@ -19,7 +19,7 @@ Feature: The device's processor and the WiFi module
     When the processor sends PROVISION for vendor server "rival" on SSID "hilrig-lab" with passphrase "hilrig-pass"
     Then the module answers PROVISION_ACK "ACCEPTED"
     And the module is connected to vendor server "rival"
-    And the module's network config flag is 0
+    And the target server holds a report from the module with WiFi firmware "2.0.0" and vendor server "rival"
 
   Scenario: A vendor's command for the device body reaches the processor, and the processor's reply reaches the vendor
     When vendor server "acme" sends the module "set-power" "off"
