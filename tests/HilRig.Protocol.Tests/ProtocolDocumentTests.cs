@@ -84,6 +84,13 @@ public sealed partial class ProtocolDocumentTests
                 MessageType.StatusResponse => StatusPayload.TryDecode(v.Payload, out error) is not null,
                 MessageType.BenchSetOperating => BenchSetOperatingPayload.TryDecode(v.Payload, out error) is not null,
                 MessageType.TransferOptions => TransferOptionsPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.Provision => ProvisionPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.ProvisionAck => ProvisionAckPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.Control => ControlPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.ControlReply => ControlReplyPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.BodyStatus => BodyStatusPayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.OtaNotice => OtaNoticePayload.TryDecode(v.Payload, out error) is not null,
+                MessageType.OtaAnswer => OtaAnswerPayload.TryDecode(v.Payload, out error) is not null,
                 _ => true,
             };
             if (!known)

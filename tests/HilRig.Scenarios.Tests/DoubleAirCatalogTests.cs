@@ -20,6 +20,8 @@ public sealed class DoubleAirCatalogTests(DoubleChainAir bench)
         "A module that trusts the bench CA connects to its servers over TLS",
         "A client with the wrong secret is refused",
         "A configured module connects to its vendor server and to the target server at boot",
+        "A vendor's command for the device body reaches the processor, and the processor's reply reaches the vendor",
+        "A chip campaign is held while the processor is busy, and runs once it accepts",
     ];
 
     public static IEnumerable<TheoryDataRow<string>> Scenarios() =>

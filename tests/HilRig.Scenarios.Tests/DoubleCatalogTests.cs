@@ -32,7 +32,7 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
     public void The_selection_has_the_chain_conformance_power_link_integrity_isolation_and_sweep_features()
     {
         var features = Selected().Select(p => p.Id.Split(':')[0]).Distinct().Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
+        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "processor-frames.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
     }
 }
 

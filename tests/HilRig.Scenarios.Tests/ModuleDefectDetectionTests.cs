@@ -17,6 +17,7 @@ public sealed class ModuleDefectDetectionTests
     [InlineData("data-before-start-answers", "The module sends no image data while a chip's START answer is missing, and names that chip", "DATA frame(s) to chip2 although a START answer was missing")]
     [InlineData("retry-restarts-every-chip", "A chip rejects its image after the far chip completed, and a retry upgrades only the chips from it on", "the retry started [chip3, chip2, chip1]")]
     [InlineData("retry-restarts-every-chip", "A campaign that failed on a chip is retried by the target server from that chip, and the chips done before it get no image byte", "the retry of campaign")]
+    [InlineData("answer-body-commands-itself", "A vendor's command for the device body reaches the processor, and the processor's reply reaches the vendor", "the processor received no CONTROL for command")]
     public async Task The_scenario_that_covers_a_module_defect_fails_with_it(string defect, string scenario, string expected)
     {
         var settings = RigSettings.ForRepository(ScenarioRunners.Root, Path.Combine("wiring", "sim-chain.yaml"), Path.Combine("artifacts", "test-module-defects", defect))

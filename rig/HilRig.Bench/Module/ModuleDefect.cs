@@ -38,6 +38,12 @@ public enum ModuleDefect
     /// that failed (docs/protocol.md §11.1: the chips already upgraded are not touched again).
     /// </summary>
     RetryRestartsEveryChip = 128,
+    /// <summary>
+    /// The device body's commands (set-power, set-mode) are answered by the module itself, as before protocol 1.2, instead
+    /// of being handed to the device's processor with CONTROL (docs/protocol.md §7.7, docs/cloud.md §3.5): the vendor is
+    /// told "power off" while the device body never heard of it.
+    /// </summary>
+    AnswerBodyCommandsItself = 256,
 }
 
 /// <summary>Parses module defect names (kebab case, e.g. obey-vendor-ota).</summary>

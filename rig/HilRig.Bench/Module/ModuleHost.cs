@@ -45,6 +45,10 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
     private uint? _campaignId;
     private byte _sequence = 0x80;
     private CancellationToken _token;
+    private ProcessorPort? _processor;
+
+    /// <inheritdoc />
+    public Network.IProcessorLink Processor => LazyInitializer.EnsureInitialized(ref _processor, () => new ProcessorPort(Send, () => _sequence++, Log));
 
     /// <inheritdoc />
     public event Action<ModuleEvent, uint?>? Reported;
@@ -256,6 +260,10 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             {
                 OnProvision(provision);
             }
+            else if (item is DecodedFrame { Frame: var fromProcessor } && ProcessorPort.Handles(fromProcessor))
+            {
+                ((ProcessorPort)Processor).Receive(fromProcessor);
+            }
             else if (item is DecodedFrame { Frame: var frame } && frame.Destination is Address.Module or Address.Broadcast)
             {
                 _frames.Writer.TryWrite(frame);
@@ -279,6 +287,7 @@ public sealed class ModuleHost(ModuleHostOptions options, TextWriter log) : ICha
             Log($"PROVISION from 0x{frame.Source:X2} ignored: this module runs without its WiFi side");
             return;
         }
+        ((ProcessorPort)Processor).Learn(frame);
         var status = _network.OnProvision(provision);
         Send(new Frame(MessageType.ProvisionAck, frame.Source, Address.Module, _sequence++, new ProvisionAckPayload(status).Encode()));
     }

@@ -25,6 +25,12 @@ public static class FrameSummary
             MessageType.Complete => CompletePayload.TryDecode(frame.Payload, out var e) is { } p ? $"chip=0x{p.Chip:X2} {p.Status} version={p.ActiveVersion}" : e,
             MessageType.StatusResponse => StatusPayload.TryDecode(frame.Payload, out var e) is { } p
                 ? $"mode={p.Mode} version={p.ActiveVersion} slot={p.ActiveSlot} state={p.State} persisted={p.PersistedOffset}/{p.ImageSizeBytes}" : e,
+            MessageType.Control => ControlPayload.TryDecode(frame.Payload, out var e) is { } p ? $"{p.CommandId} {p.Name} '{p.Argument}'" : e,
+            MessageType.ControlReply => ControlReplyPayload.TryDecode(frame.Payload, out var e) is { } p ? $"{p.CommandId} ok={p.Ok} '{p.Result}'" : e,
+            MessageType.BodyStatus => BodyStatusPayload.TryDecode(frame.Payload, out var e) is { } p ? $"power={(p.PowerOn ? "on" : "off")} operating={p.Operating} mode='{p.Mode}'" : e,
+            MessageType.OtaNotice => OtaNoticePayload.TryDecode(frame.Payload, out var e) is { } p
+                ? $"notice={p.NoticeId} {p.Kind} [{string.Join(' ', p.Images.Select(i => $"0x{i.ModelId:X2}:{i.Version}"))}]" : e,
+            MessageType.OtaAnswer => OtaAnswerPayload.TryDecode(frame.Payload, out var e) is { } p ? $"notice={p.NoticeId} {p.Answer}" : e,
             _ => null,
         };
         return detail is null ? frame.ToString() : $"{frame} {detail}";

@@ -121,5 +121,12 @@ public sealed record CommandReply(string CommandId, bool Ok, string? Result = nu
 /// <param name="Sequence">Increases by one per report since boot.</param>
 /// <param name="Module">The module's running firmware.</param>
 /// <param name="Activity">"idle", "module-upgrade", "chip-upgrade".</param>
-/// <param name="Power">Device body power as last set by "set-power": "on" or "off".</param>
-public sealed record StatusReport(string DeviceId, long Sequence, ModuleFirmware Module, string Activity, string Power);
+/// <param name="Power">Device body power, as the processor last reported it (BODY_STATUS, docs/protocol.md §5.14): "on" or "off" ("on" before any report).</param>
+public sealed record StatusReport(string DeviceId, long Sequence, ModuleFirmware Module, string Activity, string Power)
+{
+    /// <summary>Whether the device body is operating, as the processor last reported it; absent before its first BODY_STATUS.</summary>
+    public bool? Operating { get; init; }
+
+    /// <summary>The device body's mode name, as the processor last reported it; absent before its first BODY_STATUS.</summary>
+    public string? Mode { get; init; }
+}

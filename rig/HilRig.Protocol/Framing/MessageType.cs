@@ -25,6 +25,16 @@ public enum MessageType : byte
     Provision = 0x0A,
     /// <summary>The comm module's answer to PROVISION.</summary>
     ProvisionAck = 0x0B,
+    /// <summary>Since 1.2: the module hands the device's processor a control command of the device body (docs/protocol.md §5.12).</summary>
+    Control = 0x0C,
+    /// <summary>Since 1.2: the processor's result of a CONTROL (§5.13).</summary>
+    ControlReply = 0x0D,
+    /// <summary>Since 1.2: the processor tells the module the device body's power, operating flag and mode (§5.14).</summary>
+    BodyStatus = 0x0E,
+    /// <summary>Since 1.2: the module relays an OTA instruction to the processor before it carries it out (§5.15).</summary>
+    OtaNotice = 0x0F,
+    /// <summary>Since 1.2: the processor's answer to OTA_NOTICE: accept, or busy (§5.16).</summary>
+    OtaAnswer = 0x10,
     /// <summary>Bench extension: sets the emulated device body's operating flag.</summary>
     BenchSetOperating = 0x70,
     /// <summary>Protocol 1.2: the module offers the target selective acknowledgement for this transfer (docs/protocol.md §7.3.1).</summary>

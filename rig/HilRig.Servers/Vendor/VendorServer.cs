@@ -73,9 +73,17 @@ public sealed class VendorServer : IAsyncDisposable
     /// Sends a <see cref="ControlCommand"/> to vendor/{device}/control and waits for its <see cref="CommandReply"/>;
     /// throws <see cref="TimeoutException"/> naming the device, command and server when none comes in time.
     /// </summary>
-    public async Task<CommandReply> SendCommandAsync(string deviceId, string name, string? argument, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<CommandReply> SendCommandAsync(string deviceId, string name, string? argument, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendCommandAsync(deviceId, NewCommand(name, argument), timeout, cancellationToken);
+
+    /// <summary>A command with the next command id of this server (send it, or send it again, with <see cref="SendCommandAsync(string, ControlCommand, TimeSpan, CancellationToken)"/>).</summary>
+    public ControlCommand NewCommand(string name, string? argument) =>
+        new($"{ServerId}-cmd-{Interlocked.Increment(ref _nextCommand)}", name, argument);
+
+    /// <summary>Sends <paramref name="command"/> as it is (its id included: a repeat of an earlier one is sent so) and waits for its reply, as above.</summary>
+    public async Task<CommandReply> SendCommandAsync(string deviceId, ControlCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var command = new ControlCommand($"{ServerId}-cmd-{Interlocked.Increment(ref _nextCommand)}", name, argument);
+        var (name, argument) = (command.Name, command.Argument);
         var reply = new TaskCompletionSource<CommandReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[ReplyKey(deviceId, command.CommandId)] = reply;
         try

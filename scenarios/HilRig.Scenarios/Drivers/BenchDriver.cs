@@ -12,9 +12,29 @@ namespace HilRig.Scenarios.Drivers;
 public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IAsyncDisposable
 {
     private IBench? _bench;
+    private RigProcessor? _processor;
 
     /// <summary>The running bench; a step that needs it before a Given started it fails with this message.</summary>
     public IBench Bench => _bench ?? throw new InvalidOperationException("no bench is running: start one with 'Given the bench is powered on'");
+
+    /// <summary>
+    /// The rig standing as the device's processor on the link between the module and chip 1 (docs/protocol.md §7.7),
+    /// attached the first time a step needs it; a bench where that link is not a relay fails the step with the reason.
+    /// </summary>
+    public RigProcessor Processor
+    {
+        get
+        {
+            try
+            {
+                return _processor ??= new RigProcessor(Bench);
+            }
+            catch (InvalidOperationException ex) when (_bench is not null)
+            {
+                throw new ExpectationException(ex.Message);
+            }
+        }
+    }
 
     /// <summary>The bench's description (null until a bench was started).</summary>
     public BenchWiring Wiring => Bench.Wiring;
@@ -91,7 +111,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IA
         {
             try
             {
-                ack = await ModuleProvisioning.ProvisionAsync(Bench, new Protocol.Messages.ProvisionPayload(config.Ssid, config.Passphrase, config.ServerId), cancellationToken).ConfigureAwait(false);
+                ack = await Processor.ProvisionAsync(new Protocol.Messages.ProvisionPayload(config.Ssid, config.Passphrase, config.ServerId), cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException) when (DateTimeOffset.UtcNow < deadline)
             {
@@ -121,6 +141,7 @@ public sealed class BenchDriver(RigSettings settings, ScenarioRun scenario) : IA
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _processor?.Dispose();
         if (_bench is not null)
         {
             await _bench.DisposeAsync().ConfigureAwait(false);

@@ -91,7 +91,7 @@ public sealed class CloudDriver(BenchDriver bench, RigSettings settings, Scenari
     {
         try
         {
-            var result = await ModuleProvisioning.ProvisionAsync(bench.Bench, new ProvisionPayload(ssid, passphrase, serverId), scenario.RunCancellation).ConfigureAwait(false);
+            var result = await bench.Processor.ProvisionAsync(new ProvisionPayload(ssid, passphrase, serverId), scenario.RunCancellation).ConfigureAwait(false);
             ProvisionAcks.Add(result);
             return result;
         }

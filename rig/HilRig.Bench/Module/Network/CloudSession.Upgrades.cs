@@ -38,6 +38,13 @@ public sealed partial class CloudSession
                     await Task.Delay(200, token).ConfigureAwait(false);
                 }
             }
+            // The processor hears of the upgrade first and may hold it while the device body operates (docs/protocol.md §7.7).
+            if (FirmwareVersion.TryParse(ins.Version, out var announced))
+            {
+                await _processor.AnnounceAsync(new OtaNoticePayload(ProcessorRelay.NoticeId(ins.InstructionId), OtaNoticeKind.Module,
+                        [new NoticeImage(OtaInstruction.ModuleModelId, announced)]),
+                    detail => Event(new DeviceEvent("ota-deferred") { InstructionId = ins.InstructionId, Detail = detail }), token).ConfigureAwait(false);
+            }
             SetActivity("module-upgrade");
             Event(new DeviceEvent("module-upgrading") { InstructionId = ins.InstructionId, Detail = $"{running.Version} -> {ins.Version}", SizeBytes = ins.SizeBytes });
             var partial = Path.Combine(_flash.DownloadsDirectory, $"module-{ins.Version}-{Short(ins.Sha256)}.part");
@@ -109,6 +116,14 @@ public sealed partial class CloudSession
         }
         try
         {
+            // The processor hears of the campaign first and may hold it while the device body operates (docs/protocol.md §7.7).
+            var images = campaign.Order.Select(chip => campaign.Images.FirstOrDefault(i => i.ModelId == chip)).OfType<CampaignImage>()
+                .Select(i => new NoticeImage(i.ModelId, FirmwareVersion.TryParse(i.Version, out var v) ? v : default)).Take(OtaNoticePayload.MaxImages).ToList();
+            if (images.Count > 0)
+            {
+                await _processor.AnnounceAsync(new OtaNoticePayload(campaign.CampaignId, OtaNoticeKind.Chips, images),
+                    detail => Event(new DeviceEvent("ota-deferred") { CampaignId = campaign.CampaignId, Detail = detail }), token).ConfigureAwait(false);
+            }
             SetActivity("chip-upgrade");
             var paths = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var chip in campaign.Order)

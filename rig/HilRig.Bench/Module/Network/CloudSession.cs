@@ -3,6 +3,7 @@ using System.Text;
 using HilRig.Protocol.Cloud;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Images;
+using HilRig.Protocol.Messages;
 using HilRig.Bench.Module.Network.Station;
 
 namespace HilRig.Bench.Module.Network;
@@ -27,7 +28,8 @@ public sealed partial class CloudSession : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly X509Certificate2? _trustedCa;
     private readonly FirmwareDownloader _downloader;
-    private readonly Dictionary<string, CommandReply> _answered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<CommandReply>> _answered = new(StringComparer.Ordinal);
+    private readonly ProcessorRelay _processor;
     private readonly Queue<string> _answeredOrder = new();
     private readonly CancellationTokenSource _work = new();
     private readonly ModuleDefect _defects;
@@ -48,6 +50,7 @@ public sealed partial class CloudSession : IAsyncDisposable
         ModuleDefect defects = ModuleDefect.None, INameResolver? names = null)
     {
         _defects = defects;
+        _processor = new ProcessorRelay(chain.Processor, log, defects);
         _flash = flash;
         _config = config;
         _chain = chain;
@@ -81,6 +84,7 @@ public sealed partial class CloudSession : IAsyncDisposable
             : new MqttLink($"target server '{flash.Factory.TargetServerId}'", TargetAccess(flash), device,
                 CloudTopics.OtaDeviceSubscribe(device), OnMessageAsync, OnTargetConnectedAsync, log, _trustedCa, names);
         _chain.Reported += OnChainEvent;
+        _processor.Processor.BodyStatusReported += OnBodyStatus;
         if (flash.Factory.Gateway is { } gateway)
         {
             // Behaviour 3: the vendor backend also reaches the device through the gateway cluster (docs/cloud.md §5).
@@ -131,7 +135,7 @@ public sealed partial class CloudSession : IAsyncDisposable
             await Task.Delay(ms, token).ConfigureAwait(false);
             return new CommandReply(command.CommandId, true, $"waited {ms} ms");
         }
-        return Run(command);
+        return await RunCommandAsync(command, token).ConfigureAwait(false);
     }
 
     private static AccessConfig TargetAccess(ModuleFlash flash) =>
@@ -211,8 +215,28 @@ public sealed partial class CloudSession : IAsyncDisposable
 
     private void PublishStatus()
     {
-        var status = new StatusReport(Device, Interlocked.Increment(ref _statusSequence), Firmware(), _activity, _power);
+        var status = Status(Interlocked.Increment(ref _statusSequence));
         _vendor.Publish(CloudTopics.VendorStatus(Device), CloudJson.Encode(status));
+    }
+
+    /// <summary>The status report: the module's own state, and the device body's as the processor last reported it (BODY_STATUS, docs/cloud.md §3.2).</summary>
+    private StatusReport Status(long sequence)
+    {
+        var body = _processor.Processor.BodyStatus;
+        return new StatusReport(Device, sequence, Firmware(), _activity, body is null ? _power : body.PowerOn ? "on" : "off")
+        {
+            Operating = body?.Operating,
+            Mode = body?.Mode,
+        };
+    }
+
+    /// <summary>The processor's BODY_STATUS goes to the vendor server at once (docs/protocol.md §5.14).</summary>
+    private void OnBodyStatus(BodyStatusPayload status)
+    {
+        if (_vendor.IsConnected)
+        {
+            PublishStatus();
+        }
     }
 
     private void SetActivity(string activity)
@@ -320,45 +344,54 @@ public sealed partial class CloudSession : IAsyncDisposable
             _log($"unreadable control command ignored: {error ?? "no command id"} ({Encoding.UTF8.GetString(payload.AsSpan(0, Math.Min(payload.Length, 80)))})");
             return;
         }
-        CommandReply reply;
+        Task<CommandReply> reply;
         lock (_answered)
         {
             if (_answered.TryGetValue(command.CommandId, out var first))
             {
+                // A command id runs once: a repeat gets the first run's reply, also while that run still waits for the processor.
                 _log($"command {command.CommandId} ({command.Name}) seen before: answered again, not run");
-                _vendor.Publish(CloudTopics.VendorReply(Device), CloudJson.Encode(first));
-                return;
+                reply = first;
             }
-            reply = Run(command);
-            _answered[command.CommandId] = reply;
-            _answeredOrder.Enqueue(command.CommandId);
-            if (_answeredOrder.Count > 1024)
+            else
             {
-                _answered.Remove(_answeredOrder.Dequeue());
+                reply = RunCommandAsync(command, _work.Token);
+                _answered[command.CommandId] = reply;
+                _answeredOrder.Enqueue(command.CommandId);
+                if (_answeredOrder.Count > 1024)
+                {
+                    _answered.Remove(_answeredOrder.Dequeue());
+                }
             }
         }
-        _vendor.Publish(CloudTopics.VendorReply(Device), CloudJson.Encode(reply));
+        StartJob(async _ => _vendor.Publish(CloudTopics.VendorReply(Device), CloudJson.Encode(await reply.ConfigureAwait(false))));
     }
 
-    private CommandReply Run(ControlCommand command)
+    /// <summary>
+    /// Runs a command: the module answers "ping" and "get-status" itself; every other command is the device body's and
+    /// goes to the processor (CONTROL, docs/protocol.md §7.7).
+    /// </summary>
+    private async Task<CommandReply> RunCommandAsync(ControlCommand command, CancellationToken token)
     {
+        if (!_processor.AnswersItself(command.Name))
+        {
+            return await _processor.ControlAsync(command, token).ConfigureAwait(false);
+        }
         switch (command.Name)
         {
             case "ping":
                 return new CommandReply(command.CommandId, true, "pong");
             case "get-status":
-                var status = new StatusReport(Device, _statusSequence, Firmware(), _activity, _power);
-                return new CommandReply(command.CommandId, true, Encoding.UTF8.GetString(CloudJson.Encode(status)));
+                return new CommandReply(command.CommandId, true, Encoding.UTF8.GetString(CloudJson.Encode(Status(_statusSequence))));
+            // DEFECT answer-body-commands-itself: the device body's commands never reach the processor.
             case "set-power" when command.Argument is "on" or "off":
                 _power = command.Argument;
                 PublishStatus();
                 return new CommandReply(command.CommandId, true, $"power {_power}");
             case "set-power":
                 return new CommandReply(command.CommandId, false, $"set-power takes 'on' or 'off', not '{command.Argument}'");
-            case "set-mode":
-                return new CommandReply(command.CommandId, true, $"mode {command.Argument}");
             default:
-                return new CommandReply(command.CommandId, false, $"unknown command '{command.Name}'");
+                return new CommandReply(command.CommandId, true, $"mode {command.Argument}");
         }
     }
 
@@ -366,6 +399,7 @@ public sealed partial class CloudSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _chain.Reported -= OnChainEvent;
+        _processor.Processor.BodyStatusReported -= OnBodyStatus;
         await _work.CancelAsync().ConfigureAwait(false);
         Task[] jobs;
         lock (_jobs)

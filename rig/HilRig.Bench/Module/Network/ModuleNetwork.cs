@@ -34,6 +34,9 @@ public interface IModuleChain
 
     /// <summary>Raised for every event of the chain upgrade, with the campaign id it belongs to.</summary>
     event Action<ModuleEvent, uint?>? Reported;
+
+    /// <summary>The device's processor on the same UART (since protocol 1.2, docs/protocol.md §7.7).</summary>
+    IProcessorLink Processor { get; }
 }
 
 /// <summary>Where the emulated module's network side keeps its flash and finds its WiFi.</summary>
