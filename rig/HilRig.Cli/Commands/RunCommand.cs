@@ -17,7 +17,8 @@ internal static class RunCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Feature files or folders, or file.feature:LINE (default: the catalogue, every feature under scenarios/HilRig.Scenarios/).", Arity = ArgumentArity.ZeroOrMore };
         var tags = new Option<string?>("--tags") { Description = "Tag expression, e.g. \"@sim and not @slow\"." };
-        var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
+        var wiring = new Option<string[]>("--wiring") { Description = "Bench for features that do not name one (default wiring/sim-chain.yaml); give it once per bench of a pool to run on several benches at once.", DefaultValueFactory = _ => [RepoPaths.DefaultWiring] };
+        var parallel = new Option<int?>("--parallel") { Description = $"Run on N virtual benches made from the --wiring file at once (default: {BenchPool.DefaultVirtualBenches} here, two per core, at most 8; 1 runs one bench, scenario after scenario). The longest scenarios start first (durations from the last run's report)." };
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
@@ -28,24 +29,31 @@ internal static class RunCommand
         var steps = new Option<string[]>("--steps") { Description = "A step library of your own: a .dll of Reqnroll [Binding] classes, run beside the catalogue's (give it once per library; docs/steps.md)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps, retry,
+            paths, tags, wiring, parallel, output, defects, seed, repeat, noWait, benches, steps, retry,
         };
         command.SetAction(async (result, token) =>
         {
             var root = RepoPaths.Root;
-            var wiringPath = Path.GetFullPath(result.GetRequiredValue(wiring));
-            if (WiringCommands.LoadOrReport(wiringPath) is not { } benchWiring)
+            var wirings = new List<(string Path, Core.Wiring.BenchWiring Wiring)>();
+            foreach (var file in result.GetValue(wiring) is { Length: > 0 } named ? named : [RepoPaths.DefaultWiring])
             {
+                if (WiringCommands.LoadOrReport(Path.GetFullPath(file)) is not { } loaded) return 2;
+                wirings.Add((Path.GetFullPath(file), loaded));
+            }
+            if (BenchPool.Plan(wirings, result.GetValue(parallel), out var poolError) is not { } pool)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {poolError}");
                 return 2;
             }
+            var wiringPath = wirings[0].Path;
             if (!TryParseDefects(result.GetValue(defects) ?? [], out var chipDefects, out var defectError))
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {defectError}");
                 return 2;
             }
-            if (chipDefects.Count > 0 && benchWiring.Kind == Core.Wiring.BenchKind.Hardware)
+            if (chipDefects.Count > 0 && wirings.Select(w => w.Wiring).FirstOrDefault(w => w.Kind == Core.Wiring.BenchKind.Hardware) is { } hardware)
             {
-                await Console.Error.WriteLineAsync($"hilrig run: --defect starts an emulated node with a defect, but the nodes of hardware bench '{benchWiring.Name}' run their own firmware "
+                await Console.Error.WriteLineAsync($"hilrig run: --defect starts an emulated node with a defect, but the nodes of hardware bench '{hardware.Name}' run their own firmware "
                     + "(a bench double takes --defect when it starts: hilrig bench double --defect chip2:...)");
                 return 2;
             }
@@ -66,7 +74,7 @@ internal static class RunCommand
                 return 2;
             }
             // A bench without its adapters fails here, once, naming the device and the wiring line, not in every scenario.
-            var benchesToCheck = new List<Core.Wiring.BenchWiring> { benchWiring };
+            var benchesToCheck = wirings.Select(w => w.Wiring).ToList();
             foreach (var path in benchOverrides.Values)
             {
                 if (WiringCommands.LoadOrReport(path) is not { } overridden) return 2;
@@ -98,38 +106,32 @@ internal static class RunCommand
             {
                 return 2;
             }
-            // One run per bench at a time, across processes (hilrig serve takes the same lock).
-            BenchLock? benchLock;
-            try
+            // One run per bench at a time, across processes (hilrig serve takes the same lock): each bench of the pool its own.
+            var locks = new List<BenchLock>();
+            using var heldLocks = new LockSet(locks);
+            foreach (var bench in pool)
             {
-                benchLock = result.GetValue(noWait)
-                    ? BenchLock.TryAcquire(benchWiring.Name, "hilrig run")
-                    : await BenchLock.AcquireAsync(benchWiring.Name, "hilrig run",
-                        holder => Console.WriteLine($"hilrig run: bench '{benchWiring.Name}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
-            }
-            catch (IOException ex)
-            {
-                await Console.Error.WriteLineAsync($"hilrig run: the lock of bench '{benchWiring.Name}': {ex.Message}");
-                return 2;
-            }
-            using var heldLock = benchLock;
-            if (benchLock is null)
-            {
-                await Console.Error.WriteLineAsync($"hilrig run: bench '{benchWiring.Name}' is in use by {BenchLock.Holder(benchWiring.Name)}");
-                return 2;
+                if (await AcquireLockAsync(bench.Name, result.GetValue(noWait), token) is not { } taken) return 2;
+                locks.Add(taken);
             }
             var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
             var settings = RigSettings.ForRepository(root, wiringPath) with { ChipDefects = chipDefects, BenchOverrides = benchOverrides, StepAssemblies = stepAssemblies };
+            // Durations of the last run (before this one writes its own) put the longest scenarios first on a pool.
+            var durations = pool.Count > 1 && ReportDurations.NewestRunReport(Path.Combine(root, "artifacts")) is { } last
+                ? ReportDurations.FromNdjson(last) : new Dictionary<string, TimeSpan>();
+            Task<(int Code, IReadOnlyList<PickleResult> Pickles)> Round(RigSettings round, string roundDir) => pool.Count > 1
+                ? ParallelRound.RunAsync(round, pool, roundDir, selected, result.GetValue(tags), retries, durations, token)
+                : RunRoundAsync(round, roundDir, selected, result.GetValue(tags), retries, token);
             if (rounds == 1)
             {
-                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selected, result.GetValue(tags), retries, token)).Code;
+                return (await Round(settings with { Seed = firstSeed }, outDir)).Code;
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selected, result.GetValue(tags), retries, token);
+                var (code, pickles) = await Round(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"));
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -189,6 +191,38 @@ internal static class RunCommand
                 return (2, []);
             }
             return (run.Success ? 0 : 1, run.Pickles);
+        }
+    }
+
+    /// <summary>The lock of <paramref name="bench"/>, waiting for it unless <paramref name="noWait"/>; null (after one message) when it cannot be had.</summary>
+    private static async Task<BenchLock?> AcquireLockAsync(string bench, bool noWait, CancellationToken token)
+    {
+        BenchLock? benchLock;
+        try
+        {
+            benchLock = noWait
+                ? BenchLock.TryAcquire(bench, "hilrig run")
+                : await BenchLock.AcquireAsync(bench, "hilrig run",
+                    holder => Console.WriteLine($"hilrig run: bench '{bench}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: the lock of bench '{bench}': {ex.Message}");
+            return null;
+        }
+        if (benchLock is null)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: bench '{bench}' is in use by {BenchLock.Holder(bench)}");
+        }
+        return benchLock;
+    }
+
+    /// <summary>The locks of a run's benches, released together.</summary>
+    private sealed class LockSet(IReadOnlyList<BenchLock> locks) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var held in locks) held.Dispose();
         }
     }
 
