@@ -4,7 +4,7 @@ using HilRig.Core.Wiring;
 namespace HilRig.Cli.Commands;
 
 /// <summary>One bench of a run: the name its lock, its reports and the console know it by, and its wiring file.</summary>
-/// <param name="Name">The wiring's bench name, with #k for the k-th of several virtual benches made from one file.</param>
+/// <param name="Name">The wiring's bench name; #k after it for the k-th (k &gt; 1) of several virtual benches made from one file.</param>
 /// <param name="WiringPath">The bench's wiring file (full path).</param>
 internal sealed record PoolBench(string Name, string WiringPath);
 
@@ -61,6 +61,7 @@ internal static class BenchPool
         var count = parallel ?? DefaultVirtualBenches;
         return count == 1
             ? [new PoolBench(wiring.Name, path)]
-            : Enumerable.Range(1, count).Select(k => new PoolBench(string.Create(CultureInfo.InvariantCulture, $"{wiring.Name}#{k}"), path)).ToList();
+            // The first keeps the wiring's name (and so its lock: a parallel run and a plain run of the bench exclude each other).
+            : Enumerable.Range(1, count).Select(k => new PoolBench(k == 1 ? wiring.Name : string.Create(CultureInfo.InvariantCulture, $"{wiring.Name}#{k}"), path)).ToList();
     }
 }

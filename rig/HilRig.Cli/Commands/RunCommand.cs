@@ -102,10 +102,12 @@ internal static class RunCommand
             // A selection that names a missing file, a file that does not parse or a line with no scenario runs nothing:
             // one message per problem, before the bench is locked or started. (A broken file in a named folder is
             // reported by the run, and the folder's other features run.)
-            if (await SelectionProblemsAsync(root, selected, result.GetValue(tags)))
+            if (await SelectionProblemsAsync(root, selected, result.GetValue(tags)) is not { } selectedCount)
             {
                 return 2;
             }
+            // One scenario needs one bench: the run is then the plain one (its lock, its reports straight in OUT).
+            if (selectedCount <= 1) pool = [pool[0]];
             // One run per bench at a time, across processes (hilrig serve takes the same lock): each bench of the pool its own.
             var locks = new List<BenchLock>();
             using var heldLocks = new LockSet(locks);
@@ -226,7 +228,8 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<bool> SelectionProblemsAsync(string root, string[] selected, string? tags)
+    /// <summary>How many pickles the selection holds; null (after one message per problem) when it names something wrong.</summary>
+    private static async Task<int?> SelectionProblemsAsync(string root, string[] selected, string? tags)
     {
         ResolvedSelection resolved;
         try
@@ -236,14 +239,14 @@ internal static class RunCommand
         catch (GherkinException ex)
         {
             await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
-            return true;
+            return null;
         }
         // A feature that does not parse inside a named folder does not stop the others: the run reports it.
         foreach (var error in resolved.NamedErrors)
         {
             await Console.Error.WriteLineAsync($"hilrig run: {error}");
         }
-        return resolved.NamedErrors.Count > 0;
+        return resolved.NamedErrors.Count > 0 ? null : resolved.Pickles.Count;
     }
 
     private static bool TryParseBenchOverrides(string[] values, string root, out IReadOnlyDictionary<string, string> overrides, out string? error)
