@@ -17,8 +17,8 @@ public static class ScenarioCatalogTests
     /// <summary>The virtual benches the bench-agnostic features run on.</summary>
     public static readonly string[] Benches = ["sim-chain", "sim-tree"];
 
-    /// <summary>How many classes (benches of each kind) share the catalogue: two per core of the 2-core machines CI runs on (hilrig run's default rule).</summary>
-    public const int Parts = 4;
+    /// <summary>How many classes (benches of each kind) share the catalogue: one per core and one more on the 2-core machines CI runs on (hilrig run's default rule).</summary>
+    public const int Parts = 3;
 
     /// <summary>The test cases of part <paramref name="part"/> (1..<see cref="Parts"/>), or the @alone ones (part 0).</summary>
     public static IEnumerable<TheoryDataRow<string, string>> Part(int part)
@@ -80,16 +80,6 @@ public sealed class ScenarioCatalogPart3Tests(ScenarioRunners runners) : IClassF
     [Theory]
     [MemberData(nameof(Scenarios))]
     public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 3, bench, pickleId);
-}
-
-/// <summary>Part 4 of the catalogue (<see cref="ScenarioCatalogTests"/>).</summary>
-public sealed class ScenarioCatalogPart4Tests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
-{
-    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(4);
-
-    [Theory]
-    [MemberData(nameof(Scenarios))]
-    public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 4, bench, pickleId);
 }
 
 /// <summary>The catalogue's @alone scenarios (a broker restarted on its port), in a collection that runs by itself.</summary>
