@@ -17,7 +17,11 @@ public static class ScenarioCatalogTests
     /// <summary>The virtual benches the bench-agnostic features run on.</summary>
     public static readonly string[] Benches = ["sim-chain", "sim-tree"];
 
-    /// <summary>How many classes (benches of each kind) share the catalogue: one per core and one more on the 2-core machines CI runs on (hilrig run's default rule).</summary>
+    /// <summary>
+    /// How many classes (benches of each kind) share the catalogue: as many as xunit runs at once here (maxParallelThreads 3
+    /// in xunit.runner.json), which the other catalogue suites share too; on the loaded 2-core machines CI runs on, more
+    /// benches at once did no better (README, "Benches in parallel").
+    /// </summary>
     public const int Parts = 3;
 
     /// <summary>The test cases of part <paramref name="part"/> (1..<see cref="Parts"/>), or the @alone ones (part 0).</summary>

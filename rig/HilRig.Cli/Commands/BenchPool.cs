@@ -16,12 +16,12 @@ internal sealed record PoolBench(string Name, string WiringPath);
 internal static class BenchPool
 {
     /// <summary>
-    /// Virtual benches by default: one per core and one more, at most 8. A virtual bench spends most of a scenario waiting
-    /// on paced UART bytes and protocol timeouts (docs/protocol.md), but each scenario starts five .NET processes (the
-    /// chips, the module), which is CPU work: on a 2-core machine 3 benches ran the conformance features in 46 and 62 s,
-    /// 4 benches in 60 and 63 s, 2 in 70 s, 1 in 119 s (README, "Benches in parallel").
+    /// Virtual benches by default: two per core and one more, at most 8. A virtual bench spends most of a scenario waiting
+    /// on paced UART bytes and protocol timeouts (docs/protocol.md), not computing: on a quiet 2-core machine the catalogue
+    /// took 169.8 s on 5 benches and 229.7 s on 3, every scenario passing (README, "Benches in parallel"). On a machine
+    /// loaded by other work fewer benches do as well (3 and 4 benches were within the noise there): give --parallel.
     /// </summary>
-    public static int DefaultVirtualBenches => Math.Clamp(Environment.ProcessorCount + 1, 1, 8);
+    public static int DefaultVirtualBenches => Math.Clamp(2 * Environment.ProcessorCount + 1, 1, 8);
 
     /// <summary>The most benches a run takes.</summary>
     public const int MaxBenches = 32;
