@@ -178,7 +178,7 @@ public sealed partial class FarmPipelineTests
             Assert.All(results, r => Assert.Equal(ScenarioStatus.Passed, r.Status));
             Assert.True(File.Exists(Path.Combine(merged, "junit.xml")) && File.Exists(Path.Combine(merged, "report.html")));
             // Tomorrow's split reads tonight's durations.
-            Assert.Equal(3, CucumberResults.Durations(Path.Combine(Directory, "durations", "cucumber-messages.ndjson")).Count);
+            Assert.Equal(3, ReportDurations.FromNdjson(Path.Combine(Directory, "durations", "cucumber-messages.ndjson")).Count);
             Assert.Equal(shards, System.IO.Directory.GetDirectories(Path.Combine(Directory, "reports")).Length - 1);
         }
 

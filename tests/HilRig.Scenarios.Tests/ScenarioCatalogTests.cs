@@ -1,3 +1,4 @@
+using HilRig.Gherkin.Execution;
 using HilRig.Gherkin.Testing;
 using Xunit;
 
@@ -6,15 +7,27 @@ namespace HilRig.Scenarios.Tests;
 /// <summary>
 /// Every scenario of the catalogue as its own test case. Features that start the run's bench ("Given the
 /// bench is powered on") run on both virtual benches, except @slow and @cloud ones (on sim-chain only);
-/// features that name their bench run once.
+/// features that name their bench run once. The catalogue is split over <see cref="Parts"/> test classes, one bench
+/// of each kind per class, which xunit runs at once (as <c>hilrig run</c> runs its virtual benches in parallel):
+/// the longest scenarios are dealt out first, one to each part in turn, and the @alone ones
+/// (<see cref="PickleSchedule.AloneTag"/>) go to a class of their own, in a collection that runs by itself.
 /// </summary>
-public sealed class ScenarioCatalogTests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+public static class ScenarioCatalogTests
 {
     /// <summary>The virtual benches the bench-agnostic features run on.</summary>
     public static readonly string[] Benches = ["sim-chain", "sim-tree"];
 
-    public static IEnumerable<TheoryDataRow<string, string>> Scenarios()
+    /// <summary>
+    /// How many classes (benches of each kind) share the catalogue: as many as xunit runs at once here (maxParallelThreads 3
+    /// in xunit.runner.json), which the other catalogue suites share too; on the loaded 2-core machines CI runs on, more
+    /// benches at once did no better (README, "Benches in parallel").
+    /// </summary>
+    public const int Parts = 3;
+
+    /// <summary>The test cases of part <paramref name="part"/> (1..<see cref="Parts"/>), or the @alone ones (part 0).</summary>
+    public static IEnumerable<TheoryDataRow<string, string>> Part(int part)
     {
+        var rows = new List<(string Bench, HilRig.Gherkin.Features.PickleInfo Pickle, string Label)>();
         foreach (var pickle in PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root))
         {
             var namesItsBench = pickle.Pickle.Steps.Any(s => s.Text.StartsWith("the bench \"", StringComparison.Ordinal));
@@ -25,17 +38,78 @@ public sealed class ScenarioCatalogTests(ScenarioRunners runners) : IClassFixtur
             var onlyOnce = namesItsBench || pickle.Tags.Contains("@slow") || pickle.Tags.Contains("@cloud");
             foreach (var bench in onlyOnce ? Benches[..1] : Benches)
             {
-                var label = namesItsBench ? "own bench" : bench;
-                yield return new TheoryDataRow<string, string>(bench, pickle.Id).WithTestDisplayName($"[{label}] {pickle.DisplayName}");
+                rows.Add((bench, pickle, namesItsBench ? "own bench" : bench));
             }
         }
+        var noDurations = new Dictionary<string, TimeSpan>();
+        // Longest first (the same estimate as a run with no earlier report), dealt out in turn: a stable split.
+        var shared = rows.Where(r => !PickleSchedule.RunsAlone(r.Pickle)).OrderByDescending(r => PickleSchedule.Estimate(r.Pickle, noDurations)).ToList();
+        var mine = part == 0 ? rows.Where(r => PickleSchedule.RunsAlone(r.Pickle)) : shared.Where((_, i) => i % Parts == part - 1);
+        return mine.Select(r => new TheoryDataRow<string, string>(r.Bench, r.Pickle.Id).WithTestDisplayName($"[{r.Label}] {r.Pickle.DisplayName}"));
     }
+
+    /// <summary>Runs one test case on its part's bench.</summary>
+    public static async Task RunAsync(ScenarioRunners runners, int part, string bench, string pickleId)
+    {
+        var result = await runners.For(bench, part).RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
+        Assert.True(result.Passed, result.Describe());
+    }
+}
+
+/// <summary>Part 1 of the catalogue (<see cref="ScenarioCatalogTests"/>).</summary>
+public sealed class ScenarioCatalogPart1Tests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(1);
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId)
+    public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 1, bench, pickleId);
+}
+
+/// <summary>Part 2 of the catalogue (<see cref="ScenarioCatalogTests"/>).</summary>
+public sealed class ScenarioCatalogPart2Tests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(2);
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 2, bench, pickleId);
+}
+
+/// <summary>Part 3 of the catalogue (<see cref="ScenarioCatalogTests"/>).</summary>
+public sealed class ScenarioCatalogPart3Tests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(3);
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 3, bench, pickleId);
+}
+
+/// <summary>The catalogue's @alone scenarios (a broker restarted on its port), in a collection that runs by itself.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class ScenarioCatalogAloneTests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(0);
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Virtual_Bench_Alone(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 0, bench, pickleId);
+
+    [Fact]
+    public void The_parts_hold_every_test_case_once()
     {
-        var result = await runners.For(bench).RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
-        Assert.True(result.Passed, result.Describe());
+        var all = Enumerable.Range(0, ScenarioCatalogTests.Parts + 1).SelectMany(ScenarioCatalogTests.Part).Select(r => $"{r.Data.Item1} {r.Data.Item2}").ToList();
+        Assert.Equal(all.Distinct(), all);
+        Assert.NotEmpty(ScenarioCatalogTests.Part(0));
+        Assert.All(Enumerable.Range(1, ScenarioCatalogTests.Parts), part => Assert.NotEmpty(ScenarioCatalogTests.Part(part)));
     }
+}
+
+/// <summary>The @alone scenarios' collection: not run in parallel with anything else in this assembly.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "@alone scenarios, run alone";
 }

@@ -11,20 +11,24 @@ public sealed class ScenarioRunners : IAsyncDisposable
     /// <summary>The checkout the tests run from.</summary>
     public static string Root { get; } = RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
 
-    /// <summary>The runner whose default bench is wiring/<paramref name="bench"/>.yaml.</summary>
-    public GherkinRunner For(string bench)
+    /// <summary>
+    /// The runner whose default bench is wiring/<paramref name="bench"/>.yaml; <paramref name="part"/> &gt; 0 names one of
+    /// several benches made from that file (ScenarioCatalogTests' parts), each with its artifacts in a folder of its own.
+    /// </summary>
+    public GherkinRunner For(string bench, int part = 0)
     {
+        var key = part > 0 ? $"{bench}#{part}" : bench;
         lock (_runners)
         {
-            if (!_runners.TryGetValue(bench, out var runner))
+            if (!_runners.TryGetValue(key, out var runner))
             {
-                var settings = RigSettings.ForRepository(Root, Path.Combine("wiring", bench + ".yaml"), Path.Combine("artifacts", "test-scenarios", bench));
+                var settings = RigSettings.ForRepository(Root, Path.Combine("wiring", bench + ".yaml"), Path.Combine("artifacts", "test-scenarios", key));
                 runner = new GherkinRunner([typeof(BenchSteps).Assembly], new RunOptions
                 {
                     BaseDirectory = Root,
                     ConfigureServices = services => services.RegisterInstanceAs(settings),
                 });
-                _runners[bench] = runner;
+                _runners[key] = runner;
             }
             return runner;
         }

@@ -1,3 +1,4 @@
+using HilRig.Gherkin;
 using System.CommandLine;
 using HilRig.Gherkin.Reporting;
 
@@ -79,7 +80,7 @@ internal static class ReportCommand
             {
                 outcome = await Task.Run(() => ReportMerge.Merge(given, target), token);
             }
-            catch (InvalidDataException ex)
+            catch (GherkinException ex)
             {
                 await Console.Error.WriteLineAsync($"hilrig report merge: {ex.Message}");
                 return 2;
@@ -96,7 +97,11 @@ internal static class ReportCommand
             var counts = string.Join(", ", outcome.Scenarios.GroupBy(s => s.Status).OrderBy(g => ScenarioStatus.All.ToList().IndexOf(g.Key)).Select(g => $"{g.Count()} {g.Key}"));
             Console.WriteLine($"hilrig report merge: {outcome.Runs} runs, {outcome.Scenarios.Count} scenarios ({(counts.Length == 0 ? "none" : counts)})");
             Console.WriteLine($"reports: {Path.Combine(target, "cucumber-messages.ndjson")}, {Path.Combine(target, "junit.xml")}, {Path.Combine(target, "report.html")}");
-            return outcome.Success && outcome.Scenarios.All(s => s.Passed || s.Status == ScenarioStatus.Skipped) ? 0 : 1;
+            foreach (var failed in outcome.FailedRuns)
+            {
+                await Console.Error.WriteLineAsync($"hilrig report merge: run {failed}");
+            }
+            return outcome.FailedRuns.Count == 0 && outcome.Scenarios.All(s => s.Passed || s.Status == ScenarioStatus.Skipped) ? 0 : 1;
         });
         return merge;
     }

@@ -17,7 +17,8 @@ internal static class RunCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "Feature files or folders, or file.feature:LINE (default: the catalogue, every feature under scenarios/HilRig.Scenarios/).", Arity = ArgumentArity.ZeroOrMore };
         var tags = new Option<string?>("--tags") { Description = "Tag expression, e.g. \"@sim and not @slow\"." };
-        var wiring = new Option<string>("--wiring") { Description = "Bench for features that do not name one.", DefaultValueFactory = _ => RepoPaths.DefaultWiring };
+        var wiring = new Option<string[]>("--wiring") { Description = "Bench for features that do not name one (default wiring/sim-chain.yaml); give it once per bench of a pool to run on several benches at once.", DefaultValueFactory = _ => [RepoPaths.DefaultWiring] };
+        var parallel = new Option<int?>("--parallel") { Description = $"Run on N virtual benches made from the --wiring file at once (default: {BenchPool.DefaultVirtualBenches} here, two per core and one more, at most 8; 1 runs one bench, scenario after scenario). The longest scenarios start first (durations from the last run's report)." };
         var output = new Option<string?>("--out") { Description = "Report directory (default: artifacts/run-<time>)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (torn flash bits, garbage bytes); a run with the same seed repeats exactly. Default: a new seed, printed." };
         var defects = new Option<string[]>("--defect") { Description = "Start an emulated chip or the module with a firmware defect, as chip2:pass-through-drops-frames or module:obey-vendor-ota (proves the scenarios catch it)." };
@@ -26,28 +27,35 @@ internal static class RunCommand
         var noWait = new Option<bool>("--no-wait") { Description = "Fail at once (exit 2) when another run holds the bench, instead of waiting for it." };
         var retry = new Option<int>("--retry") { Description = "Run a failed scenario again, up to N times (0 to 10), for a hardware night where one flaky run should not fail it: every attempt is in the reports, the scenario's result is its last attempt's." };
         var shard = new Option<string?>("--shard") { Description = "i/n: run only share i of n of the selected scenarios, split by duration so that n machines (a farm of benches) finish together; shards 1/n..n/n run every scenario once (docs/farm.md). Merge their reports with hilrig report merge." };
-        var durations = new Option<string?>("--durations") { Description = "A previous run's report (its directory or cucumber-messages.ndjson) whose scenario durations weigh the --shard split; without it each scenario weighs its step count. Give every shard the same file." };
+        var durationsFile = new Option<string?>("--durations") { Description = "A previous run's report (its directory or cucumber-messages.ndjson) whose scenario durations weigh the --shard split; without it each scenario weighs its step count. Give every shard the same file." };
         var steps = new Option<string[]>("--steps") { Description = "A step library of your own: a .dll of Reqnroll [Binding] classes, run beside the catalogue's (give it once per library; docs/steps.md)." };
         var command = new Command("run", "Run scenarios on a bench; writes Cucumber messages NDJSON, JUnit XML and per-scenario timelines and logs.")
         {
-            paths, tags, wiring, output, defects, seed, repeat, noWait, benches, steps, retry, shard, durations,
+            paths, tags, wiring, parallel, output, defects, seed, repeat, noWait, benches, steps, retry, shard, durationsFile,
         };
         command.SetAction(async (result, token) =>
         {
             var root = RepoPaths.Root;
-            var wiringPath = Path.GetFullPath(result.GetRequiredValue(wiring));
-            if (WiringCommands.LoadOrReport(wiringPath) is not { } benchWiring)
+            var wirings = new List<(string Path, Core.Wiring.BenchWiring Wiring)>();
+            foreach (var file in result.GetValue(wiring) is { Length: > 0 } named ? named : [RepoPaths.DefaultWiring])
             {
+                if (WiringCommands.LoadOrReport(Path.GetFullPath(file)) is not { } loaded) return 2;
+                wirings.Add((Path.GetFullPath(file), loaded));
+            }
+            if (BenchPool.Plan(wirings, result.GetValue(parallel), out var poolError) is not { } pool)
+            {
+                await Console.Error.WriteLineAsync($"hilrig run: {poolError}");
                 return 2;
             }
+            var wiringPath = wirings[0].Path;
             if (!TryParseDefects(result.GetValue(defects) ?? [], out var chipDefects, out var defectError))
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {defectError}");
                 return 2;
             }
-            if (chipDefects.Count > 0 && benchWiring.Kind == Core.Wiring.BenchKind.Hardware)
+            if (chipDefects.Count > 0 && wirings.Select(w => w.Wiring).FirstOrDefault(w => w.Kind == Core.Wiring.BenchKind.Hardware) is { } hardware)
             {
-                await Console.Error.WriteLineAsync($"hilrig run: --defect starts an emulated node with a defect, but the nodes of hardware bench '{benchWiring.Name}' run their own firmware "
+                await Console.Error.WriteLineAsync($"hilrig run: --defect starts an emulated node with a defect, but the nodes of hardware bench '{hardware.Name}' run their own firmware "
                     + "(a bench double takes --defect when it starts: hilrig bench double --defect chip2:...)");
                 return 2;
             }
@@ -68,7 +76,7 @@ internal static class RunCommand
                 return 2;
             }
             // A bench without its adapters fails here, once, naming the device and the wiring line, not in every scenario.
-            var benchesToCheck = new List<Core.Wiring.BenchWiring> { benchWiring };
+            var benchesToCheck = wirings.Select(w => w.Wiring).ToList();
             foreach (var path in benchOverrides.Values)
             {
                 if (WiringCommands.LoadOrReport(path) is not { } overridden) return 2;
@@ -93,7 +101,7 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync($"hilrig run: --repeat {rounds} is outside 1..1000");
                 return 2;
             }
-            if (!TryParseShard(result.GetValue(shard), result.GetValue(durations), out var shardPlan, out var shardError))
+            if (!TryParseShard(result.GetValue(shard), result.GetValue(durationsFile), out var shardPlan, out var shardError))
             {
                 await Console.Error.WriteLineAsync($"hilrig run: {shardError}");
                 return 2;
@@ -102,42 +110,40 @@ internal static class RunCommand
             // A selection that names a missing file, a file that does not parse or a line with no scenario runs nothing:
             // one message per problem, before the bench is locked or started. (A broken file in a named folder is
             // reported by the run, and the folder's other features run.)
-            if (await SelectionProblemsAsync(root, selection))
+            if (await SelectionProblemsAsync(root, selection) is not { } selectedCount)
             {
                 return 2;
             }
-            // One run per bench at a time, across processes (hilrig serve takes the same lock).
-            BenchLock? benchLock;
-            try
+            // One scenario needs one bench: the run is then the plain one (its lock, its reports straight in OUT).
+            if (selectedCount <= 1) pool = [pool[0]];
+            // One run per bench at a time, across processes (hilrig serve takes the same lock): each bench of the pool its own.
+            var locks = new List<BenchLock>();
+            using var heldLocks = new LockSet(locks);
+            foreach (var bench in pool)
             {
-                benchLock = result.GetValue(noWait)
-                    ? BenchLock.TryAcquire(benchWiring.Name, "hilrig run")
-                    : await BenchLock.AcquireAsync(benchWiring.Name, "hilrig run",
-                        holder => Console.WriteLine($"hilrig run: bench '{benchWiring.Name}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
-            }
-            catch (IOException ex)
-            {
-                await Console.Error.WriteLineAsync($"hilrig run: the lock of bench '{benchWiring.Name}': {ex.Message}");
-                return 2;
-            }
-            using var heldLock = benchLock;
-            if (benchLock is null)
-            {
-                await Console.Error.WriteLineAsync($"hilrig run: bench '{benchWiring.Name}' is in use by {BenchLock.Holder(benchWiring.Name)}");
-                return 2;
+                if (await AcquireLockAsync(bench.Name, result.GetValue(noWait), token) is not { } taken) return 2;
+                locks.Add(taken);
             }
             var firstSeed = result.GetValue(seed) ?? Random.Shared.Next(1, 1_000_000);
             var settings = RigSettings.ForRepository(root, wiringPath) with { ChipDefects = chipDefects, BenchOverrides = benchOverrides, StepAssemblies = stepAssemblies };
+            // Durations of the last run (before this one writes its own) put the longest scenarios first on a pool.
+            // (A shard's --durations file, when given, orders its benches too.)
+            var durations = shardPlan is { Durations.Count: > 0 } ? shardPlan.Durations
+                : pool.Count > 1 && ReportDurations.NewestRunReport(Path.Combine(root, "artifacts")) is { } last
+                ? ReportDurations.FromNdjson(last) : new Dictionary<string, TimeSpan>();
+            Task<(int Code, IReadOnlyList<PickleResult> Pickles)> Round(RigSettings round, string roundDir) => pool.Count > 1
+                ? ParallelRound.RunAsync(round, pool, roundDir, selection, retries, durations, token)
+                : RunRoundAsync(round, roundDir, selection, retries, token);
             if (rounds == 1)
             {
-                return (await RunRoundAsync(settings with { Seed = firstSeed }, outDir, selection, retries, token)).Code;
+                return (await Round(settings with { Seed = firstSeed }, outDir)).Code;
             }
             var passes = new Dictionary<string, (string Name, int Passed)>(StringComparer.Ordinal);
             var worst = 0;
             for (var round = 1; round <= rounds; round++)
             {
                 Console.WriteLine($"hilrig run: round {round} of {rounds}");
-                var (code, pickles) = await RunRoundAsync(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"), selection, retries, token);
+                var (code, pickles) = await Round(settings with { Seed = firstSeed + round - 1 }, Path.Combine(outDir, $"round-{round}"));
                 worst = Math.Max(worst, code);
                 if (code == 2) break;
                 foreach (var pickle in pickles)
@@ -206,7 +212,40 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<bool> SelectionProblemsAsync(string root, PickleSelection selection)
+    /// <summary>The lock of <paramref name="bench"/>, waiting for it unless <paramref name="noWait"/>; null (after one message) when it cannot be had.</summary>
+    private static async Task<BenchLock?> AcquireLockAsync(string bench, bool noWait, CancellationToken token)
+    {
+        BenchLock? benchLock;
+        try
+        {
+            benchLock = noWait
+                ? BenchLock.TryAcquire(bench, "hilrig run")
+                : await BenchLock.AcquireAsync(bench, "hilrig run",
+                    holder => Console.WriteLine($"hilrig run: bench '{bench}' is in use by {holder}; waiting for it (--no-wait fails instead)"), token);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: the lock of bench '{bench}': {ex.Message}");
+            return null;
+        }
+        if (benchLock is null)
+        {
+            await Console.Error.WriteLineAsync($"hilrig run: bench '{bench}' is in use by {BenchLock.Holder(bench)}");
+        }
+        return benchLock;
+    }
+
+    /// <summary>The locks of a run's benches, released together.</summary>
+    private sealed class LockSet(IReadOnlyList<BenchLock> locks) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var held in locks) held.Dispose();
+        }
+    }
+
+    /// <summary>How many pickles the selection holds; null (after one message per problem) when it names something wrong.</summary>
+    private static async Task<int?> SelectionProblemsAsync(string root, PickleSelection selection)
     {
         ResolvedSelection resolved;
         try
@@ -216,7 +255,7 @@ internal static class RunCommand
         catch (GherkinException ex)
         {
             await Console.Error.WriteLineAsync($"hilrig run: {ex.Message}");
-            return true;
+            return null;
         }
         // A feature that does not parse inside a named folder does not stop the others: the run reports it.
         foreach (var error in resolved.NamedErrors)
@@ -228,7 +267,7 @@ internal static class RunCommand
             Console.WriteLine($"hilrig run: shard {shard}: {resolved.Pickles.Count} of the {resolved.Unsharded} selected scenarios"
                 + (shard.Durations.Count > 0 ? $" (split by the durations of {shard.Durations.Count} scenarios)" : " (split by step counts)"));
         }
-        return resolved.NamedErrors.Count > 0;
+        return resolved.NamedErrors.Count > 0 ? null : resolved.Pickles.Count;
     }
 
     /// <summary>--shard i/n and --durations as a plan; false with one message naming what is wrong.</summary>
@@ -259,15 +298,7 @@ internal static class RunCommand
                 error = $"--durations {durations}: no such report (give a run's report directory or its cucumber-messages.ndjson)";
                 return false;
             }
-            try
-            {
-                known = CucumberResults.Durations(messages);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                error = $"--durations {durations}: {ex.Message}";
-                return false;
-            }
+            known = ReportDurations.FromNdjson(messages);
         }
         plan = ShardPlan.Of(index, count, known);
         return true;

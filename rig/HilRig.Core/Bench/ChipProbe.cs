@@ -89,17 +89,35 @@ public sealed class ChipProbe(Wiring.BenchWiring wiring, IReadOnlyDictionary<str
         var relay = RelayFor(chipName);
         // What came up from the chip that was not a frame: a chip that frames its answers wrongly is told so, not only "silent".
         var garbage = new List<SkippedBytes>();
+        var modelId = wiring.Chip(chipName).ModelId;
+        // Not disposed: an observation racing the unsubscription may still release it (it holds no wait handle).
+        var answered = new SemaphoreSlim(0);
+        var answers = 0;
         void OnObserved(LinkObservation o)
         {
             if (o.Direction == Direction.Upstream && o.Item is SkippedBytes skipped) lock (garbage) garbage.Add(skipped);
+            if (o.Direction == Direction.Upstream && o.Item is DecodedFrame { Frame: { Type: MessageType.StatusResponse } f } && f.Source == modelId && f.Destination == Address.Rig)
+            {
+                Interlocked.Increment(ref answers);
+                answered.Release();
+            }
         }
         relay.Observed += OnObserved;
         try
         {
+            var polls = 0;
             while (DateTime.UtcNow < deadline)
             {
+                polls++;
                 if (await QueryStatusAsync(chipName, cancellationToken, TimeSpan.FromMilliseconds(200)).ConfigureAwait(false) is { } status)
                 {
+                    // A chip whose process started late (a loaded machine, benches in parallel) finds the earlier polls queued
+                    // on its UART and answers each of them at once: those answers come up now, while the rig still waits,
+                    // not into the scenario's first steps (a conformance step that expects silence upstream saw them). The
+                    // wait ends when every poll is answered, or when StatusTimeout passes with no further answer.
+                    while (Volatile.Read(ref answers) < polls && await answered.WaitAsync(StatusTimeout, cancellationToken).ConfigureAwait(false))
+                    {
+                    }
                     return status;
                 }
             }

@@ -90,6 +90,55 @@ public sealed class GherkinRunner : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs pickles taken one at a time from <paramref name="schedule"/>, which other runners (other benches) share,
+    /// until it has none left: one bench of a <see cref="ParallelRun"/>. Features are reported as their first pickle
+    /// starts; a feature whose pickles this runner takes apart from each other is opened again ([BeforeFeature] and
+    /// [AfterFeature] run once per stretch, as they do for a feature split across Reqnroll's parallel workers).
+    /// <paramref name="errors"/> are the selection's errors this run reports. Ends as <see cref="RunAsync"/> does.
+    /// </summary>
+    public async Task<RunResult> RunScheduledAsync(PickleSchedule schedule, IReadOnlyList<string> errors, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(errors);
+        options ??= Options;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var session = new RunSession(BindingAssemblies, options);
+            session.AddErrors(errors);
+            try
+            {
+                await session.StartAsync([], [], cancellationToken).ConfigureAwait(false);
+                while (!cancellationToken.IsCancellationRequested && await schedule.NextAsync(cancellationToken).ConfigureAwait(false) is { } pickle)
+                {
+                    try
+                    {
+                        await session.RunPickleAsync(pickle, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        schedule.Finished();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled while waiting for a pickle or between steps of the runner: the run ends as cancelled below.
+            }
+            catch (Exception exception)
+            {
+                session.AddUnexpected(exception);
+            }
+
+            return await session.FinishAsync(cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Runs one pickle by its id (<c>relative/path.feature:LINE</c>, relative to <see cref="RunOptions.BaseDirectory"/>),
     /// inside a run that lasts until the runner is disposed. Throws <see cref="GherkinException"/> when the file does
     /// not parse or no pickle has that line.

@@ -325,10 +325,20 @@ internal sealed class RunSession(IReadOnlyList<Assembly> bindingAssemblies, RunO
 
     internal static BindingCatalog CatalogOf(IBindingRegistry registry)
     {
-        static string NewId() => Guid.NewGuid().ToString();
-        var definitions = registry.GetStepDefinitions().Select(d => new StepDefinitionInfo(NewId(), d)).ToList();
-        var hooks = registry.GetHooks().Distinct().Select(h => new HookInfo(NewId(), h)).ToList();
-        var parameterTypes = registry.GetStepTransformations().Select(t => new ParameterTypeInfo(NewId(), t)).ToList();
+        // Ids that follow the bindings, not the run: the runs of a parallel run's benches (and a farm's shards) name each
+        // step definition and hook alike, so their merged report lists each once (Reporting.CucumberMessagesMerge).
+        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
+        string StableId(string kind, Reqnroll.Bindings.Reflection.IBindingMethod method, string detail)
+        {
+            var text = $"{kind}\n{method.Type.FullName}.{method.Name}({string.Join(",", method.Parameters.Select(p => p.Type.FullName))})\n{detail}";
+            var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
+            var seen = taken[id] = taken.GetValueOrDefault(id) + 1;
+            return seen == 1 ? id : $"{id}-{seen}";
+        }
+
+        var definitions = registry.GetStepDefinitions().Select(d => new StepDefinitionInfo(StableId("step", d.Method, $"{d.StepDefinitionType} {d.SourceExpression}"), d)).ToList();
+        var hooks = registry.GetHooks().Distinct().Select(h => new HookInfo(StableId("hook", h.Method, $"{h.HookType} {h.HookOrder}"), h)).ToList();
+        var parameterTypes = registry.GetStepTransformations().Select(t => new ParameterTypeInfo(StableId("parameterType", t.Method, $"{t.Name} {t.Regex}"), t)).ToList();
         var errors = registry.GetErrorMessages().Select(e => e.Message).ToList();
         return new BindingCatalog(definitions, hooks, parameterTypes, errors);
     }

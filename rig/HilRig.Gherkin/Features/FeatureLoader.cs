@@ -56,7 +56,7 @@ public static partial class FeatureLoader
         try
         {
             var document = new Parser().Parse(new StringReader(source));
-            var ids = new GuidIdGenerator();
+            var ids = new StableIdGenerator(uri, source);
             var messageDocument = new AstMessagesConverter(ids).ConvertGherkinDocumentToEventArgs(document, uri);
             if (EmptyTableRow(messageDocument) is { } row)
             {

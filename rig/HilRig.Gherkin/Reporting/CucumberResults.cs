@@ -14,7 +14,6 @@ public sealed class CucumberResults(string path)
     private readonly Dictionary<string, (string Name, string Location)> _pickles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _testCases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _started = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _startedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Status, string? Detail)> _worst = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _featureNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _astLines = new(StringComparer.Ordinal);
@@ -24,31 +23,12 @@ public sealed class CucumberResults(string path)
     /// <summary>Results of the scenarios that have finished so far, in the order they finished.</summary>
     public IReadOnlyList<ScenarioResult> Results => _results;
 
-    /// <summary>
-    /// Reads a whole report at once: the results of every finished scenario. A missing file reads as none.
-    /// </summary>
+    /// <summary>Reads a whole report at once: the results of every finished scenario. A missing file reads as none.</summary>
     public static IReadOnlyList<ScenarioResult> ReadAll(string path)
     {
         var results = new CucumberResults(path);
         results.Read();
         return results.Results;
-    }
-
-    /// <summary>
-    /// The durations of a report's finished scenarios by pickle id (<c>path.feature:LINE</c>), for the longest-first
-    /// order and the shard split; a scenario with no timestamps or no line is left out.
-    /// </summary>
-    public static IReadOnlyDictionary<string, TimeSpan> Durations(string path)
-    {
-        var durations = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-        foreach (var result in ReadAll(path))
-        {
-            if (result.Duration is { } duration && result.Location.Contains(':', StringComparison.Ordinal))
-            {
-                durations[result.Location] = duration;
-            }
-        }
-        return durations;
     }
 
     /// <summary>Reads what was appended since the last call; true when a scenario finished. A missing file reads as nothing.</summary>
@@ -118,13 +98,12 @@ public sealed class CucumberResults(string path)
                         break;
                     case "testCaseStarted":
                         _started[Text(body, "id")] = Text(body, "testCaseId");
-                        if (Timestamp(body) is { } startedAt) _startedAt[Text(body, "id")] = startedAt;
                         break;
                     case "testStepFinished" when body.TryGetProperty("testStepResult", out var result):
                         Step(Text(body, "testCaseStartedId"), Text(result, "status"), result.TryGetProperty("message", out var m) ? m.GetString() : null);
                         break;
                     case "testCaseFinished":
-                        Finish(Text(body, "testCaseStartedId"), body.TryGetProperty("willBeRetried", out var retried) && retried.ValueKind == JsonValueKind.True, Timestamp(body));
+                        Finish(Text(body, "testCaseStartedId"), body.TryGetProperty("willBeRetried", out var retried) && retried.ValueKind == JsonValueKind.True);
                         break;
                 }
             }
@@ -185,15 +164,14 @@ public sealed class CucumberResults(string path)
         }
     }
 
-    private void Finish(string started, bool willBeRetried, DateTimeOffset? finishedAt)
+    private void Finish(string started, bool willBeRetried)
     {
         var (status, detail) = _worst.GetValueOrDefault(started, (ScenarioStatus.Passed, null));
         _worst.Remove(started);
-        TimeSpan? duration = _startedAt.Remove(started, out var startedAt) && finishedAt is { } end && end >= startedAt ? end - startedAt : null;
         if (willBeRetried) return;
         var pickle = _started.TryGetValue(started, out var testCase) && _testCases.TryGetValue(testCase, out var pickleId) && _pickles.TryGetValue(pickleId, out var p)
             ? p : (Name: "(unknown scenario)", Location: "");
-        _results.Add(new ScenarioResult(pickle.Name, pickle.Location, status, status == ScenarioStatus.Passed ? null : detail, duration));
+        _results.Add(new ScenarioResult(pickle.Name, pickle.Location, status, status == ScenarioStatus.Passed ? null : detail));
     }
 
     private static int Rank(string status)
@@ -211,14 +189,6 @@ public sealed class CucumberResults(string path)
         var first = end < 0 ? message : message[..end];
         return first.Length > 500 ? first[..500] + "..." : first;
     }
-
-    /// <summary>A message's <c>timestamp</c> (seconds and nanos since the Unix epoch), or null when it has none.</summary>
-    private static DateTimeOffset? Timestamp(JsonElement body) =>
-        body.TryGetProperty("timestamp", out var timestamp) && timestamp.ValueKind == JsonValueKind.Object
-            && timestamp.TryGetProperty("seconds", out var seconds) && seconds.TryGetInt64(out var s)
-            && s is >= 0 and < 253_402_300_800
-            ? DateTimeOffset.FromUnixTimeSeconds(s).AddTicks(timestamp.TryGetProperty("nanos", out var nanos) && nanos.TryGetInt32(out var n) && n is >= 0 and < 1_000_000_000 ? n / 100 : 0)
-            : null;
 
     private static string Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";

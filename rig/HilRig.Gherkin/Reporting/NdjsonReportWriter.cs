@@ -27,12 +27,18 @@ public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
         _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
     }
 
-    /// <summary>Creates (or replaces) the file at <paramref name="path"/>, creating its directory.</summary>
-    public static NdjsonReportWriter Create(string path)
+    /// <summary>
+    /// The bench this run's test cases run on, written as testCaseStarted.workerId (a bench of <c>hilrig run --parallel</c>);
+    /// null: none is named.
+    /// </summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>Creates (or replaces) the file at <paramref name="path"/>, creating its directory; <paramref name="workerId"/>: see <see cref="WorkerId"/>.</summary>
+    public static NdjsonReportWriter Create(string path, string? workerId = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new NdjsonReportWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
+        return new NdjsonReportWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read)) { WorkerId = workerId };
     }
 
     /// <inheritdoc />
@@ -106,7 +112,7 @@ public sealed partial class NdjsonReportWriter : IRunListener, IDisposable
             Write(MessageFactory.TestCase(testCase, _runId));
         }
 
-        Write(Envelope.Create(new TestCaseStarted(testCase.Attempt, testCase.TestCaseStartedId, testCase.TestCaseId, null, MessageFactory.Timestamp(timestamp))));
+        Write(Envelope.Create(new TestCaseStarted(testCase.Attempt, testCase.TestCaseStartedId, testCase.TestCaseId, WorkerId, MessageFactory.Timestamp(timestamp))));
     }
 
     /// <inheritdoc />

@@ -12,13 +12,13 @@ public sealed class ReportFiles : IDisposable
 {
     private readonly NdjsonReportWriter _ndjson;
 
-    private ReportFiles(string directory)
+    private ReportFiles(string directory, string? bench)
     {
         Directory.CreateDirectory(directory);
         NdjsonPath = Path.Combine(directory, "cucumber-messages.ndjson");
         JUnitPath = Path.Combine(directory, "junit.xml");
         HtmlPath = Path.Combine(directory, "report.html");
-        _ndjson = NdjsonReportWriter.Create(NdjsonPath);
+        _ndjson = NdjsonReportWriter.Create(NdjsonPath, bench);
         // The HTML writer reads what the NDJSON writer flushed in its OnRunFinished, so it comes after it.
         Listeners = [_ndjson, new JUnitReportWriter(JUnitPath), new HtmlReportWriter(NdjsonPath, HtmlPath)];
     }
@@ -35,11 +35,11 @@ public sealed class ReportFiles : IDisposable
     /// <summary>The writers, to add to the run's listeners.</summary>
     public IReadOnlyList<IRunListener> Listeners { get; }
 
-    /// <summary>Creates the directory and opens the NDJSON file.</summary>
-    public static ReportFiles Open(string directory)
+    /// <summary>Creates the directory and opens the NDJSON file; <paramref name="bench"/> names the bench the test cases run on (testCaseStarted.workerId), if any.</summary>
+    public static ReportFiles Open(string directory, string? bench = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        return new ReportFiles(Path.GetFullPath(directory));
+        return new ReportFiles(Path.GetFullPath(directory), bench);
     }
 
     /// <inheritdoc />

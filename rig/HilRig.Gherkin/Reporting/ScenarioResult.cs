@@ -5,8 +5,7 @@ namespace HilRig.Gherkin.Reporting;
 /// <param name="Location">file.feature:LINE relative to the checkout.</param>
 /// <param name="Status">Cucumber status, lower case: passed, failed, undefined, ambiguous, pending or skipped.</param>
 /// <param name="Detail">The message of the step that decided the status, if any.</param>
-/// <param name="Duration">From the scenario's (last attempt's) testCaseStarted to its testCaseFinished, when both carry a timestamp.</param>
-public sealed record ScenarioResult(string Name, string Location, string Status, string? Detail, TimeSpan? Duration = null)
+public sealed record ScenarioResult(string Name, string Location, string Status, string? Detail)
 {
     /// <summary>True only when <see cref="Status"/> is passed.</summary>
     public bool Passed => Status == ScenarioStatus.Passed;

@@ -12,7 +12,8 @@ namespace HilRig.Gherkin.Selection;
 /// <remarks>
 /// The split is longest-first greedy (each pickle, longest first and then by id, goes to the share with the least
 /// time so far; a tie goes to the lower share). A pickle's weight is its duration in <see cref="Durations"/> (a
-/// previous run's report, by pickle id <c>path.feature:LINE</c>); a pickle missing there weighs its step count times
+/// previous run's report, <see cref="Reporting.ReportDurations"/>, by the pickle's message id, which follows its file's
+/// URI and text); a pickle missing there weighs its step count times
 /// the median seconds per step of the pickles that have a duration, or one second per step when none has.
 /// </remarks>
 public sealed class ShardPlan
@@ -30,7 +31,7 @@ public sealed class ShardPlan
     /// <summary>How many shares the selection is split into.</summary>
     public int Count { get; }
 
-    /// <summary>Durations of earlier runs by pickle id; empty when none was given.</summary>
+    /// <summary>Durations of an earlier run by the pickle's message id; empty when none was given.</summary>
     public IReadOnlyDictionary<string, TimeSpan> Durations { get; }
 
     /// <summary>Share <paramref name="index"/> of <paramref name="count"/> (1 ≤ index ≤ count ≤ 1000).</summary>
@@ -107,13 +108,13 @@ public sealed class ShardPlan
     {
         ArgumentNullException.ThrowIfNull(pickles);
         var perStep = pickles
-            .Where(p => Durations.ContainsKey(p.Id) && p.Pickle.Steps.Count > 0)
-            .Select(p => Durations[p.Id].TotalSeconds / p.Pickle.Steps.Count)
+            .Where(p => Durations.ContainsKey(p.Pickle.Id) && p.Pickle.Steps.Count > 0)
+            .Select(p => Durations[p.Pickle.Id].TotalSeconds / p.Pickle.Steps.Count)
             .Order()
             .ToList();
         var secondsPerStep = perStep.Count == 0 ? 1.0 : perStep[perStep.Count / 2];
         return pickles
-            .Select(p => Durations.TryGetValue(p.Id, out var known) ? known.TotalSeconds : Math.Max(1, p.Pickle.Steps.Count) * secondsPerStep)
+            .Select(p => Durations.TryGetValue(p.Pickle.Id, out var known) ? known.TotalSeconds : Math.Max(1, p.Pickle.Steps.Count) * secondsPerStep)
             .ToList();
     }
 

@@ -220,7 +220,8 @@ public sealed partial class RunManager : BackgroundService
     {
         var directory = _store.DirectoryOf(run.Id);
         var reports = Path.Combine(directory, "reports");
-        var args = new List<string> { "run" };
+        // One bench per run: the live page follows one scenario at a time, and the bench's lock is the service's queue.
+        var args = new List<string> { "run", "--parallel", "1" };
         args.AddRange(run.Request.Features ?? []);
         args.AddRange(["--wiring", Path.Combine(_options.RepositoryRoot, run.Wiring), "--seed", run.Seed.ToString(CultureInfo.InvariantCulture), "--out", reports]);
         if (run.Request.Tags is { Length: > 0 } tags) args.AddRange(["--tags", tags]);

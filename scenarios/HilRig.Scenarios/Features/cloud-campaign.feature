@@ -68,7 +68,7 @@ Feature: Chip upgrades driven by the target OTA server
     Then every command was answered, each once
     And the target server receives "campaign-complete" for the campaign
 
-  @embedded-broker
+  @embedded-broker @alone
   Scenario: The target server's broker restarts during a campaign and no event is lost
     Given the target server publishes version "1.1.0" for every chip
     And the target server's broker will restart, down for 2000 ms, at 50% of chip3's transfer

@@ -202,9 +202,13 @@ public sealed class GatewaySteps(BenchDriver bench, CloudDriver cloud, GatewayDr
     }
 
     [Then("the \"ping\" commands were answered after the module was ready on the new node")]
-    public void ThenPingsOnNewNode()
+    public async Task ThenPingsOnNewNode()
     {
         // The module's own record of where each answer went (its log), not the times two observers of two brokers saw things.
+        // Its log reaches the timeline through the module process's output, behind the replies the step before waited for
+        // (on a loaded machine, with benches in parallel, by a few hundred ms): wait for a record of every ping's answer.
+        await gateway.Timeline.WaitForAsync(e => e.Kind == "log" && _pings.Any(p => e.Summary.Contains($"{cloud.DeviceId} answered {p} via ", StringComparison.Ordinal)),
+            _pings.Count, "the module's record of answering each ping", TimeSpan.FromSeconds(10), bench.Cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
         var log = gateway.Timeline.Snapshot().Where(e => e.Kind == "log").Select(e => e.Summary).ToList();
         var moved = log.FindLastIndex(l => l.Contains($"{cloud.DeviceId} moved from ", StringComparison.Ordinal));
         Expect.That(moved >= 0, "the module's log has no record of moving to a new node");

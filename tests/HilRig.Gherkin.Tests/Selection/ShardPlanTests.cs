@@ -43,8 +43,8 @@ public sealed class ShardPlanTests
     public void Durations_balance_the_shares_so_one_long_scenario_gets_a_shard_to_itself()
     {
         var pickles = AllPickles();
-        var longest = pickles[pickles.Count / 2].Id;
-        var durations = pickles.ToDictionary(p => p.Id, p => TimeSpan.FromSeconds(p.Id == longest ? 1000 : 1));
+        var longest = pickles[pickles.Count / 2].Pickle.Id;
+        var durations = pickles.ToDictionary(p => p.Pickle.Id, p => TimeSpan.FromSeconds(p.Pickle.Id == longest ? 1000 : 1));
 
         var assigned = ShardPlan.Of(1, 2, durations).Assign(pickles);
 
@@ -71,7 +71,7 @@ public sealed class ShardPlanTests
     public void A_pickle_missing_from_the_durations_weighs_its_steps_at_the_median_pace_of_those_known()
     {
         var pickles = AllPickles();
-        var known = pickles.Skip(1).ToDictionary(p => p.Id, p => TimeSpan.FromSeconds(3 * Math.Max(1, p.Pickle.Steps.Count)));
+        var known = pickles.Skip(1).ToDictionary(p => p.Pickle.Id, p => TimeSpan.FromSeconds(3 * Math.Max(1, p.Pickle.Steps.Count)));
 
         var weights = ShardPlan.Of(1, 2, known).Weights(pickles);
 
