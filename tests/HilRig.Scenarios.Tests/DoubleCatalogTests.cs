@@ -25,6 +25,12 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
     public async Task Scenario_Passes_On_The_Bench_Double(string pickleId)
     {
         var result = await bench.Runner.RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
+        if (SkippedOnBoards.Contains(result.Pickle.Name))
+        {
+            // Skipped by the scenario itself, with its reason; anything else (a pass, a failure) is wrong here.
+            Assert.True(result.Status == HilRig.Gherkin.Execution.PickleStatus.Skipped, result.Describe());
+            Assert.Skip(result.ErrorMessage ?? result.Describe());
+        }
         Assert.True(result.Passed, result.Describe());
     }
 
@@ -32,8 +38,17 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
     public void The_selection_has_the_chain_conformance_power_link_integrity_isolation_and_sweep_features()
     {
         var features = Selected().Select(p => p.Id.Split(':')[0]).Distinct().Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "processor-frames.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
+        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "processor-frames.feature", "selective-ack.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
     }
+
+    /// <summary>
+    /// What boards cannot be made to do: speak another protocol version than their firmware was built for (the scenario
+    /// skips and says to flash a 1.1 build).
+    /// </summary>
+    private static readonly string[] SkippedOnBoards =
+    [
+        "A chip speaking 1.1 behind a link that loses every fifth DATA frame still upgrades with a 1.2 module",
+    ];
 }
 
 /// <summary>The tree feature (it names bench "sim-tree") on wiring/double-tree.yaml's double, through `--bench sim-tree=...`.</summary>
