@@ -419,12 +419,7 @@ public sealed record ProvisionPayload(string Ssid, string Passphrase, string Ser
         var w = new PayloadWriter();
         foreach (var (text, max) in new[] { (Ssid, MaxSsidBytes), (Passphrase, MaxPassphraseBytes), (ServerId, MaxServerIdBytes) })
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-            if (bytes.Length > max)
-            {
-                throw new ArgumentException($"'{text}' is {bytes.Length} bytes; at most {max} fit");
-            }
-            w.U8((byte)bytes.Length).Bytes(bytes);
+            LengthPrefixed.Write(w, text, max);
         }
         return w.ToArray();
     }
@@ -433,32 +428,12 @@ public sealed record ProvisionPayload(string Ssid, string Passphrase, string Ser
     public static ProvisionPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
     {
         var r = new PayloadReader(data);
-        var ssid = Text(ref r, "SSID", 1, MaxSsidBytes);
-        var passphrase = Text(ref r, "passphrase", 0, MaxPassphraseBytes);
-        var server = Text(ref r, "server id", 1, MaxServerIdBytes);
+        var ssid = LengthPrefixed.Read(ref r, "SSID", 1, MaxSsidBytes);
+        var passphrase = LengthPrefixed.Read(ref r, "passphrase", 0, MaxPassphraseBytes);
+        var server = LengthPrefixed.Read(ref r, "server id", 1, MaxServerIdBytes);
         r.End("PROVISION");
         error = r.Error;
         return error is null ? new ProvisionPayload(ssid, passphrase, server) : null;
-    }
-
-    private static string Text(ref PayloadReader r, string field, int min, int max)
-    {
-        var length = r.U8($"{field} length");
-        if (r.Error is null && (length < min || length > max))
-        {
-            r.Fail($"{field} length {length} is outside {min}..{max}");
-            return "";
-        }
-        var bytes = r.Bytes(length, field);
-        try
-        {
-            return new System.Text.UTF8Encoding(false, true).GetString(bytes);
-        }
-        catch (System.Text.DecoderFallbackException)
-        {
-            r.Fail($"{field} is not UTF-8");
-            return "";
-        }
     }
 }
 

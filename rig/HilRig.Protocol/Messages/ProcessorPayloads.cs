@@ -182,7 +182,7 @@ public sealed record OtaAnswerPayload(uint NoticeId, OtaAnswer Answer)
     }
 }
 
-/// <summary>Length-prefixed UTF-8 strings (u8 length, bytes) as the processor's messages carry them.</summary>
+/// <summary>Length-prefixed UTF-8 strings (u8 length, bytes) as PROVISION and the processor's messages carry them.</summary>
 internal static class LengthPrefixed
 {
     public static void Write(PayloadWriter w, string text, int max)
