@@ -1,5 +1,5 @@
+using HilRig.Bench.Tests.Support;
 using System.Globalization;
-using System.Threading.Channels;
 using HilRig.Bench.Module;
 using HilRig.Protocol.Control;
 using HilRig.Protocol.Framing;
@@ -151,7 +151,7 @@ public sealed class ChainUpgradeTests : IDisposable
     /// <summary>Answers every START with the frame <c>answer</c> makes; everything else goes unanswered.</summary>
     private sealed class ScriptedChain(Func<StartPayload, Frame> answer) : IChainPort
     {
-        private readonly Channel<Frame> _toModule = Channel.CreateUnbounded<Frame>();
+        private readonly ModuleInbox _toModule = new();
 
         public int StartsSent { get; private set; }
 
@@ -166,22 +166,11 @@ public sealed class ChainUpgradeTests : IDisposable
             if (frame.Type == MessageType.Start && StartPayload.TryDecode(frame.Payload, out _) is { } start)
             {
                 StartsSent++;
-                _toModule.Writer.TryWrite(answer(start));
+                _toModule.Put(answer(start));
             }
         }
 
-        public async ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(timeout);
-            try
-            {
-                return await _toModule.Reader.ReadAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return null;
-            }
-        }
+        public ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+            _toModule.ReceiveAsync(timeout, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using HilRig.Bench.Module;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Messages;
@@ -12,7 +11,7 @@ namespace HilRig.Bench.Tests.Support;
 /// </summary>
 internal sealed class LoopbackChain(ChipUnderTest chip) : IChainPort
 {
-    private readonly Channel<Frame> _toModule = Channel.CreateUnbounded<Frame>();
+    private readonly ModuleInbox _toModule = new();
     private readonly Dictionary<long, int> _timesSent = new();
 
     /// <summary>While true the chip has no power: frames sent to it are lost.</summary>
@@ -54,22 +53,11 @@ internal sealed class LoopbackChain(ChipUnderTest chip) : IChainPort
             chip.Firmware.Receive(0, new DecodedFrame(frame, frame.Encode()), chip.Now);
             foreach (var sent in chip.Output.TakeAll().Where(s => s.Port == 0))
             {
-                _toModule.Writer.TryWrite(sent.Frame);
+                _toModule.Put(sent.Frame);
             }
         }
     }
 
-    public async ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(timeout);
-        try
-        {
-            return await _toModule.Reader.ReadAsync(wait.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    public ValueTask<Frame?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _toModule.ReceiveAsync(timeout, cancellationToken);
 }
