@@ -29,6 +29,8 @@ public sealed partial class GatewayDevice : IAsyncDisposable
     private readonly Dictionary<string, Task<CommandReply>> _results = new(StringComparer.Ordinal);
     private readonly List<ControlCommand> _localQueue = [];
     private readonly List<CommandReply> _outbox = [];
+    // Ids whose reply was kept for the next channel and has not gone out yet (in the outbox or being flushed from it).
+    private readonly HashSet<string> _owed = new(StringComparer.Ordinal);
     private DeviceChannel? _current;
     private bool _switching;
     private int _inFlight;
@@ -174,6 +176,8 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                 else StartLocked(command);
                 return;
             }
+            // Its reply is kept for this channel and goes out from the outbox: a second copy now would answer it twice.
+            if (_owed.Contains(command.CommandId)) return;
         }
         // Seen before: answer again with the first result, never run it twice (docs/cloud.md §3.1).
         if (earlier.IsCompletedSuccessfully) await SendReplyAsync(earlier.Result).ConfigureAwait(false);
@@ -226,6 +230,7 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                     if (result.IsSuccess)
                     {
                         // The node's broker has the answer (QoS 1 acknowledged): the device's own record of where it answered.
+                        lock (_gate) _owed.Remove(reply.CommandId);
                         _sink(_source, "answered", $"{DeviceId} answered {reply.CommandId} via {channel.NodeId}");
                         return;
                     }
@@ -236,18 +241,18 @@ public sealed partial class GatewayDevice : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    _sink(_source, "error", $"{DeviceId}: reply {reply.CommandId} via {channel.NodeId} failed ({ex.Message}); kept for the next channel");
+                    _sink(_source, "error", $"{DeviceId}: reply {reply.CommandId} via {channel.NodeId} failed ({ex.Message})");
                 }
             }
             lock (_gate)
             {
-                // No usable channel: the reply goes out on the next one, unless that one arrived meanwhile.
-                if (_current == channel || _current is null)
-                {
-                    _outbox.Add(reply);
-                    return;
-                }
+                // No usable channel: the reply goes out on the next one, unless that one arrived meanwhile (then try it).
+                if (_current != channel && _current is not null) continue;
+                _outbox.Add(reply);
+                _owed.Add(reply.CommandId);
             }
+            _sink(_source, "kept", $"{DeviceId}: no channel for the reply to {reply.CommandId}; it goes out on the next one");
+            return;
         }
     }
 }

@@ -87,6 +87,43 @@ public sealed class GatewayDeviceTests
     }
 
     [Fact]
+    public async Task KeptReply_GoesOutOnce_When_TheBackendResendsItsCommandOnTheNextNode()
+    {
+        // The rollback scenario's race (CI, 2026-12-05): the device's reply had no channel, so it waited in the outbox;
+        // on the next node the dispatcher resent the command, and the device answered both from the outbox and from its cache.
+        var token = TestContext.Current.CancellationToken;
+        var log = new EventLog();
+        await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10 }, new TcpLoopbackTransport(), log.Sink, token);
+        var held = new HeldCommands();
+        var ledger = new CommandLedger();
+        await using var device = cluster.CreateDevice(new GatewayDeviceOptions("dev-a", "gw-1"), held.Executor, ledger);
+        await device.StartAsync(token);
+        await log.WaitForAsync("dev-a ready on gw-1.1");
+        var id = await cluster.Dispatcher.SubmitAsync("dev-a", "block", null, token);
+        await held.Started(id);
+
+        // The node goes away under the running command: its reply finds no channel.
+        await cluster.FindNode("gw-1.1")!.ShutAsync();
+        await log.WaitForAsync("dev-a left gw-1.1");
+        held.Release();
+        await log.WaitForAsync($"no channel for the reply to {id}");
+
+        var fresh = await cluster.StartNodeAsync("gw-1", "1.0.0", 10, token);
+        cluster.Bindings.Bind("gw-1", fresh);
+        cluster.Bindings.NotifyChanged();
+        var reply = await cluster.Dispatcher.WhenRepliedAsync(id, token).Within();
+        // A later command's round trip: a second copy of the first reply would have been sent before it.
+        var later = await cluster.Dispatcher.SendAsync("dev-a", "ping", null, token).Within();
+
+        Assert.True(reply.Ok);
+        Assert.True(later.Ok);
+        Assert.Equal(1, cluster.Dispatcher.Resent);
+        Assert.Equal(0, cluster.Dispatcher.DuplicateReplies);
+        Assert.Single(log.Lines, l => l.Contains($"dev-a answered {id} via", StringComparison.Ordinal));
+        Assert.Equal(2, ledger.Executions);
+    }
+
+    [Fact]
     public async Task Garbage_IsLoggedOnceAndIgnored_When_DevicePublishesNonsenseOrAnUnknownDeviceConnects()
     {
         var token = TestContext.Current.CancellationToken;
