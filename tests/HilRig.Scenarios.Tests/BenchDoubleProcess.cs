@@ -13,18 +13,25 @@ namespace HilRig.Scenarios.Tests;
 public abstract partial class BenchDoubleProcess : IAsyncLifetime
 {
     private readonly string _bench;
+    private readonly string? _copyOf;
     private readonly IReadOnlyDictionary<string, string> _benchOverrides;
     private Process? _process;
     private GherkinRunner? _runner;
 
-    protected BenchDoubleProcess(string bench, IReadOnlyDictionary<string, string>? benchOverrides = null)
+    protected BenchDoubleProcess(string bench, IReadOnlyDictionary<string, string>? benchOverrides = null, string? copyOf = null)
     {
         _bench = bench;
+        _copyOf = copyOf;
         _benchOverrides = benchOverrides ?? new Dictionary<string, string>();
     }
 
-    /// <summary>The wiring file the double stands for.</summary>
-    public string WiringPath => Path.Combine(ScenarioRunners.Root, "wiring", _bench + ".yaml");
+    /// <summary>
+    /// The wiring file the double stands for: the committed wiring/NAME.yaml, or for a second double of the same bench (a pool
+    /// of two, as a farm has two Pis wired alike) a copy written under artifacts/double/ with its own name and folder.
+    /// </summary>
+    public string WiringPath => _copyOf is null
+        ? Path.Combine(ScenarioRunners.Root, "wiring", _bench + ".yaml")
+        : Path.Combine(ScenarioRunners.Root, "artifacts", "double", _bench + ".yaml");
 
     /// <summary>The double's folder, where the committed wiring files point.</summary>
     public string Directory => Path.Combine(ScenarioRunners.Root, "artifacts", "double", _bench);
@@ -44,6 +51,7 @@ public abstract partial class BenchDoubleProcess : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         if (Unavailable is not null) return;
+        if (_copyOf is not null) WriteCopy();
         var (file, prefix) = HilrigExecutable.Resolve();
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in prefix.Concat(["bench", "double", WiringPath])) start.ArgumentList.Add(a);
@@ -61,6 +69,18 @@ public abstract partial class BenchDoubleProcess : IAsyncLifetime
             BaseDirectory = ScenarioRunners.Root,
             ConfigureServices = services => services.RegisterInstanceAs(settings),
         });
+    }
+
+    private void WriteCopy()
+    {
+        var root = ScenarioRunners.Root;
+        var text = File.ReadAllText(Path.Combine(root, "wiring", _copyOf + ".yaml"));
+        text = text.Replace($"bench: {_copyOf}\n", $"bench: {_bench}\n", StringComparison.Ordinal)
+            .Replace($"../artifacts/double/{_copyOf}/", $"{root}/artifacts/double/{_bench}/", StringComparison.Ordinal)
+            .Replace("../", root + "/", StringComparison.Ordinal);
+        if (!text.Contains($"bench: {_bench}\n", StringComparison.Ordinal)) throw new InvalidOperationException($"wiring/{_copyOf}.yaml has no line 'bench: {_copyOf}' to rename");
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(WiringPath)!);
+        File.WriteAllText(WiringPath, text);
     }
 
     /// <summary>Runs the double's control script (`bench defects chip2 ...`); returns its exit code and output.</summary>
@@ -104,6 +124,9 @@ public abstract partial class BenchDoubleProcess : IAsyncLifetime
 /// <summary>wiring/double-chain.yaml's double.</summary>
 public sealed class DoubleChain() : BenchDoubleProcess("double-chain");
 
+/// <summary>A second double wired as wiring/double-chain.yaml (bench double-chain-b): the double catalogue's second part runs on it.</summary>
+public sealed class DoubleChainB() : BenchDoubleProcess("double-chain-b", copyOf: "double-chain");
+
 /// <summary>wiring/double-tree.yaml's double; the tree feature's bench "sim-tree" runs on it.</summary>
 public sealed class DoubleTree() : BenchDoubleProcess("double-tree",
     new Dictionary<string, string> { ["sim-tree"] = Path.Combine(ScenarioRunners.Root, "wiring", "double-tree.yaml") });
@@ -134,6 +157,13 @@ public sealed class DoubleChainAirCollection : ICollectionFixture<DoubleChainAir
 public sealed class DoubleChainCollection : ICollectionFixture<DoubleChain>
 {
     public const string Name = "bench double: chain";
+}
+
+/// <summary>The tests of the second chain double (part 2 of the double catalogue).</summary>
+[CollectionDefinition(Name)]
+public sealed class DoubleChainBCollection : ICollectionFixture<DoubleChainB>
+{
+    public const string Name = "bench double: second chain";
 }
 
 /// <summary>The tree double's tests.</summary>

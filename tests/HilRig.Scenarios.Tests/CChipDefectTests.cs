@@ -42,6 +42,8 @@ public sealed class CChipDefectTests
         return string.Concat(text.AsSpan(0, at), to, text.AsSpan(at + from.Length));
     }
 
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, tool)));
+    /// <summary>True when <paramref name="tool"/> is a file in a folder of PATH.</summary>
+    internal static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 }

@@ -9,20 +9,24 @@ namespace HilRig.Scenarios.Tests;
 /// the sweeps, which start benches of the run's wiring themselves) and need no cloud (@cloud needs the bench network of a hardware bench, not wired yet). The flash-operation sweep is
 /// left out: it needs chips that cut their own power inside a flash operation, which boards cannot be asked to do.
 /// </summary>
-[Collection(DoubleChainCollection.Name)]
-public sealed class DoubleCatalogTests(DoubleChain bench)
+public static class DoubleCatalogTests
 {
-    private static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Selected() =>
+    /// <summary>The scenarios the chain double runs.</summary>
+    public static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Selected() =>
         PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
             .Where(p => (p.Pickle.Steps.Any(s => s.Text == "the bench is powered on") || p.Tags.Contains("@sweep")) && !p.Tags.Contains("@cloud")
                 && !p.Pickle.Steps.Any(s => s.Text.Contains("flash operation", StringComparison.Ordinal)));
 
-    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
-        Selected().Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[double-chain] {p.DisplayName}"));
+    /// <summary>
+    /// Part <paramref name="part"/> of 2: the scenarios are dealt to two doubles wired alike (a pool of two benches, as a
+    /// farm's Pis), longest first, as ScenarioCatalogTests deals the catalogue to its virtual benches.
+    /// </summary>
+    public static IEnumerable<TheoryDataRow<string>> Part(int part, string bench) =>
+        ScenarioCatalogTests.Deal(Selected(), p => p, 2, part)
+            .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[{bench}] {p.DisplayName}"));
 
-    [Theory]
-    [MemberData(nameof(Scenarios))]
-    public async Task Scenario_Passes_On_The_Bench_Double(string pickleId)
+    /// <summary>Runs one scenario on a double.</summary>
+    public static async Task RunAsync(BenchDoubleProcess bench, string pickleId)
     {
         var result = await bench.Runner.RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
         if (SkippedOnBoards.Contains(result.Pickle.Name))
@@ -34,13 +38,6 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
         Assert.True(result.Passed, result.Describe());
     }
 
-    [Fact]
-    public void The_selection_has_the_chain_conformance_power_link_integrity_isolation_and_sweep_features()
-    {
-        var features = Selected().Select(p => p.Id.Split(':')[0]).Distinct().Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "processor-frames.feature", "selective-ack.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
-    }
-
     /// <summary>
     /// What boards cannot be made to do: speak another protocol version than their firmware was built for (the scenario
     /// skips and says to flash a 1.1 build).
@@ -49,6 +46,36 @@ public sealed class DoubleCatalogTests(DoubleChain bench)
     [
         "A chip speaking 1.1 behind a link that loses every fifth DATA frame still upgrades with a 1.2 module",
     ];
+}
+
+/// <summary>Part 1 of the double catalogue (<see cref="DoubleCatalogTests"/>), on wiring/double-chain.yaml's double.</summary>
+[Collection(DoubleChainCollection.Name)]
+public sealed class DoubleCatalogPart1Tests(DoubleChain bench)
+{
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() => DoubleCatalogTests.Part(1, "double-chain");
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Bench_Double(string pickleId) => DoubleCatalogTests.RunAsync(bench, pickleId);
+
+    [Fact]
+    public void The_selection_has_the_chain_conformance_power_link_integrity_isolation_and_sweep_features()
+    {
+        var features = DoubleCatalogTests.Selected().Select(p => p.Id.Split(':')[0]).Distinct().Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["chain-upgrade.feature", "failure-isolation.feature", "framing-and-addressing.feature", "image-integrity.feature", "link-faults.feature", "mode-table.feature", "power-cuts.feature", "processor-frames.feature", "selective-ack.feature", "start-answers.feature", "sweeps.feature", "upgrade-steps.feature"], features);
+        Assert.Equal(DoubleCatalogTests.Selected().Count(), DoubleCatalogTests.Part(1, "").Count() + DoubleCatalogTests.Part(2, "").Count());
+    }
+}
+
+/// <summary>Part 2 of the double catalogue (<see cref="DoubleCatalogTests"/>), on a second double wired alike (double-chain-b).</summary>
+[Collection(DoubleChainBCollection.Name)]
+public sealed class DoubleCatalogPart2Tests(DoubleChainB bench)
+{
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() => DoubleCatalogTests.Part(2, "double-chain-b");
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Bench_Double(string pickleId) => DoubleCatalogTests.RunAsync(bench, pickleId);
 }
 
 /// <summary>The tree feature (it names bench "sim-tree") on wiring/double-tree.yaml's double, through `--bench sim-tree=...`.</summary>

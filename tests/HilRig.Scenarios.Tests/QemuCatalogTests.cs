@@ -26,17 +26,30 @@ public sealed class QemuCatalogTests(ScenarioRunners runners) : IClassFixture<Sc
         "power-cuts.feature:45", // a pass-through chip loses power while it forwards another chip's image
     ];
 
-    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
+    private static IEnumerable<HilRig.Gherkin.Features.PickleInfo> Pickles() =>
         PickleCatalog.Discover(Path.Combine(ScenarioRunners.Root, RigSettings.Catalogue), baseDirectory: ScenarioRunners.Root)
-            .Where(p => Selected.Any(s => s.EndsWith(':') ? p.Id.Contains("/" + s, StringComparison.Ordinal) : p.Id.EndsWith("/" + s, StringComparison.Ordinal)))
-            .Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[sim-chain-qemu] {p.DisplayName}"));
+            .Where(p => Selected.Any(s => s.EndsWith(':') ? p.Id.Contains("/" + s, StringComparison.Ordinal) : p.Id.EndsWith("/" + s, StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Every run: the chain feature and the power cuts, and the first scenario of each conformance feature; the rest of the
+    /// conformance features at night (<see cref="CatalogueTier"/>). Every run takes them all on the same C code built for the
+    /// host (CChipCatalogTests), which shares the cores with the other benches.
+    /// </summary>
+    private static readonly IReadOnlySet<string> EveryRun = CatalogueTier.EveryRun(Pickles(),
+        Pickles().Where(p => !IsConformance(p.Id)).Select(p => p.Name).ToList());
+
+    public static IEnumerable<TheoryDataRow<string>> Scenarios() =>
+        Pickles().Select(p => new TheoryDataRow<string>(p.Id).WithTestDisplayName($"[sim-chain-qemu] {p.DisplayName}"));
+
+    private static bool IsConformance(string pickleId) => pickleId.Contains("/conformance/", StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(Scenarios))]
     public async Task Scenario_Passes_On_Qemu_Chips(string pickleId)
     {
-        Assert.SkipUnless(OnPath("qemu-system-arm") && OnPath("arm-none-eabi-gcc") && OnPath("make"),
+        Assert.SkipUnless(CChipDefectTests.OnPath("qemu-system-arm") && CChipDefectTests.OnPath("arm-none-eabi-gcc") && CChipDefectTests.OnPath("make"),
             "the QEMU build of the reference chip needs qemu-system-arm and arm-none-eabi-gcc: ./setup.sh qemu installs them");
+        CatalogueTier.SkipUnlessTaken(EveryRun, pickleId, "on the C chip built for the host (sim-chain-c)");
         var result = await runners.For("sim-chain-qemu").RunPickleAsync(pickleId, TestContext.Current.CancellationToken);
         Assert.True(result.Passed, result.Describe());
     }
@@ -46,13 +59,10 @@ public sealed class QemuCatalogTests(ScenarioRunners runners) : IClassFixture<Sc
     {
         var ids = Scenarios().Select(r => r.Data).ToList();
         Assert.Equal(50, ids.Count);
-        Assert.Equal(43, ids.Count(id => id.Contains("/conformance/", StringComparison.Ordinal)));
+        Assert.Equal(43, ids.Count(IsConformance));
+        Assert.Equal(7 + 3, EveryRun.Count); // the chain feature's 4 and the 3 cuts, and one of each of the 3 conformance features
         Assert.Contains(ids, id => id.EndsWith("power-cuts.feature:38", StringComparison.Ordinal));
     }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 }
 
 /// <summary>The QEMU scenarios' collection: not run in parallel with anything else in this assembly.</summary>

@@ -18,11 +18,11 @@ public static class ScenarioCatalogTests
     public static readonly string[] Benches = ["sim-chain", "sim-tree"];
 
     /// <summary>
-    /// How many classes (benches of each kind) share the catalogue: as many as xunit runs at once here (maxParallelThreads 3
-    /// in xunit.runner.json), which the other catalogue suites share too; on the loaded 2-core machines CI runs on, more
-    /// benches at once did no better (README, "Benches in parallel").
+    /// How many classes (benches of each kind) share the catalogue. xunit runs 5 test cases at once here (maxParallelThreads
+    /// in xunit.runner.json: two per core and one more, as `hilrig run` picks its virtual benches): the catalogue's 4
+    /// parts, the two chain doubles and the profile suites share them.
     /// </summary>
-    public const int Parts = 3;
+    public const int Parts = 4;
 
     /// <summary>The test cases of part <paramref name="part"/> (1..<see cref="Parts"/>), or the @alone ones (part 0).</summary>
     public static IEnumerable<TheoryDataRow<string, string>> Part(int part)
@@ -41,11 +41,18 @@ public static class ScenarioCatalogTests
                 rows.Add((bench, pickle, namesItsBench ? "own bench" : bench));
             }
         }
-        var noDurations = new Dictionary<string, TimeSpan>();
-        // Longest first (the same estimate as a run with no earlier report), dealt out in turn: a stable split.
-        var shared = rows.Where(r => !PickleSchedule.RunsAlone(r.Pickle)).OrderByDescending(r => PickleSchedule.Estimate(r.Pickle, noDurations)).ToList();
-        var mine = part == 0 ? rows.Where(r => PickleSchedule.RunsAlone(r.Pickle)) : shared.Where((_, i) => i % Parts == part - 1);
+        var mine = part == 0 ? rows.Where(r => PickleSchedule.RunsAlone(r.Pickle)) : Deal(rows.Where(r => !PickleSchedule.RunsAlone(r.Pickle)), r => r.Pickle, Parts, part);
         return mine.Select(r => new TheoryDataRow<string, string>(r.Bench, r.Pickle.Id).WithTestDisplayName($"[{r.Label}] {r.Pickle.DisplayName}"));
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> (1..<paramref name="parts"/>) of <paramref name="rows"/>: longest first (the same estimate as a run with
+    /// no earlier report), dealt out in turn, a stable split.
+    /// </summary>
+    public static IEnumerable<T> Deal<T>(IEnumerable<T> rows, Func<T, HilRig.Gherkin.Features.PickleInfo> pickleOf, int parts, int part)
+    {
+        var noDurations = new Dictionary<string, TimeSpan>();
+        return rows.OrderByDescending(r => PickleSchedule.Estimate(pickleOf(r), noDurations)).Where((_, i) => i % parts == part - 1).ToList();
     }
 
     /// <summary>Runs one test case on its part's bench.</summary>
@@ -84,6 +91,16 @@ public sealed class ScenarioCatalogPart3Tests(ScenarioRunners runners) : IClassF
     [Theory]
     [MemberData(nameof(Scenarios))]
     public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 3, bench, pickleId);
+}
+
+/// <summary>Part 4 of the catalogue (<see cref="ScenarioCatalogTests"/>).</summary>
+public sealed class ScenarioCatalogPart4Tests(ScenarioRunners runners) : IClassFixture<ScenarioRunners>
+{
+    public static IEnumerable<TheoryDataRow<string, string>> Scenarios() => ScenarioCatalogTests.Part(4);
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public Task Scenario_Passes_On_The_Virtual_Bench(string bench, string pickleId) => ScenarioCatalogTests.RunAsync(runners, 4, bench, pickleId);
 }
 
 /// <summary>The catalogue's @alone scenarios (a broker restarted on its port), in a collection that runs by itself.</summary>
