@@ -123,11 +123,11 @@ internal static class TimelineSvgMarks
         double? offAt = null;
         foreach (var e in ordered.Where(e => e.Kind == "power" && e.Source == node))
         {
-            if (e.Summary == "off")
+            if (e.PowerOn == false)
             {
                 offAt ??= e.AtMs;
             }
-            else if (e.Summary == "on" && offAt is { } from)
+            else if (e.PowerOn == true && offAt is { } from)
             {
                 periods.Add((from, e.AtMs));
                 offAt = null;
@@ -142,7 +142,7 @@ internal static class TimelineSvgMarks
 
     /// <summary>A fault's effect on one frame, as the relay reports it: the frame's summary, then what happened to it.</summary>
     private static bool IsFrameEffect(TimelineEvent e, TimelineSvgBench bench) =>
-        bench.SplitLink(e.Source) is not null && TimelineSvgSummary.IsFrameSummary(e.Summary);
+        bench.SplitLink(e.Source) is not null && e.Frame is not null;
 
     /// <summary>
     /// The lanes a fault hit: its source when that is a node or a link, else the nodes its summary names before

@@ -70,7 +70,8 @@ public sealed class ModeWatcher : IAsyncDisposable
         var queries = _bench.Wiring.Chips.Select(async c => (c.Name, Status: await QueryAsync(c.Name).ConfigureAwait(false)));
         var results = await Task.WhenAll(queries).ConfigureAwait(false);
         var snapshot = new ModeSnapshot(target, results.ToDictionary(r => r.Name, r => r.Status));
-        _bench.Timeline.Add("rig", "modes", $"while {target} is the target: " + string.Join(", ",
+        var answered = snapshot.Statuses.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!.Mode);
+        _bench.Timeline.AddModes("rig", answered, $"while {target} is the target: " + string.Join(", ",
             snapshot.Statuses.Select(s => $"{s.Key}={(s.Value is null ? "silent" : s.Value.Mode.ToString())}")));
         return snapshot;
     }
