@@ -99,7 +99,7 @@ public static class ModeMachine
     }
 
     /// <summary>
-    /// §6.1's diagram, made from the table: one edge per (from, to) pair, labels of its rows joined by "; ".
+    /// §6.1's diagram, made from the table: one edge per (from, to) pair, labels of its rows joined by " / ".
     /// </summary>
     public static string ToMermaid()
     {
@@ -114,9 +114,9 @@ public static class ModeMachine
         return string.Join('\n', lines) + "\n";
     }
 
-    /// <summary>The table's edges as the diagram draws them: one per (from, to) pair, labels joined by "; ".</summary>
+    /// <summary>The table's edges as the diagram draws them: one per (from, to) pair, labels joined by " / ".</summary>
     public static IReadOnlyList<(ChipMode From, ChipMode To, string Label)> Edges() =>
         Transitions.GroupBy(t => (t.From, t.To))
-            .Select(g => (g.Key.From, g.Key.To, string.Join("; ", g.Select(t => t.Label))))
+            .Select(g => (g.Key.From, g.Key.To, string.Join(" / ", g.Select(t => t.Label))))
             .ToList();
 }
