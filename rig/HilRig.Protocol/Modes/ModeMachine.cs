@@ -75,6 +75,15 @@ public static class ModeMachine
     /// <summary>The mode every chip a COMPLETE passes is in afterwards (§6.5): the same from every mode.</summary>
     public static ChipMode AfterComplete => Next(ChipMode.Sleep, ModeEvent.Complete);
 
+    /// <summary>
+    /// The one mode in which a chip answers no STATUS_REQ (§6.1's table, §6.4): the rig reads a chip that stays
+    /// silent while powered and alive as being in it.
+    /// </summary>
+    public static ChipMode Silent => ChipMode.Sleep;
+
+    /// <summary>Whether a chip in <paramref name="mode"/> answers STATUS_REQ (§6.1's table: every mode but SLEEP).</summary>
+    public static bool AnswersStatus(ChipMode mode) => mode != Silent;
+
     /// <summary>The mode a chip boots into without a valid mark (factory, §6.6).</summary>
     public static ChipMode Factory => ChipMode.Initial;
 

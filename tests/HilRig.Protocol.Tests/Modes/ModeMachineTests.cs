@@ -94,6 +94,12 @@ public sealed class ModeMachineTests
     }
 
     [Fact]
+    public void AnswersStatus_IsFalse_Only_When_Asleep()
+    {
+        Assert.Equal([ChipMode.Sleep], Enum.GetValues<ChipMode>().Where(m => !ModeMachine.AnswersStatus(m)));
+    }
+
+    [Fact]
     public void WireName_RoundTrips_For_EveryMode()
     {
         Assert.All(Enum.GetValues<ChipMode>(), m => Assert.Equal(m, ModeMachine.ParseName(ModeMachine.WireName(m))));
