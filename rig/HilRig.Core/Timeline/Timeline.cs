@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HilRig.Protocol.Control;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Messages;
 using HilRig.Protocol.Modes;
@@ -29,6 +30,10 @@ public sealed record TimelineEvent(double AtMs, string Source, string Kind, stri
     /// <summary>Each chip's mode in a rig mode snapshot (kind modes).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, ChipMode>? Modes { get; init; }
+
+    /// <summary>The module's control-channel event (kind event, source module; docs/protocol.md §11.1).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModuleEvent? Module { get; init; }
 
     /// <summary>The power state after a power event (kind power).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -86,6 +91,10 @@ public sealed class BenchTimeline : IDisposable
     /// <summary>Records a node's power switching.</summary>
     public TimelineEvent AddPower(string node, bool on) =>
         Record(new TimelineEvent(NowMs, node, TimelineKind.Power, on ? "on" : "off") { PowerOn = on });
+
+    /// <summary>Records an event the module reported on its control channel.</summary>
+    public TimelineEvent AddModuleEvent(string source, ModuleEvent moduleEvent, string summary) =>
+        Record(new TimelineEvent(NowMs, source, TimelineKind.Event, summary) { Module = moduleEvent });
 
     /// <summary>Records the rig's snapshot of chip modes.</summary>
     public TimelineEvent AddModes(string source, IReadOnlyDictionary<string, ChipMode> modes, string summary) =>

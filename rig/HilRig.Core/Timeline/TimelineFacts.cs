@@ -66,7 +66,10 @@ public static class TimelineKind
     ];
 }
 
-/// <summary>What a frame on the timeline says, decoded once where it was seen, so no reader parses its summary.</summary>
+/// <summary>
+/// What a frame on the timeline says, decoded once where it was seen, so no reader parses its summary. Fields a
+/// frame type does not carry stay null and are left out of the JSON (<see cref="TimelineJson"/>).
+/// </summary>
 /// <param name="Type">Message type (<see cref="MessageType"/> name, e.g. "StartAck").</param>
 /// <param name="From">SRC model id.</param>
 /// <param name="To">DST model id.</param>
@@ -74,39 +77,30 @@ public static class TimelineKind
 public sealed record FrameFacts(string Type, byte From, byte To, byte Sequence)
 {
     /// <summary>The chip a START_ACK or COMPLETE payload names.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public byte? Chip { get; init; }
 
     /// <summary>The mode a START_ACK (the chip's own answer) or STATUS_RSP reports.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ChipMode? Mode { get; init; }
 
     /// <summary>Status word of START_ACK, DATA_ACK or COMPLETE ("Ok", "Activated", ...).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Status { get; init; }
 
     /// <summary>Version of COMPLETE or STATUS_RSP.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Version { get; init; }
 
     /// <summary>DATA's offset, or START_ACK's resume offset.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Offset { get; init; }
 
     /// <summary>Image bytes a DATA carries.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Bytes { get; init; }
 
     /// <summary>Persisted offset of DATA_ACK or STATUS_RSP.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Persisted { get; init; }
 
     /// <summary>DATA_ACK's next expected offset.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Next { get; init; }
 
     /// <summary>STATUS_RSP's image size.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? SizeBytes { get; init; }
 
     /// <summary>The facts of <paramref name="frame"/>; payload fields stay null when the payload does not decode.</summary>

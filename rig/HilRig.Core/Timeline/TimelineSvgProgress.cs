@@ -152,6 +152,11 @@ internal static class TimelineSvgProgress
                 // The target's own record: the image size its mark took from the header (docs/protocol.md §11.2).
                 Offer(e.Source, logged);
             }
+            else if (e.Module is { Chip: { } id, SizeBytes: > 0 } reported)
+            {
+                // The module's chip-start, progress and chip-complete events say the image size (docs/protocol.md §11.1).
+                Offer(bench.ChipName(id), reported.SizeBytes);
+            }
             else if (e.Frame is { Type: nameof(MessageType.StatusResponse) } status)
             {
                 Offer(bench.ChipName(status.From), status.SizeBytes);

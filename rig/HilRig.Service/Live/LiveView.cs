@@ -84,6 +84,10 @@ public static class LiveView
                 return;
             }
         }
+        if (e.Module is { Event: "progress" or "chip-start" or "chip-complete", Chip: { } target } progress && Named(target) is { } module)
+        {
+            chips[module] = chips[module] with { Offset = progress.Offset ?? chips[module].Offset, Size = progress.SizeBytes ?? chips[module].Size };
+        }
         if (e.Kind != TimelineKind.Frame || e.Frame is not { } f)
         {
             return;
