@@ -64,6 +64,7 @@ public sealed class ChipProfileModesTests
         var live = LiveView.Build(reports, wiring, since: 0);
         var shown = Assert.Single(live.Chips, c => c.Name == "chip2");
         Assert.Equal((nameof(ChipMode.Initial), "1.1.0"), (shown.Mode, shown.Version));
+        Assert.True(shown.Size > 0 && shown.Offset == shown.Size, $"chip2's transfer shows {shown.Offset} of {shown.Size} bytes after its COMPLETE");
     }
 
     private static bool OnPath(string tool) =>
