@@ -58,12 +58,26 @@ public static class TimelineKind
     public const string Program = "program";
     /// <summary>A chip's supply current was read.</summary>
     public const string Current = "current";
-    /// <summary>Other kinds producers write, listed so the list is whole.</summary>
+    /// <summary>Other kinds the rig writes, read by no consumer but people (their summary says it all).</summary>
     public static IReadOnlyList<string> Others { get; } =
     [
         "provision", "device-off", "unplugged", "unobserved", "tls", "ota-notice", "network-up", "network-down", "network",
         "gateway-reply", "gateway-command", "control", "body-status", "air",
     ];
+
+    /// <summary>Kinds the cloud-side servers write through their event sink (HilRig.Servers, docs/cloud.md), shown as text.</summary>
+    public static IReadOnlyList<string> Server { get; } =
+    [
+        "acl", "answered", "batch", "bind", "broker", "close", "connect", "died", "disconnect", "drain", "duplicate", "error",
+        "fallback", "fault", "garbage", "hand-out", "hold", "http", "kept", "locked", "lost", "mosquitto", "mqtt", "offline",
+        "offline-ignored", "ota", "ready", "reconnect", "refused", "release", "reply", "resend", "resume", "retry", "rollback",
+        "rollout", "served", "shut", "start", "subscribe", "switch", "tls", "unbind", "unbind-failed", "wait", "watch",
+    ];
+
+    /// <summary>Every kind, once: the constants above, <see cref="Others"/> and <see cref="Server"/>.</summary>
+    public static IReadOnlySet<string> All { get; } = typeof(TimelineKind).GetFields()
+        .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
+        .Concat(Others).Concat(Server).ToHashSet(StringComparer.Ordinal);
 }
 
 /// <summary>

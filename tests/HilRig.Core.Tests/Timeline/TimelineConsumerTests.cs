@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using HilRig.Core.Timeline;
 using Xunit;
 
 namespace HilRig.Core.Tests.Timeline;
@@ -38,5 +40,23 @@ public sealed class TimelineConsumerTests
         Assert.True(offenders.Count == 0,
             "timeline consumers must read the typed fields of TimelineEvent, not match event text:\n" + string.Join('\n', offenders));
         Assert.True(files.Count >= 10, $"only {files.Count} consumer file(s) found under {root}");
+    }
+
+    [Fact]
+    public void Producers_WriteOnlyListedKinds_When_TheyNameAKindLiterally()
+    {
+        var root = HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+        // Timeline.Add(source, "kind", ...) and the servers' sink(source, "kind", ...): the kind is the second argument.
+        var call = new Regex(@"(?:\.Add|\.AddFrame|[sS]ink)\(\s*[^,()]+,\s*""([a-z][a-z-]*)""", RegexOptions.CultureInvariant);
+        var unlisted = new[] { "rig", "scenarios" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((text, index) => (File: Path.GetRelativePath(root, f), Line: index + 1, Text: text)))
+            .SelectMany(l => call.Matches(l.Text).Select(m => (l.File, l.Line, Kind: m.Groups[1].Value)))
+            .Where(k => !TimelineKind.All.Contains(k.Kind))
+            .Select(k => $"{k.File}:{k.Line}: kind \"{k.Kind}\"")
+            .ToList();
+
+        Assert.True(unlisted.Count == 0, "timeline kinds not in TimelineKind (rig/HilRig.Core/Timeline/TimelineFacts.cs):\n" + string.Join('\n', unlisted));
     }
 }
