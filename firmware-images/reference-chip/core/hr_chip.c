@@ -15,9 +15,23 @@ const char *const hr_mode_names[4] = {"INITIAL", "UPGRADE", "PASS_THROUGH", "SLE
 
 static const char *mode_name(uint8_t mode) { return mode < 4 ? hr_mode_names[mode] : "UNKNOWN"; }
 
+static const char *const state_names[5] = {"IDLE", "RECEIVING", "VERIFIED", "DONE", "FAILED"};
+
+static const char *state_name(uint8_t state) { return state < 5 ? state_names[state] : "UNKNOWN"; }
+
+/* The chip record of docs/protocol.md §11.2: one line the rig reads without parsing prose
+ * (HilRig.Protocol.Modes.ChipRecord). `note` follows " # " and is free text. */
+static void log_record(const hr_chip *c, const char *event, const hr_mark *m, const char *note, const char *note2)
+{
+    hr_log("HRCHIP %s mode=%s slot=%c version=%u.%u.%u state=%s campaign=0x%08lX persisted=%lu model=0x%02X size=%lu seq=%lu # %s%s",
+           event, mode_name(m->mode), m->slot ? 'B' : 'A', c->active_version[0], c->active_version[1],
+           (unsigned)hr_get_u16(c->active_version + 2), state_name(m->state), (unsigned long)m->campaign,
+           (unsigned long)m->persisted, c->cfg.model_id, (unsigned long)m->image_size, (unsigned long)m->sequence, note, note2);
+}
+
 void hr_log(const char *fmt, ...)
 {
-    char line[200];
+    char line[240];
     va_list args;
     va_start(args, fmt);
     vsnprintf(line, sizeof line, fmt, args);
@@ -57,10 +71,7 @@ void hr_write_mark(hr_chip *c, hr_mark *m, const char *why)
                  hr_board_flash_program(hr_mark_address(c, slot), record, sizeof record) != 0;
     c->mark = *m;
     c->mark_slot = (int)slot;
-    hr_log("mark seq=%lu slot=%u mode=%s state=%u active=%c campaign=0x%08lx persisted=%lu size=%lu%s (%s)",
-           (unsigned long)m->sequence, slot, mode_name(m->mode), m->state, m->slot ? 'B' : 'A',
-           (unsigned long)m->campaign, (unsigned long)m->persisted, (unsigned long)m->image_size,
-           failed ? " FLASH ERROR" : "", why);
+    log_record(c, "mark", m, why, failed ? " FLASH ERROR" : (slot == 0 ? " (mark slot 0)" : " (mark slot 1)"));
 }
 
 void hr_refresh_active_image(hr_chip *c)
@@ -106,7 +117,7 @@ void hr_on_complete(hr_chip *c, const hr_frame *f, unsigned port)
 {
     if (c->mark.mode != HR_MODE_INITIAL) {
         hr_mark m = c->mark;
-        m.mode = HR_MODE_INITIAL;
+        m.mode = hr_mode_next(m.mode, HR_EV_COMPLETE);
         hr_write_mark(c, &m, "COMPLETE received");
     }
     for (unsigned q = 0; q <= c->cfg.downstream_ports; q++) {
@@ -211,11 +222,8 @@ int hr_chip_init(hr_chip *c, const hr_chip_config *cfg)
     /* §6.6: UPGRADE resumes at the persisted offset; every other mode expects 0. */
     c->next = c->mark.mode == HR_MODE_UPGRADE ? c->mark.persisted : 0u;
     hr_refresh_active_image(c);
-    hr_log("boot model=0x%02X mode=%s slot=%c version=%u.%u.%u state=%u campaign=0x%08lx persisted=%lu size=%lu mark=%s%s",
-           cfg->model_id, mode_name(c->mark.mode), c->mark.slot ? 'B' : 'A', c->active_version[0], c->active_version[1],
-           (unsigned)hr_get_u16(c->active_version + 2), c->mark.state, (unsigned long)c->mark.campaign,
-           (unsigned long)c->mark.persisted, (unsigned long)c->mark.image_size,
-           c->mark_slot < 0 ? "factory" : (c->mark_slot == 0 ? "slot0" : "slot1"), c->operating ? " operating" : "");
+    log_record(c, "boot", &c->mark, c->mark_slot < 0 ? "mark=factory" : (c->mark_slot == 0 ? "mark=slot0" : "mark=slot1"),
+               c->operating ? " operating" : "");
     return 0;
 }
 

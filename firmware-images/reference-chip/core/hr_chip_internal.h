@@ -3,6 +3,7 @@
 #define HR_CHIP_INTERNAL_H
 
 #include "hr_chip.h"
+#include "hr_mode.h"
 
 #define HR_UPSTREAM_PORT 0u
 

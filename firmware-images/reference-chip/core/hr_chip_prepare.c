@@ -47,7 +47,7 @@ void hr_on_prepare(hr_chip *c, const hr_frame *f, unsigned port)
     /* Step 0: a PREPARE of another campaign means the module gave the old one up. */
     if (c->mark.mode != HR_MODE_INITIAL && campaign != c->mark.campaign) {
         hr_mark m = c->mark;
-        m.mode = HR_MODE_INITIAL;
+        m.mode = hr_mode_next(m.mode, HR_EV_PREPARE_OF_ANOTHER_CAMPAIGN);
         m.state = m.state == HR_STATE_DONE ? HR_STATE_DONE : HR_STATE_IDLE;
         hr_write_mark(c, &m, "PREPARE of another campaign: the old one was abandoned");
     }

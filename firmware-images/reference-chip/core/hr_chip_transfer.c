@@ -72,7 +72,7 @@ void hr_verify_and_activate(hr_chip *c)
         if (memcmp(digest, h.digest, 32) != 0 || memcmp(h.digest, c->mark.digest, 32) != 0) status = DIGEST_MISMATCH;
     }
     hr_mark m = c->mark;
-    m.mode = HR_MODE_INITIAL;
+    m.mode = hr_mode_next(m.mode, HR_EV_TRANSFER_ENDED);
     if (status == ACTIVATED) {
         m.state = HR_STATE_DONE;
         m.slot = (uint8_t)inactive;
@@ -95,7 +95,7 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
     if (target != c->cfg.model_id) {
         int sleep = c->mark.state == HR_STATE_DONE && c->mark.campaign == campaign;
         hr_mark m = c->mark;
-        m.mode = sleep ? HR_MODE_SLEEP : HR_MODE_PASS_THROUGH;
+        m.mode = hr_mode_next(m.mode, sleep ? HR_EV_START_FOR_OTHER_DONE_HERE : HR_EV_START_FOR_OTHER);
         m.campaign = campaign;
         m.state = sleep ? HR_STATE_DONE : HR_STATE_IDLE;
         /* Write-ahead (§6.2): the mark is on flash before the START goes on and before the answer. */
@@ -124,7 +124,7 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
     if (c->mark.state == HR_STATE_DONE && c->mark.campaign == campaign && memcmp(c->mark.digest, h.digest, 32) == 0) {
         if (c->mark.mode != HR_MODE_INITIAL) {
             hr_mark m = c->mark;
-            m.mode = HR_MODE_INITIAL;
+            m.mode = hr_mode_next(m.mode, HR_EV_START_FOR_ME_ALREADY_UPGRADED);
             hr_write_mark(c, &m, "START for me: already upgraded");
         }
         send_start_ack(c, f, port, HR_MODE_INITIAL, c->mark.image_size, ALREADY_UPGRADED);
@@ -138,7 +138,7 @@ void hr_on_start(hr_chip *c, const hr_frame *f, unsigned port)
         hr_log("START for me: resume at %lu", (unsigned long)c->next);
     } else {
         hr_mark m = c->mark;
-        m.mode = HR_MODE_UPGRADE;
+        m.mode = hr_mode_next(m.mode, HR_EV_START_FOR_ME);
         m.state = HR_STATE_RECEIVING;
         m.campaign = campaign;
         m.persisted = 0;

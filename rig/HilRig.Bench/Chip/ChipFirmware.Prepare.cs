@@ -1,5 +1,6 @@
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Bench.Chip;
 
@@ -32,7 +33,7 @@ public sealed partial class ChipFirmware
             // A PREPARE for another campaign means the module gave up the old one (it never re-prepares a
             // campaign it is resuming): leave the stale mode so the chain is not locked out for good.
             _output.Log($"PREPARE of campaign {payload.CampaignId} abandons campaign {Mark.CampaignId} ({Mode})");
-            WriteMark(Mark with { Mode = ChipMode.Initial, State = Mark.State == UpgradeState.Done ? UpgradeState.Done : UpgradeState.Idle });
+            WriteMark(Mark with { Mode = ModeMachine.Next(Mode, ModeEvent.PrepareOfAnotherCampaign), State = Mark.State == UpgradeState.Done ? UpgradeState.Done : UpgradeState.Idle });
         }
         PrepareStatus? refusal = Operating ? PrepareStatus.RefusedOperating
             : Mode != ChipMode.Initial ? PrepareStatus.RefusedBusy

@@ -1,6 +1,7 @@
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Bench.Chip;
 
@@ -46,7 +47,7 @@ public sealed partial class ChipFirmware
             // Chips already upgraded in this campaign sleep; the others pass traffic through
             // (docs/protocol.md §6.2). The mark is written before the chip answers or passes the START on.
             var upgraded = Mark.State == UpgradeState.Done && Mark.CampaignId == start.CampaignId;
-            var mode = upgraded ? ChipMode.Sleep : ChipMode.PassThrough;
+            var mode = ModeMachine.Next(Mode, upgraded ? ModeEvent.StartForOtherDoneHere : ModeEvent.StartForOther);
             var next = Mark with { Mode = mode, CampaignId = start.CampaignId, State = upgraded ? UpgradeState.Done : UpgradeState.Idle };
             var changed = next.Mode != Mark.Mode || next.CampaignId != Mark.CampaignId || next.State != Mark.State;
             if (mode == ChipMode.Sleep && _defects.HasFlag(ChipDefect.SleepNotPersisted))
@@ -80,7 +81,7 @@ public sealed partial class ChipFirmware
         // (DEFECT: restarts-finished-transfer skips this check: an image already activated is sent again.)
         if (Mark.State == UpgradeState.Done && SameImage(Mark, start.CampaignId, header) && !_defects.HasFlag(ChipDefect.RestartsFinishedTransfer))
         {
-            SetMode(ChipMode.Initial);
+            SetMode(ModeMachine.Next(Mark.Mode, ModeEvent.StartForMeAlreadyUpgraded));
             Send(port, MessageType.StartAck, frame.Source, new StartAckPayload(start.CampaignId, _config.ModelId, ChipMode.Initial, Mark.ImageSizeBytes, StartStatus.AlreadyUpgraded).Encode());
             SendComplete(start.CampaignId, CompleteStatus.Activated);
             return;
@@ -93,7 +94,7 @@ public sealed partial class ChipFirmware
         }
         var target = resuming ? Mark : Mark with
         {
-            Mode = ChipMode.Upgrade, State = UpgradeState.Receiving, CampaignId = start.CampaignId,
+            Mode = ModeMachine.Next(Mark.Mode, ModeEvent.StartForMe), State = UpgradeState.Receiving, CampaignId = start.CampaignId,
             PersistedOffset = 0, ImageSizeBytes = header!.ImageSizeBytes, ImageDigest = header.BodySha256,
         };
         var writeAfterActing = !resuming && _defects.HasFlag(ChipDefect.MarkAfterActing);

@@ -1,6 +1,7 @@
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Bench.Chip;
 
@@ -157,8 +158,8 @@ public sealed partial class ChipFirmware
         }
         // Activation is this one mark write: the active slot flips only after the digest checked out.
         WriteMark(status == CompleteStatus.Activated
-            ? Mark with { Mode = ChipMode.Initial, State = UpgradeState.Done, ActiveSlot = (byte)(1 - Mark.ActiveSlot) }
-            : Mark with { Mode = ChipMode.Initial, State = UpgradeState.Failed });
+            ? Mark with { Mode = ModeMachine.Next(Mark.Mode, ModeEvent.TransferEnded), State = UpgradeState.Done, ActiveSlot = (byte)(1 - Mark.ActiveSlot) }
+            : Mark with { Mode = ModeMachine.Next(Mark.Mode, ModeEvent.TransferEnded), State = UpgradeState.Failed });
         SendComplete(Mark.CampaignId, status);
     }
 

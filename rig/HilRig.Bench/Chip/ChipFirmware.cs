@@ -3,6 +3,7 @@ using HilRig.Bench.Flash;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Chip;
@@ -35,7 +36,7 @@ public sealed partial class ChipFirmware
         _mark = new MemoryMarkStore(flash, config.Layout, singleSlot: defects.HasFlag(ChipDefect.SingleSlotMark));
         Operating = operating;
         _nextExpected = Mark.Mode == ChipMode.Upgrade ? Mark.PersistedOffset : 0;
-        _output.Log($"boot: mode={Mark.Mode} slot={Mark.ActiveSlot} state={Mark.State} campaign={Mark.CampaignId} persisted={Mark.PersistedOffset} version={ActiveVersion}");
+        _output.Log(Record(ChipRecord.Boot, Mark).Format());
     }
 
     /// <summary>The persisted memory mark.</summary>
@@ -198,8 +199,15 @@ public sealed partial class ChipFirmware
     private void WriteMark(MemoryMarkRecord record)
     {
         var stored = _mark.Write(record);
-        _output.Log($"mark #{stored.Sequence}: mode={stored.Mode} slot={stored.ActiveSlot} state={stored.State} persisted={stored.PersistedOffset}");
+        _output.Log((Record(ChipRecord.Mark, stored) with { Sequence = stored.Sequence }).Format());
     }
+
+    /// <summary>The chip's record line (docs/protocol.md §11.2) for a mark it booted from or wrote.</summary>
+    private ChipRecord Record(string recordEvent, MemoryMarkRecord mark) =>
+        new(recordEvent, mark.Mode, mark.ActiveSlot == 0 ? 'A' : 'B', ActiveVersion, mark.State, mark.CampaignId, mark.PersistedOffset)
+        {
+            ModelId = _config.ModelId, ImageSizeBytes = mark.ImageSizeBytes,
+        };
 
     private void SendStatus(int port, byte destination)
     {
@@ -235,7 +243,7 @@ public sealed partial class ChipFirmware
         var markAfterActing = _defects.HasFlag(ChipDefect.MarkAfterActing);
         if (!markAfterActing)
         {
-            SetMode(ChipMode.Initial);
+            SetMode(ModeMachine.Next(Mark.Mode, ModeEvent.Complete));
         }
         for (var p = 0; p <= _config.DownstreamPortCount && !_defects.HasFlag(ChipDefect.CompleteNotFlooded); p++)
         {
@@ -248,7 +256,7 @@ public sealed partial class ChipFirmware
         if (markAfterActing)
         {
             // DEFECT: mark-after-acting. The COMPLETE is flooded before INITIAL is persisted.
-            SetMode(ChipMode.Initial);
+            SetMode(ModeMachine.Next(Mark.Mode, ModeEvent.Complete));
         }
     }
 

@@ -1,9 +1,10 @@
-using System.Text.RegularExpressions;
 using HilRig.Core.Links;
 using HilRig.Core.Nodes;
 using HilRig.Core.Power;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Double;
 
@@ -15,7 +16,7 @@ namespace HilRig.Core.Double;
 /// (the <c>bench</c> script, see <see cref="DoubleControl"/>). Only GPIO and I2C differ from a Pi; their contract
 /// tests stay with their backends.
 /// </summary>
-public sealed partial class BenchDouble : IAsyncDisposable
+public sealed class BenchDouble : IAsyncDisposable
 {
     private readonly List<VirtualWire> _wires = new();
     private readonly List<string> _links = new();
@@ -257,11 +258,12 @@ public sealed partial class BenchDouble : IAsyncDisposable
     private double DrawMilliamps(string chip)
     {
         if (_power[chip].Process is not { IsRunning: true }) return 0;
-        return LastLoggedMode(chip) is { } mode && mode.Equals("sleep", StringComparison.OrdinalIgnoreCase)
+        return LastLoggedMode(chip) == ChipMode.Sleep
             ? Options.SleepMilliamps : Options.AwakeMilliamps;
     }
 
-    private string? LastLoggedMode(string chip)
+    /// <summary>The mode of the chip's last chip record (docs/protocol.md §11.2) in its log, if any.</summary>
+    private ChipMode? LastLoggedMode(string chip)
     {
         var path = LogPath(chip);
         if (!File.Exists(path)) return null;
@@ -272,8 +274,12 @@ public sealed partial class BenchDouble : IAsyncDisposable
             stream.Seek(Math.Max(0, stream.Length - 8192), SeekOrigin.Begin);
             text = new StreamReader(stream).ReadToEnd();
         }
-        var matches = ModeInLog().Matches(text);
-        return matches.Count == 0 ? null : matches[^1].Groups[1].Value;
+        ChipMode? mode = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (ChipRecord.TryParse(line, out var record, out _)) mode = record!.Mode;
+        }
+        return mode;
     }
 
     /// <summary>
@@ -309,9 +315,6 @@ public sealed partial class BenchDouble : IAsyncDisposable
     {
         lock (_powerLog) _powerLog.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {what}");
     }
-
-    [GeneratedRegex(@"mode=(\w+)", RegexOptions.IgnoreCase)]
-    private static partial Regex ModeInLog();
 
     /// <summary>Switches every chip off, stops the control channel, closes the ptys and removes the symlinks.</summary>
     public async ValueTask DisposeAsync()

@@ -84,7 +84,7 @@ public sealed class RelayLink : IAsyncDisposable
         {
             port.Stream.Write(bytes);
         }
-        _timeline.Add(Name, "inject", FrameSummary.Describe(frame), direction.ToString().ToLowerInvariant());
+        _timeline.AddFrame(Name, TimelineKind.Inject, frame, FrameSummary.Describe(frame), direction.ToString().ToLowerInvariant());
     }
 
     /// <summary>Sends raw bytes of the rig's own (for example garbage) into the link, between forwarded frames.</summary>
@@ -166,8 +166,14 @@ public sealed class RelayLink : IAsyncDisposable
                 var (verdict, bytes, what) = faults.Apply(item);
                 if (what is not null)
                 {
-                    var described = item is DecodedFrame df ? FrameSummary.Describe(df.Frame) : $"{item.Raw.Length} byte(s)";
-                    _timeline.Add(Name, "fault", $"{described} {what}", dir);
+                    if (item is DecodedFrame df)
+                    {
+                        _timeline.AddFrame(Name, TimelineKind.Fault, df.Frame, $"{FrameSummary.Describe(df.Frame)} {what}", dir);
+                    }
+                    else
+                    {
+                        _timeline.Add(Name, TimelineKind.Fault, $"{item.Raw.Length} byte(s) {what}", dir);
+                    }
                 }
                 await faults.WhileHeldAsync().WaitAsync(_stop.Token).ConfigureAwait(false);
                 if (faults.CurrentDelay > TimeSpan.Zero)
@@ -202,7 +208,7 @@ public sealed class RelayLink : IAsyncDisposable
         if (item is DecodedFrame frame)
         {
             var hex = frame.Frame.Type == MessageType.Data ? null : Convert.ToHexString(frame.Raw);
-            _timeline.Add(Name, "frame", FrameSummary.Describe(frame.Frame), dir, hex);
+            _timeline.AddFrame(Name, TimelineKind.Frame, frame.Frame, FrameSummary.Describe(frame.Frame), dir, hex);
         }
         else if (item is SkippedBytes skipped)
         {

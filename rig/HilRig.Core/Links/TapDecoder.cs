@@ -16,8 +16,15 @@ public static class TapDecoder
             {
                 foreach (var item in decoders[direction].Feed(bytes))
                 {
-                    var summary = item is DecodedFrame f ? FrameSummary.Describe(f.Frame) : $"{item.Raw.Length} byte(s) not a valid frame";
-                    timeline.Add(name, item is DecodedFrame ? "frame" : "garbage", summary, direction.ToString().ToLowerInvariant());
+                    var dir = direction.ToString().ToLowerInvariant();
+                    if (item is DecodedFrame f)
+                    {
+                        timeline.AddFrame(name, TimelineKind.Frame, f.Frame, FrameSummary.Describe(f.Frame), dir);
+                    }
+                    else
+                    {
+                        timeline.Add(name, TimelineKind.Garbage, $"{item.Raw.Length} byte(s) not a valid frame", dir);
+                    }
                 }
             }
         };

@@ -26,14 +26,14 @@ public sealed class TimelinePowerSwitch(IPowerSwitch inner, BenchTimeline timeli
     {
         PoweringOn?.Invoke();
         await inner.OnAsync(cancellationToken).ConfigureAwait(false);
-        timeline.Add(Node, "power", "on");
+        timeline.AddPower(Node, on: true);
     }
 
     /// <inheritdoc />
     public async Task OffAsync(CancellationToken cancellationToken)
     {
         await inner.OffAsync(cancellationToken).ConfigureAwait(false);
-        timeline.Add(Node, "power", "off");
+        timeline.AddPower(Node, on: false);
     }
 
     /// <inheritdoc />

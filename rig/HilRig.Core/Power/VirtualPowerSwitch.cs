@@ -55,7 +55,7 @@ public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, Ben
     {
         if (_process is null)
         {
-            timeline.Add(Node, "power", "on");
+            timeline.AddPower(Node, on: true);
             PoweringOn?.Invoke();
             var process = start();
             _process = process;
@@ -88,7 +88,7 @@ public sealed class VirtualPowerSwitch(string node, Func<NodeProcess> start, Ben
             if (_process is { } process)
             {
                 _process = null;
-                timeline.Add(Node, "power", "off");
+                timeline.AddPower(Node, on: false);
                 await process.DisposeAsync().ConfigureAwait(false);
             }
         }

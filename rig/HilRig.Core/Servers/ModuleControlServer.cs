@@ -159,7 +159,7 @@ public sealed class ModuleControlServer : IModuleChannel, IAsyncDisposable
                 }
                 if (e is null) continue;
                 lock (_history) _history.Add(e);
-                _timeline.Add("module", "event", Describe(e));
+                _timeline.AddModuleEvent("module", e, Describe(e));
                 _events.Writer.TryWrite(e);
             }
         }

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HilRig.Protocol.Control;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Timeline;
 
@@ -14,6 +18,26 @@ public sealed record TimelineEvent(double AtMs, string Source, string Kind, stri
     /// <summary>Raw bytes in hex, for frames and skipped bytes (DATA payloads are summarised instead).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Hex { get; init; }
+
+    /// <summary>A frame's decoded fields (kinds frame and inject).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FrameFacts? Frame { get; init; }
+
+    /// <summary>The chip record a log line holds (docs/protocol.md §11.2), read once when the line was recorded.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ChipRecord? Chip { get; init; }
+
+    /// <summary>Each chip's mode in a rig mode snapshot (kind modes).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, ChipMode>? Modes { get; init; }
+
+    /// <summary>The module's control-channel event (kind event, source module; docs/protocol.md §11.1).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ModuleEvent? Module { get; init; }
+
+    /// <summary>The power state after a power event (kind power).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? PowerOn { get; init; }
 }
 
 /// <summary>
@@ -22,7 +46,7 @@ public sealed record TimelineEvent(double AtMs, string Source, string Kind, stri
 /// </summary>
 public sealed class BenchTimeline : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = TimelineJson.Options;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<TimelineEvent> _events = new();
     private readonly FileStream? _file;
@@ -48,10 +72,36 @@ public sealed class BenchTimeline : IDisposable
     /// <summary>Raised after each event is recorded.</summary>
     public event Action<TimelineEvent>? Recorded;
 
-    /// <summary>Records an event.</summary>
+    /// <summary>Records an event; a log line holding a chip record (docs/protocol.md §11.2) carries it read.</summary>
     public TimelineEvent Add(string source, string kind, string summary, string? direction = null, string? hex = null)
     {
-        var e = new TimelineEvent(NowMs, source, kind, summary) { Direction = direction, Hex = hex };
+        ChipRecord? chip = null;
+        string? badRecord = null;
+        if (kind == TimelineKind.Log && !ChipRecord.TryParse(summary, out chip, out badRecord) && badRecord is not null)
+        {
+            Record(new TimelineEvent(NowMs, source, TimelineKind.Error, $"{source} printed a bad chip record: {badRecord}"));
+        }
+        return Record(new TimelineEvent(NowMs, source, kind, summary) { Direction = direction, Hex = hex, Chip = chip });
+    }
+
+    /// <summary>Records a frame seen or injected on a link, with its decoded fields.</summary>
+    public TimelineEvent AddFrame(string source, string kind, Frame frame, string summary, string? direction, string? hex = null) =>
+        Record(new TimelineEvent(NowMs, source, kind, summary) { Direction = direction, Hex = hex, Frame = FrameFacts.Of(frame) });
+
+    /// <summary>Records a node's power switching.</summary>
+    public TimelineEvent AddPower(string node, bool on) =>
+        Record(new TimelineEvent(NowMs, node, TimelineKind.Power, on ? "on" : "off") { PowerOn = on });
+
+    /// <summary>Records an event the module reported on its control channel.</summary>
+    public TimelineEvent AddModuleEvent(string source, ModuleEvent moduleEvent, string summary) =>
+        Record(new TimelineEvent(NowMs, source, TimelineKind.Event, summary) { Module = moduleEvent });
+
+    /// <summary>Records the rig's snapshot of chip modes.</summary>
+    public TimelineEvent AddModes(string source, IReadOnlyDictionary<string, ChipMode> modes, string summary) =>
+        Record(new TimelineEvent(NowMs, source, TimelineKind.Modes, summary) { Modes = modes });
+
+    private TimelineEvent Record(TimelineEvent e)
+    {
         lock (_events)
         {
             _events.Add(e);

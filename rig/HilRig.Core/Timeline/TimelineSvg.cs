@@ -26,7 +26,7 @@ namespace HilRig.Core.Timeline;
 /// </remarks>
 public static class TimelineSvg
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = TimelineJson.Options;
 
     /// <summary>Draws the events (in any order; they are sorted by time) as an SVG document.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The width is below <see cref="TimelineSvgOptions.MinWidthPx"/>.</exception>

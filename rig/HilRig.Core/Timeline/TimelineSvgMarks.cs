@@ -39,6 +39,9 @@ internal static class TimelineSvgMarks
     /// <summary>Tick kind for a chip check that failed.</summary>
     public const string FailedCheckKind = "verify-failed";
 
+    /// <summary>Module events that report a failure (docs/protocol.md §11.1).</summary>
+    private static readonly HashSet<string> ModuleFailures = ["campaign-failed", "prepare-refused", "order-refused", "campaign-refused", "control-error", "start-answers-missing"];
+
     private static readonly string[] FailureWords = ["fail", "error", "abort", "refused", "timeout", "timed out", "gave up", "give up", "mismatch", "differ"];
 
     public static IReadOnlyList<LaneDot> ModuleDots(IReadOnlyList<TimelineEvent> ordered, TimelineSvgBench bench) =>
@@ -47,14 +50,17 @@ internal static class TimelineSvgMarks
             {
                 var text = TimelineSvgSummary.NameChips(e.Summary, bench);
                 var tooltip = $"{TimelineSvgCanvas.Seconds(e.AtMs)} {e.Source} {e.Kind}: {e.Summary}";
-                if (text.StartsWith("progress", StringComparison.Ordinal) || e.Kind == "connect")
+                // The module's event name (docs/protocol.md §11.1) from its typed record; a timeline written before
+                // events were typed names it as the first word of the summary.
+                var name = e.Module?.Event ?? e.Summary.Split(' ')[0];
+                if (name == "progress" || e.Kind == TimelineKind.Connect)
                 {
-                    return new LaneDot(e.AtMs, e.Kind, "", tooltip, e.Kind == "connect" ? "#ffffff" : "#9a9a9a", 2.5);
+                    return new LaneDot(e.AtMs, e.Kind, "", tooltip, e.Kind == TimelineKind.Connect ? "#ffffff" : "#9a9a9a", 2.5);
                 }
-                var fill = IsFailure(text) ? "#d62728"
-                    : text.StartsWith("chip-complete", StringComparison.Ordinal) || text.StartsWith("campaign-complete", StringComparison.Ordinal) ? "#2ca02c"
-                    : text.StartsWith("chip-start", StringComparison.Ordinal) ? "#1f77b4"
-                    : e.Kind == "event" ? "#555555" : "#ffffff";
+                var fill = ModuleFailures.Contains(name) || IsFailure(text) ? "#d62728"
+                    : name is "chip-complete" or "campaign-complete" ? "#2ca02c"
+                    : name == "chip-start" ? "#1f77b4"
+                    : e.Kind == TimelineKind.Event ? "#555555" : "#ffffff";
                 return new LaneDot(e.AtMs, e.Kind, TimelineSvgCanvas.Shorten(text, MaxLabelChars), tooltip, fill, 4);
             })
             .ToList();
@@ -123,11 +129,11 @@ internal static class TimelineSvgMarks
         double? offAt = null;
         foreach (var e in ordered.Where(e => e.Kind == "power" && e.Source == node))
         {
-            if (e.Summary == "off")
+            if (e.PowerOn == false)
             {
                 offAt ??= e.AtMs;
             }
-            else if (e.Summary == "on" && offAt is { } from)
+            else if (e.PowerOn == true && offAt is { } from)
             {
                 periods.Add((from, e.AtMs));
                 offAt = null;
@@ -142,7 +148,7 @@ internal static class TimelineSvgMarks
 
     /// <summary>A fault's effect on one frame, as the relay reports it: the frame's summary, then what happened to it.</summary>
     private static bool IsFrameEffect(TimelineEvent e, TimelineSvgBench bench) =>
-        bench.SplitLink(e.Source) is not null && TimelineSvgSummary.IsFrameSummary(e.Summary);
+        bench.SplitLink(e.Source) is not null && e.Frame is not null;
 
     /// <summary>
     /// The lanes a fault hit: its source when that is a node or a link, else the nodes its summary names before

@@ -1,4 +1,6 @@
+using HilRig.Protocol.Framing;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Timeline;
 
@@ -56,59 +58,56 @@ internal static class TimelineSvgModes
 
     private static IEnumerable<(string Chip, string Mode)> Evidence(TimelineEvent e, TimelineSvgBench bench)
     {
-        switch (e.Kind)
+        if (e.PowerOn is { } on && bench.IsChip(e.Source))
         {
-            case "power" when bench.IsChip(e.Source):
-                if (e.Summary == "off")
+            yield return (e.Source, on ? Booting : Off);
+        }
+        else if (e.Frame is { } frame && e.Kind == TimelineKind.Frame)
+        {
+            foreach (var evidence in FrameEvidence(e.Source, frame, bench))
+            {
+                yield return evidence;
+            }
+        }
+        else if (e.Chip is { } record && bench.IsChip(e.Source))
+        {
+            // The chip's own record (docs/protocol.md §11.2), whatever language it is written in.
+            yield return (e.Source, record.Mode.ToString());
+        }
+        else if (e.Modes is { } snapshot)
+        {
+            foreach (var (node, mode) in snapshot)
+            {
+                if (bench.IsChip(node))
                 {
-                    yield return (e.Source, Off);
+                    yield return (node, mode.ToString());
                 }
-                else if (e.Summary == "on")
-                {
-                    yield return (e.Source, Booting);
-                }
-                break;
-            case "frame":
-                foreach (var evidence in FrameEvidence(e, bench))
-                {
-                    yield return evidence;
-                }
-                break;
-            case "log" when bench.IsChip(e.Source) && TimelineSvgSummary.LoggedMode(e.Summary) is { } logged:
-                yield return (e.Source, logged.ToString());
-                break;
-            case "modes":
-                foreach (var (node, mode) in TimelineSvgSummary.SnapshotModes(e.Summary))
-                {
-                    if (bench.IsChip(node))
-                    {
-                        yield return (node, mode.ToString());
-                    }
-                }
-                break;
+            }
         }
     }
 
-    private static IEnumerable<(string Chip, string Mode)> FrameEvidence(TimelineEvent e, TimelineSvgBench bench)
+    private static IEnumerable<(string Chip, string Mode)> FrameEvidence(string link, FrameFacts frame, TimelineSvgBench bench)
     {
-        switch (TimelineSvgSummary.FrameType(e.Summary))
+        switch (frame.Type)
         {
-            case "StartAck" when bench.ChipName(TimelineSvgSummary.PayloadChip(e.Summary)) is { } chip && TimelineSvgSummary.Mode(e.Summary) is { } mode:
+            case nameof(MessageType.StartAck) when bench.ChipName(frame.Chip) is { } chip && frame.Mode is { } mode:
                 yield return (chip, mode.ToString());
                 break;
-            case "StatusResponse" when bench.ChipName(TimelineSvgSummary.SenderModelId(e.Summary)) is { } chip && TimelineSvgSummary.Mode(e.Summary) is { } mode:
+            case nameof(MessageType.StatusResponse) when bench.ChipName(frame.From) is { } chip && frame.Mode is { } mode:
                 yield return (chip, mode.ToString());
                 break;
-            case "Complete":
-                if (bench.ChipName(TimelineSvgSummary.PayloadChip(e.Summary)) is { } sender)
+            case nameof(MessageType.Complete):
+                // Every chip a COMPLETE passes, its sender included, is in the mode the table gives after it (§6.5).
+                var after = ModeMachine.AfterComplete.ToString();
+                if (bench.ChipName(frame.Chip) is { } sender)
                 {
-                    yield return (sender, nameof(ChipMode.Initial));
+                    yield return (sender, after);
                 }
-                if (bench.SplitLink(e.Source) is { } link)
+                if (bench.SplitLink(link) is { } split)
                 {
-                    foreach (var node in new[] { link.Upper, link.Lower }.Where(bench.IsChip))
+                    foreach (var node in new[] { split.Upper, split.Lower }.Where(bench.IsChip))
                     {
-                        yield return (node, nameof(ChipMode.Initial));
+                        yield return (node, after);
                     }
                 }
                 break;

@@ -1,4 +1,6 @@
+using HilRig.Protocol.Framing;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Timeline;
 
@@ -20,7 +22,7 @@ internal sealed record Transfer(string Chip, double FromMs, double ToMs, long Im
 /// <summary>
 /// Finds transfers and their progress. Acks are read on the link directly above the target when it
 /// was tapped (the same ack seen again further up only repeats it, a little later); the image size is the largest
-/// the module logged (chip-start/progress "sizeBytes"), a STATUS response reported, or any next= reached.
+/// the target's chip record gave (docs/protocol.md §11.2), a STATUS response reported, or any next= reached.
 /// </summary>
 internal static class TimelineSvgProgress
 {
@@ -56,37 +58,34 @@ internal static class TimelineSvgProgress
 
         foreach (var e in ordered)
         {
-            if (e.Kind == "power" && e.Summary == "off" && open.TryGetValue(e.Source, out var cut))
+            if (e.PowerOn == false && open.TryGetValue(e.Source, out var cut))
             {
                 Close(cut, e.AtMs, PowerOff);
                 continue;
             }
             // A target that lost power boots straight back into Upgrade and the module carries on with DATA
             // (no new START): the resumed part is a new stretch of the same transfer.
-            if (e.Kind == "log" && bench.IsChip(e.Source) && !open.ContainsKey(e.Source) && e.Summary.Contains(" boot: ", StringComparison.Ordinal)
-                && TimelineSvgSummary.LoggedMode(e.Summary) == ChipMode.Upgrade)
+            if (e.Chip is { Event: ChipRecord.Boot, Mode: ChipMode.Upgrade } boot && bench.IsChip(e.Source) && !open.ContainsKey(e.Source))
             {
                 completed.Remove(e.Source);
-                var persisted = TimelineSvgSummary.Number(e.Summary, "persisted") ?? 0;
-                open[e.Source] = new Open(e.Source, e.AtMs) { Start = new ProgressPoint(e.AtMs, persisted, persisted) };
+                open[e.Source] = new Open(e.Source, e.AtMs) { Start = new ProgressPoint(e.AtMs, boot.PersistedOffset, boot.PersistedOffset) };
                 continue;
             }
-            if (e.Kind != "frame")
+            if (e.Kind != TimelineKind.Frame || e.Frame is not { } f)
             {
                 continue;
             }
-            var s = e.Summary;
-            switch (TimelineSvgSummary.FrameType(s))
+            switch (f.Type)
             {
-                case "StartAck" when TimelineSvgSummary.Mode(s) == ChipMode.Upgrade && bench.ChipName(TimelineSvgSummary.PayloadChip(s)) is { } chip:
+                case nameof(MessageType.StartAck) when f.Mode == ChipMode.Upgrade && bench.ChipName(f.Chip) is { } chip:
                     completed.Remove(chip);
                     if (!open.ContainsKey(chip))
                     {
-                        var resume = TimelineSvgSummary.Number(s, "resume") ?? 0;
+                        var resume = f.Offset ?? 0;
                         open[chip] = new Open(chip, e.AtMs) { Start = new ProgressPoint(e.AtMs, resume, resume) };
                     }
                     break;
-                case "DataAck" when bench.ChipName(TimelineSvgSummary.SenderModelId(s)) is { } chip && TimelineSvgSummary.Number(s, "next") is { } next:
+                case nameof(MessageType.DataAck) when bench.ChipName(f.From) is { } chip && f.Next is { } next:
                     // An ack resumes a transfer cut by power (the module carries on with DATA, no new START). Only an ack on
                     // the link right above the target counts, and never after its COMPLETE: that goes out both ways, so the
                     // last ack can still be on its way up when the COMPLETE has already been seen below.
@@ -96,19 +95,18 @@ internal static class TimelineSvgProgress
                     }
                     if (open.TryGetValue(chip, out var acked))
                     {
-                        acked.Acks.Add((e.Source, new ProgressPoint(e.AtMs, next, TimelineSvgSummary.Number(s, "persisted") ?? 0)));
+                        acked.Acks.Add((e.Source, new ProgressPoint(e.AtMs, next, f.Persisted ?? 0)));
                     }
                     break;
-                case "Data" when bench.ChipName(TimelineSvgSummary.AddresseeModelId(s)) is { } chip && open.TryGetValue(chip, out var sending)
-                                 && bench.SplitLink(e.Source)?.Lower == chip
-                                 && TimelineSvgSummary.Number(s, "offset") is { } offset && TimelineSvgSummary.Number(s, "bytes") is { } bytes:
+                case nameof(MessageType.Data) when bench.ChipName(f.To) is { } chip && open.TryGetValue(chip, out var sending)
+                                 && bench.SplitLink(e.Source)?.Lower == chip && f.Offset is { } offset && f.Bytes is { } bytes:
                     sending.Sent.Add(new ProgressPoint(e.AtMs, offset + bytes, 0));
                     break;
-                case "Complete" when bench.ChipName(TimelineSvgSummary.PayloadChip(s)) is { } chip:
+                case nameof(MessageType.Complete) when bench.ChipName(f.Chip) is { } chip:
                     completed.Add(chip);
                     if (open.TryGetValue(chip, out var finished))
                     {
-                        Close(finished, e.AtMs, TimelineSvgSummary.CompleteStatus(s) ?? "Complete");
+                        Close(finished, e.AtMs, f.Status ?? "Complete");
                     }
                     break;
             }
@@ -149,13 +147,19 @@ internal static class TimelineSvgProgress
         }
         foreach (var e in ordered)
         {
-            if (e.Kind == "log" && e.Source == bench.ModuleName && TimelineSvgSummary.ModuleLogImageSize(e.Summary) is { } logged)
+            if (e.Chip is { Mode: ChipMode.Upgrade, ImageSizeBytes: { } logged } && bench.IsChip(e.Source))
             {
-                Offer(bench.ChipName(logged.Chip), logged.SizeBytes);
+                // The target's own record: the image size its mark took from the header (docs/protocol.md §11.2).
+                Offer(e.Source, logged);
             }
-            else if (e.Kind == "frame" && TimelineSvgSummary.FrameType(e.Summary) is "StatusResponse")
+            else if (e.Module is { Chip: { } id, SizeBytes: > 0 } reported)
             {
-                Offer(bench.ChipName(TimelineSvgSummary.SenderModelId(e.Summary)), TimelineSvgSummary.StatusImageSize(e.Summary));
+                // The module's chip-start, progress and chip-complete events say the image size (docs/protocol.md §11.1).
+                Offer(bench.ChipName(id), reported.SizeBytes);
+            }
+            else if (e.Frame is { Type: nameof(MessageType.StatusResponse) } status)
+            {
+                Offer(bench.ChipName(status.From), status.SizeBytes);
             }
         }
         return sizes;

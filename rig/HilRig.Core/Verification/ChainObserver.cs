@@ -3,6 +3,7 @@ using HilRig.Core.Links;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Verification;
 
@@ -129,7 +130,7 @@ public sealed class ChainObserver : IDisposable
                 if (above != Wiring.ModuleWiring.Name && f.Type == MessageType.Complete)
                 {
                     // A COMPLETE coming up from below reaches the upper chip too.
-                    _chips[above].Pending = ChipMode.Initial;
+                    _chips[above].Pending = ModeMachine.Next(_chips[above].Confirmed, ModeEvent.Complete);
                 }
             }
             else
@@ -164,7 +165,7 @@ public sealed class ChainObserver : IDisposable
         if (fromBelow)
         {
             // The chip passed a COMPLETE up: it acted on it first.
-            if (f.Type == MessageType.Complete) Confirm(chip, ChipMode.Initial, atMs);
+            if (f.Type == MessageType.Complete) Confirm(chip, ModeMachine.Next(s.Confirmed, ModeEvent.Complete), atMs);
             return;
         }
         switch (f.Type)
@@ -183,11 +184,12 @@ public sealed class ChainObserver : IDisposable
                 if (s.ImageSize is { } size && ack.Persisted >= size)
                 {
                     // Verification and activation follow at once: the chip may already be INITIAL.
-                    s.Pending = ChipMode.Initial;
+                    s.Pending = ModeMachine.Next(ChipMode.Upgrade, ModeEvent.TransferEnded);
                 }
                 break;
             case MessageType.Complete when CompletePayload.TryDecode(f.Payload, out _) is { } complete:
-                Confirm(chip, ChipMode.Initial, atMs);
+                // The sender of a COMPLETE ended its transfer, or answered ALREADY_UPGRADED: INITIAL either way.
+                Confirm(chip, ModeMachine.Next(ChipMode.Upgrade, ModeEvent.TransferEnded), atMs);
                 if (complete.Status == CompleteStatus.Activated) s.DoneCampaign = complete.CampaignId;
                 s.AckedPersisted = 0;
                 break;
@@ -209,23 +211,23 @@ public sealed class ChainObserver : IDisposable
             var me = _bench.Wiring.Chip(chip).ModelId;
             if (start.Target == me)
             {
-                s.Pending = ChipMode.Upgrade;
+                s.Pending = ModeMachine.Next(s.Confirmed, ModeEvent.StartForMe);
                 s.ImageSize = ImageHeader.TryDecode(start.ImageHeader, out _)?.ImageSizeBytes;
             }
             else
             {
-                s.Pending = s.DoneCampaign == start.CampaignId && s.DoneCampaign != 0 ? ChipMode.Sleep : ChipMode.PassThrough;
+                s.Pending = ModeMachine.Next(s.Confirmed, s.DoneCampaign == start.CampaignId && s.DoneCampaign != 0 ? ModeEvent.StartForOtherDoneHere : ModeEvent.StartForOther);
             }
         }
         else if (f.Type == MessageType.Complete)
         {
-            s.Pending = ChipMode.Initial;
+            s.Pending = ModeMachine.Next(s.Confirmed, ModeEvent.Complete);
         }
         else if (f.Type == MessageType.Data && s.ImageSize is { } size && DataPayload.TryDecode(f.Payload, out _) is { } data
             && data.Offset + data.Bytes.Length >= size && f.Destination == _bench.Wiring.Chip(chip).ModelId)
         {
             // The last bytes reached the target: it may verify and activate before its DATA_ACK is seen.
-            s.Pending = ChipMode.Initial;
+            s.Pending = ModeMachine.Next(ChipMode.Upgrade, ModeEvent.TransferEnded);
         }
     }
 
@@ -234,7 +236,7 @@ public sealed class ChainObserver : IDisposable
         var s = _chips[chip];
         if (f.Type == MessageType.Complete)
         {
-            Confirm(chip, ChipMode.Initial, atMs);
+            Confirm(chip, ModeMachine.Next(s.Confirmed, ModeEvent.Complete), atMs);
         }
         else if (f.Type == MessageType.Start && s.Pending is { } pending)
         {

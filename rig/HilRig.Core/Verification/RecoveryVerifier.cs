@@ -1,6 +1,7 @@
 using HilRig.Core.Bench;
 using HilRig.Core.Power;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Core.Verification;
 
@@ -118,8 +119,8 @@ public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
                 $"{chip} is dead: powered, silent and {dead[(dead.IndexOf("drawing", StringComparison.Ordinal))..]}, where a sleeping chip still draws its sleep current (had persisted {expectedText})");
         }
         acceptable.UnionWith(observer.ConfirmedSince(chip, powerOnAtMs));
-        var observedMode = status?.Mode ?? ChipMode.Sleep;
-        var observed = status is null ? "silent (Sleep)" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";
+        var observedMode = status?.Mode ?? ModeMachine.Silent;
+        var observed = status is null ? $"silent ({ModeMachine.Silent})" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";
         if (!acceptable.Contains(observedMode))
         {
             return new ChipRecovery(chip, expectedText, observed, false, $"{chip} came back {observed}, but had persisted {expectedText}");

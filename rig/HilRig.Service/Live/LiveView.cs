@@ -1,15 +1,16 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Service.Live;
 
 /// <summary>A chip as the live page shows it.</summary>
 /// <param name="Name">Chip name from the wiring file.</param>
 /// <param name="ModelId">Model id, hex.</param>
-/// <param name="Mode">Last mode seen (from its STATUS, START_ACK, COMPLETE frames and its mark writes), "off" while unpowered, or "?".</param>
+/// <param name="Mode">Last mode seen (from its STATUS, START_ACK, COMPLETE frames and its chip records, docs/protocol.md §11.2), "off" while unpowered, or "?".</param>
 /// <param name="Version">Last version seen, if any.</param>
 /// <param name="Offset">Bytes of its image acknowledged so far in the current transfer.</param>
 /// <param name="Size">Size of the image in the current transfer, or 0.</param>
@@ -25,7 +26,7 @@ public sealed record LiveState(string? Scenario, int ScenariosStarted, IReadOnly
 /// Builds the live state of a run from what `hilrig run` writes as it goes: the newest scenario's
 /// timeline.ndjson under reports/scenarios/. The page polls it; <c>since</c> gives only new events.
 /// </summary>
-public static partial class LiveView
+public static class LiveView
 {
     /// <summary>Most events returned in one answer.</summary>
     public const int MaxEvents = 400;
@@ -53,8 +54,8 @@ public static partial class LiveView
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            if (e.Kind == "scenario") scenario = e.Summary;
-            if (e.Kind is "fault" or "fault-armed" or "fault-done") faults.Add(new LiveEvent(i, e.AtMs, e.Source, e.Kind, e.Summary));
+            if (e.Kind == TimelineKind.Scenario) scenario = e.Summary;
+            if (e.Kind is TimelineKind.Fault or TimelineKind.FaultArmed or TimelineKind.FaultDone) faults.Add(new LiveEvent(i, e.AtMs, e.Source, e.Kind, e.Summary));
             Apply(e, chips, byModel);
         }
         var from = Math.Max(Math.Max(0, since), events.Count - MaxEvents);
@@ -64,48 +65,50 @@ public static partial class LiveView
 
     private static void Apply(TimelineEvent e, Dictionary<string, LiveChip> chips, Dictionary<byte, string> byModel)
     {
-        // A chip's power and its own log lines name it; frames name it by model id.
+        // Every fact comes from the event's typed fields (a chip's power, its record, decoded frames), never its text.
         if (chips.TryGetValue(e.Source, out var chip))
         {
-            if (e.Kind == "power")
+            if (e.PowerOn is { } on)
             {
-                chips[e.Source] = chip with { Mode = e.Summary.StartsWith("off", StringComparison.Ordinal) ? "off" : chip.Mode == "off" ? "?" : chip.Mode };
+                chips[e.Source] = chip with { Mode = !on ? "off" : chip.Mode == "off" ? "?" : chip.Mode };
                 return;
             }
-            if (e.Kind == "log" && MarkMode().Match(e.Summary) is { Success: true } mark)
+            if (e.Chip is { } record)
             {
-                chips[e.Source] = chip with { Mode = mark.Groups[1].Value };
-                return;
-            }
-        }
-        if (e.Kind == "frame" && FrameMode().Match(e.Summary) is { Success: true } frame
-            && byte.TryParse(frame.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id) && byModel.TryGetValue(id, out var name))
-        {
-            var version = VersionOf().Match(e.Summary) is { Success: true } v ? v.Groups[1].Value : chips[name].Version;
-            chips[name] = chips[name] with { Mode = frame.Groups[2].Value, Version = version };
-        }
-        if (e.Kind == "frame" && CompleteFrame().Match(e.Summary) is { Success: true } complete
-            && byte.TryParse(complete.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var done) && byModel.TryGetValue(done, out var doneName))
-        {
-            chips[doneName] = chips[doneName] with { Mode = "Initial", Version = complete.Groups[2].Value, Offset = chips[doneName].Size };
-        }
-        if (e.Source == ModuleWiring.Name && e.Kind == "log" && ProgressJson().Match(e.Summary) is { Success: true } progress)
-        {
-            try
-            {
-                using var json = JsonDocument.Parse(progress.Value);
-                var root = json.RootElement;
-                if (root.TryGetProperty("chip", out var c) && c.TryGetByte(out var model) && byModel.TryGetValue(model, out var target))
+                chips[e.Source] = chip with
                 {
-                    var offset = root.TryGetProperty("offset", out var o) ? o.GetInt64() : chips[target].Offset;
-                    var size = root.TryGetProperty("sizeBytes", out var s) ? s.GetInt64() : chips[target].Size;
-                    chips[target] = chips[target] with { Offset = offset, Size = size };
-                }
-            }
-            catch (JsonException)
-            {
+                    Mode = record.Mode.ToString(), Version = record.Version.ToString(),
+                    Size = record.Mode == ChipMode.Upgrade && record.ImageSizeBytes is { } size ? size : chip.Size,
+                    Offset = record.Mode == ChipMode.Upgrade ? Math.Max(chip.Offset, record.PersistedOffset) : chip.Offset,
+                };
+                return;
             }
         }
+        if (e.Module is { Event: "progress" or "chip-start" or "chip-complete", Chip: { } target } progress && Named(target) is { } module)
+        {
+            chips[module] = chips[module] with { Offset = progress.Offset ?? chips[module].Offset, Size = progress.SizeBytes ?? chips[module].Size };
+        }
+        if (e.Kind != TimelineKind.Frame || e.Frame is not { } f)
+        {
+            return;
+        }
+        switch (f.Type)
+        {
+            case nameof(MessageType.StatusResponse) when f.Mode is { } mode && Named(f.From) is { } name:
+                chips[name] = chips[name] with { Mode = mode.ToString(), Version = f.Version ?? chips[name].Version, Size = f.SizeBytes is > 0 ? f.SizeBytes.Value : chips[name].Size };
+                break;
+            case nameof(MessageType.StartAck) when f.Mode is { } mode && Named(f.Chip) is { } name:
+                chips[name] = chips[name] with { Mode = mode.ToString(), Offset = mode == ChipMode.Upgrade ? f.Offset ?? 0 : chips[name].Offset };
+                break;
+            case nameof(MessageType.DataAck) when f.Next is { } next && Named(f.From) is { } name:
+                chips[name] = chips[name] with { Offset = next };
+                break;
+            case nameof(MessageType.Complete) when f.Status == nameof(CompleteStatus.Activated) && Named(f.Chip) is { } name:
+                chips[name] = chips[name] with { Mode = ModeMachine.AfterComplete.ToString(), Version = f.Version, Offset = chips[name].Size };
+                break;
+        }
+
+        string? Named(byte? id) => id is { } model && byModel.TryGetValue(model, out var name) ? name : null;
     }
 
     private static List<TimelineEvent> Read(string path)
@@ -135,20 +138,5 @@ public static partial class LiveView
         return events;
     }
 
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
-    [GeneratedRegex(@"mark #\d+: mode=(\w+)")]
-    private static partial Regex MarkMode();
-
-    [GeneratedRegex(@"^(?:StatusResponse|StartAck) 0x([0-9A-Fa-f]{2})->\S+ .*?mode=(\w+)")]
-    private static partial Regex FrameMode();
-
-    [GeneratedRegex(@"version=(\d+\.\d+\.\d+)")]
-    private static partial Regex VersionOf();
-
-    [GeneratedRegex(@"^Complete 0x([0-9A-Fa-f]{2})->\S+ .*?Activated version=(\d+\.\d+\.\d+)")]
-    private static partial Regex CompleteFrame();
-
-    [GeneratedRegex(@"\{""event"":""(?:progress|chip-start|chip-complete)"".*\}")]
-    private static partial Regex ProgressJson();
+    private static readonly JsonSerializerOptions Web = TimelineJson.Options;
 }

@@ -3,6 +3,7 @@ using HilRig.Core.Links;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 
 namespace HilRig.Scenarios.Drivers;
 
@@ -70,7 +71,9 @@ public sealed class ModeWatcher : IAsyncDisposable
         var queries = _bench.Wiring.Chips.Select(async c => (c.Name, Status: await QueryAsync(c.Name).ConfigureAwait(false)));
         var results = await Task.WhenAll(queries).ConfigureAwait(false);
         var snapshot = new ModeSnapshot(target, results.ToDictionary(r => r.Name, r => r.Status));
-        _bench.Timeline.Add("rig", "modes", $"while {target} is the target: " + string.Join(", ",
+        // A chip that stays silent for the whole (generous) deadline is in the one mode that answers no STATUS (§6.4).
+        var modes = snapshot.Statuses.ToDictionary(s => s.Key, s => s.Value?.Mode ?? ModeMachine.Silent);
+        _bench.Timeline.AddModes("rig", modes, $"while {target} is the target: " + string.Join(", ",
             snapshot.Statuses.Select(s => $"{s.Key}={(s.Value is null ? "silent" : s.Value.Mode.ToString())}")));
         return snapshot;
     }

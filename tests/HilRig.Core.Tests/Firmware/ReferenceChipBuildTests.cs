@@ -7,6 +7,7 @@ using HilRig.Protocol.Control;
 using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
 using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 using Xunit;
 
 namespace HilRig.Core.Tests.Firmware;
@@ -76,9 +77,10 @@ public sealed class ReferenceChipBuildTests
         // below it after the cut), not from zero. (How many bytes went twice is not checked here: on a loaded machine a slow QEMU chip also makes
         // the module go back on DATA_ACK timeouts; the power-cut scenarios bound it, run alone in QemuCatalogTests.)
         var log = await File.ReadAllTextAsync(Path.Combine(bench.Options.ArtifactsDirectory, "logs", "chip3.log"), token);
-        var booted = System.Text.RegularExpressions.Regex.Match(log, "boot model=0x13 mode=UPGRADE .*persisted=(4096|8192) ");
-        Assert.True(booted.Success, $"chip3 did not boot in UPGRADE at 4096 or 8192 after the cut; its log:\n{log}");
-        Assert.Equal(long.Parse(booted.Groups[1].Value, CultureInfo.InvariantCulture), Interlocked.Read(ref lowestAfterCut));
+        var booted = log.Split('\n').Select(line => ChipRecord.TryParse(line, out var record, out _) ? record : null)
+            .FirstOrDefault(r => r is { Event: ChipRecord.Boot, Mode: ChipMode.Upgrade, ModelId: 0x13, PersistedOffset: 4096 or 8192 });
+        Assert.True(booted is not null, $"chip3 did not boot in UPGRADE at 4096 or 8192 after the cut; its log:\n{log}");
+        Assert.Equal((long)booted.PersistedOffset, Interlocked.Read(ref lowestAfterCut));
     }
 
     [Fact]

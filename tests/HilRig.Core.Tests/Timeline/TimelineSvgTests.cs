@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Xml.Linq;
 using HilRig.Core.Timeline;
+using HilRig.Protocol.Framing;
+using HilRig.Protocol.Messages;
+using HilRig.Protocol.Modes;
 using Xunit;
 
 namespace HilRig.Core.Tests.Timeline;
@@ -11,10 +14,44 @@ public sealed class TimelineSvgTests
 
     private static readonly TimelineSvgOptions Chain = new([new("chip1", 0x11), new("chip2", 0x12), new("chip3", 0x13)]) { Title = "chain" };
 
+    /// <summary>A frame event as a relay records it: its summary and the typed facts (read back here from the test's summary text).</summary>
     private static TimelineEvent Frame(double atMs, string link, string direction, string summary) =>
-        new(atMs, link, "frame", summary) { Direction = direction };
+        new(atMs, link, TimelineKind.Frame, summary) { Direction = direction, Frame = Facts(summary) };
 
-    private static TimelineEvent Event(double atMs, string source, string kind, string summary) => new(atMs, source, kind, summary);
+    /// <summary>An event as the timeline records it: power carries its state, a log line its chip record.</summary>
+    private static TimelineEvent Event(double atMs, string source, string kind, string summary) =>
+        new(atMs, source, kind, summary)
+        {
+            PowerOn = kind == TimelineKind.Power ? summary == "on" : null,
+            Chip = kind == TimelineKind.Log && ChipRecord.TryParse(summary, out var record, out _) ? record : null,
+        };
+
+    private static FrameFacts Facts(string summary)
+    {
+        var words = summary.Split(' ');
+        var ends = words[1].Split("->");
+        static byte Id(string s) => s switch { "module" => Address.Module, "rig" => Address.Rig, "all" => Address.Broadcast, _ => Convert.ToByte(s[2..], 16) };
+        var fields = words.Skip(2).Where(w => w.Contains('=')).Select(w => w.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        long? Number(string key) => fields.TryGetValue(key, out var v) && long.TryParse(v.Split('/')[0], out var n) ? n : null;
+        var facts = new FrameFacts(words[0], Id(ends[0]), Id(ends[1]), byte.Parse(fields["seq"], CultureInfo.InvariantCulture))
+        {
+            Chip = fields.TryGetValue("chip", out var chip) ? Id(chip) : null,
+            Mode = fields.TryGetValue("mode", out var mode) ? Enum.Parse<ChipMode>(mode) : null,
+            Version = fields.GetValueOrDefault("version"),
+            Offset = Number(words[0] == "StartAck" ? "resume" : "offset"),
+            Bytes = Number("bytes"),
+            Persisted = Number("persisted"),
+            Next = Number("next"),
+            SizeBytes = fields.TryGetValue("persisted", out var p) && p.Contains('/') ? long.Parse(p.Split('/')[1], CultureInfo.InvariantCulture) : null,
+        };
+        var status = words[0] switch
+        {
+            "Complete" => words.SkipWhile(w => !w.StartsWith("chip=", StringComparison.Ordinal)).Skip(1).FirstOrDefault(),
+            "StartAck" or "DataAck" => words[^1],
+            _ => null,
+        };
+        return facts with { Status = status };
+    }
 
     private static XElement Parse(string svg) => XDocument.Parse(svg).Root!;
 
@@ -119,7 +156,7 @@ public sealed class TimelineSvgTests
         var events = new List<TimelineEvent>
         {
             Event(200, "chip3", "power", "off"),
-            Event(300, "chip3", "log", "12:00:00.300 chip3: mark #4: mode=Upgrade slot=0 state=Receiving persisted=4096"),
+            Event(300, "chip3", "log", "12:00:00.300 chip3: HRCHIP mark mode=UPGRADE slot=A version=1.0.0 state=RECEIVING campaign=0x00001001 persisted=4096 seq=4"),
         };
 
         var root = Parse(TimelineSvg.Render(events, Chain));
@@ -153,7 +190,7 @@ public sealed class TimelineSvgTests
         var events = CleanTransfer().Where(e => e.AtMs < 560).ToList();
         events.Add(Event(560, "chip3", "power", "off"));
         events.Add(Event(800, "chip3", "power", "on"));
-        events.Add(Event(850, "chip3", "log", "12:00:00.850 chip3: boot: mode=Upgrade slot=0 state=Receiving campaign=4097 persisted=2048 version=1.0.0"));
+        events.Add(Event(850, "chip3", "log", "12:00:00.850 chip3: HRCHIP boot mode=UPGRADE slot=A version=1.0.0 state=RECEIVING campaign=0x00001001 persisted=2048"));
         events.Add(Frame(900, "chip2-chip3", "upstream", "DataAck 0x13->module seq=0 len=9 persisted=2048 next=2048 OutOfOrder"));
 
         var root = Parse(TimelineSvg.Render(events, Chain));
@@ -207,7 +244,10 @@ public sealed class TimelineSvgTests
     public void Render_DrawsFrameEffectsAsTicks_When_RelayReportsWhatAFaultDidToAFrame()
     {
         var events = CleanTransfer();
-        events.Add(new TimelineEvent(450, "chip2-chip3", "fault", "Data module->0x13 seq=5 len=516 offset=2048 bytes=512 dropped") { Direction = "downstream" });
+        events.Add(new TimelineEvent(450, "chip2-chip3", "fault", "Data module->0x13 seq=5 len=516 offset=2048 bytes=512 dropped")
+        {
+            Direction = "downstream", Frame = Facts("Data module->0x13 seq=5 len=516 offset=2048 bytes=512"),
+        });
         events.Add(new TimelineEvent(460, "chip2-chip3", "garbage", "3 byte(s) not a valid frame: bad magic") { Direction = "downstream" });
 
         var root = Parse(TimelineSvg.Render(events, Chain));
@@ -281,8 +321,10 @@ public sealed class TimelineSvgTests
         {
             using (var timeline = new BenchTimeline(path))
             {
-                timeline.Add("chip2-chip3", "frame", "StartAck 0x13->module seq=3 len=11 chip=0x13 mode=Upgrade resume=0 Ok", "upstream", "A55A");
-                timeline.Add("chip3", "power", "off");
+                var ack = new StartAckPayload(0x1001, 0x13, ChipMode.Upgrade, 0, StartStatus.Ok).Encode();
+                var frame = new Frame(MessageType.StartAck, Address.Module, 0x13, 3, ack);
+                timeline.AddFrame("chip2-chip3", TimelineKind.Frame, frame, "StartAck 0x13->module (summary text is not read)", "upstream", "A55A");
+                timeline.AddPower("chip3", on: false);
             }
 
             var root = Parse(TimelineSvg.RenderFromNdjson(path, Chain));
