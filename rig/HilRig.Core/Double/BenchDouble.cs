@@ -186,7 +186,7 @@ public sealed partial class BenchDouble : IAsyncDisposable
         {
             var wire = Wire($"{node}/log");
             Expose(path, wire.NearPath);
-            var port = HilRig.Protocol.Serial.PtyStream.Open(wire.FarPath);
+            var port = HilRig.Serial.PtyStream.Open(wire.FarPath);
             _logPorts.Add(port);
             ports[node] = port;
         }
