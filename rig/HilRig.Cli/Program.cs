@@ -2,7 +2,7 @@ using System.CommandLine;
 using HilRig.Cli.Commands;
 
 // Every hilrig process (the rig, and each emulated chip and module it starts) runs UARTs: see RigThreadPool.
-HilRig.Core.Nodes.RigThreadPool.Ensure();
+HilRig.Serial.RigThreadPool.Ensure();
 
 // What a rig process killed with SIGKILL left running (a child that had not yet armed its parent-death signal)
 // is swept by the next one: run, serve, bench double, wiring. Emulated nodes (bench chip, bench module) start many

@@ -36,6 +36,12 @@ public sealed record ServeOptions
     /// <summary>Where run history and artifacts are kept.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>
+    /// The command and leading arguments that start `hilrig` for a run (`run ...` follows): `hilrig serve` gives its
+    /// own, so the service, a layer below the CLI, never looks for it. Null: a queued run fails, saying so.
+    /// </summary>
+    public (string FileName, IReadOnlyList<string> Prefix)? RunProgram { get; init; }
+
     /// <summary>The reason these options cannot be served, or null when they can.</summary>
     public string? Problem()
     {

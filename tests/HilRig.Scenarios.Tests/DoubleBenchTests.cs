@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using HilRig.Core.Bench;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Core.Wiring;
 
 namespace HilRig.Scenarios.Tests;

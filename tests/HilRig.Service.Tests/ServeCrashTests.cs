@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Platform.Processes;
 using HilRig.Service.Runs;
 using Xunit;

@@ -4,6 +4,7 @@ using HilRig.Core.Nodes;
 using HilRig.Core.Power;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
+using HilRig.Serial;
 
 namespace HilRig.Core.Double;
 

@@ -225,7 +225,7 @@ public sealed partial class RunManager : BackgroundService
         args.AddRange(run.Request.Features ?? []);
         args.AddRange(["--wiring", Path.Combine(_options.RepositoryRoot, run.Wiring), "--seed", run.Seed.ToString(CultureInfo.InvariantCulture), "--out", reports]);
         if (run.Request.Tags is { Length: > 0 } tags) args.AddRange(["--tags", tags]);
-        var (file, prefix) = HilrigExecutable.Resolve();
+        var (file, prefix) = _options.RunProgram ?? throw new InvalidOperationException("the service was started without a program for its runs (ServeOptions.RunProgram; `hilrig serve` sets it)");
         var info = new ProcessStartInfo(file)
         {
             WorkingDirectory = _options.RepositoryRoot,
