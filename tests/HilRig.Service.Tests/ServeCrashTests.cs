@@ -96,7 +96,7 @@ public sealed class ServeCrashTests : IDisposable
                 found.Add(run);
                 found.AddRange(ChildRegistry.Recorded(Path.Combine(runtime, "children", run.Child.ToString())));
             }
-            if (found.Count(f => f.Item2.Contains("bench chip", StringComparison.Ordinal)) >= 3) return found;
+            if (found.Count(f => f.Item2.Contains("hilrig-node.dll chip", StringComparison.Ordinal)) >= 3) return found;
             try
             {
                 await changed.WaitAsync(deadline.Token);
