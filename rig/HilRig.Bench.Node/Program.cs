@@ -20,19 +20,4 @@ var root = new RootCommand("hilrig-node: runs one node of the virtual bench (the
     NodeCommands.Module("hilrig-node module"),
     NodeCommands.Station("hilrig-node station"),
 };
-try
-{
-    var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
-    var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
-    return await root.Parse(args, parser).InvokeAsync(invocation);
-}
-catch (OperationCanceledException)
-{
-    await Console.Error.WriteLineAsync("hilrig-node: cancelled");
-    return 130;
-}
-catch (Exception ex) when (Environment.GetEnvironmentVariable("HILRIG_DEBUG") is null or "" or "0")
-{
-    await Console.Error.WriteLineAsync($"hilrig-node: {ex.Message} ({ex.GetType().Name}; set HILRIG_DEBUG=1 for details)");
-    return 1;
-}
+return await CommandLineHost.InvokeAsync(root, args, "hilrig-node", TimeSpan.FromSeconds(30));

@@ -8,17 +8,14 @@ namespace HilRig.Service.Tests;
 /// What the service shows of a running run comes from files the run writes for machines: the waiting note from the
 /// bench lock's holder record, the scenarios from the Cucumber messages as they grow; never from the console.
 /// </summary>
-public sealed class RunProgressTests : IDisposable
+public sealed class RunProgressTests
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("hilrig-progress-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
     [Fact]
     public void A_run_waiting_for_a_bench_another_process_holds_is_told_who_holds_it_and_nothing_once_it_is_free()
     {
-        var locks = Path.Combine(_directory, "locks");
-        var progress = new RunProgress(Path.Combine(_directory, "cucumber-messages.ndjson"), "progress-bench", locks);
+        using var scratch = new Scratch();
+        var locks = Path.Combine(scratch.Path, "locks");
+        var progress = new RunProgress(Path.Combine(scratch.Path, "cucumber-messages.ndjson"), "progress-bench", locks);
         // The run is some other process (pid 1 is never this test); this test process holds the bench.
         using (BenchLock.TryAcquire("progress-bench", "a test", locks) ?? throw new InvalidOperationException("the lock was taken"))
         {
@@ -34,8 +31,9 @@ public sealed class RunProgressTests : IDisposable
     [Fact]
     public void Scenarios_are_read_from_the_cucumber_messages_as_they_are_appended()
     {
-        var path = Path.Combine(_directory, "cucumber-messages.ndjson");
-        var progress = new RunProgress(path, "progress-bench", Path.Combine(_directory, "locks"));
+        using var scratch = new Scratch();
+        var path = Path.Combine(scratch.Path, "cucumber-messages.ndjson");
+        var progress = new RunProgress(path, "progress-bench", Path.Combine(scratch.Path, "locks"));
         Assert.False(progress.ReadResults());
         string[] started =
         [
@@ -48,5 +46,13 @@ public sealed class RunProgressTests : IDisposable
         File.AppendAllLines(path, ["""{"testCaseFinished":{"testCaseStartedId":"t1","willBeRetried":false,"timestamp":{"seconds":1,"nanos":0}}}"""]);
         Assert.True(progress.ReadResults());
         Assert.Equal("One", Assert.Single(progress.Results).Name);
+    }
+
+    /// <summary>A directory of the test's own, removed at the end.</summary>
+    private sealed class Scratch : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("hilrig-progress-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
