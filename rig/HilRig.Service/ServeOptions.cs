@@ -27,7 +27,7 @@ public sealed record ServeOptions
     /// </summary>
     public IReadOnlyList<string> HostNames { get; init; } = [];
 
-    /// <summary>The checkout: features, wiring files and the hilrig executable are found from it.</summary>
+    /// <summary>The checkout: features and wiring files are found from it (the run program is <see cref="RunProgram"/>).</summary>
     public required string RepositoryRoot { get; init; }
 
     /// <summary>Bench used when a queued run names none.</summary>
