@@ -1,8 +1,9 @@
 using System.CommandLine;
+using HilRig.Bench.Node;
 using HilRig.Cli.Commands;
 
 // Every hilrig process (the rig, and each emulated chip and module it starts) runs UARTs: see RigThreadPool.
-HilRig.Core.Nodes.RigThreadPool.Ensure();
+HilRig.Serial.RigThreadPool.Ensure();
 
 // What a rig process killed with SIGKILL left running (a child that had not yet armed its parent-death signal)
 // is swept by the next one: run, serve, bench double, wiring. Emulated nodes (bench chip, bench module) start many
@@ -29,27 +30,6 @@ var root = new RootCommand("HilRig: hardware-in-the-loop test rig for firmware O
     ReportCommand.Create(),
     ServeCommand.Create(),
 };
-try
-{
-    // No response files: tag expressions start with '@' ("@sim and not @slow") and must reach --tags as typed.
-    var parser = new ParserConfiguration { ResponseFileTokenReplacer = null };
-    // SIGTERM/Ctrl+C cancel the command's token; a run then powers the bench off and flushes its reports, which
-    // needs more than System.CommandLine's default 2 s. `serve` leaves the signals to its host (systemd lifetime).
-    var invocation = new InvocationConfiguration
-    {
-        EnableDefaultExceptionHandler = false,
-        ProcessTerminationTimeout = args.FirstOrDefault() == "serve" ? null : TimeSpan.FromSeconds(30),
-    };
-    return await root.Parse(args, parser).InvokeAsync(invocation);
-}
-catch (OperationCanceledException)
-{
-    await Console.Error.WriteLineAsync("hilrig: cancelled");
-    return 130;
-}
-catch (Exception ex) when (Environment.GetEnvironmentVariable("HILRIG_DEBUG") is null or "" or "0")
-{
-    // One clear line for the user; HILRIG_DEBUG=1 shows the stack trace for a bug report.
-    await Console.Error.WriteLineAsync($"hilrig: {ex.Message} ({ex.GetType().Name}; set HILRIG_DEBUG=1 for details)");
-    return 1;
-}
+// SIGTERM/Ctrl+C cancel the command's token; a run then powers the bench off and flushes its reports, which
+// needs more than System.CommandLine's default 2 s. `serve` leaves the signals to its host (systemd lifetime).
+return await CommandLineHost.InvokeAsync(root, args, "hilrig", args.FirstOrDefault() == "serve" ? null : TimeSpan.FromSeconds(30));

@@ -27,7 +27,7 @@ public sealed record ServeOptions
     /// </summary>
     public IReadOnlyList<string> HostNames { get; init; } = [];
 
-    /// <summary>The checkout: features, wiring files and the hilrig executable are found from it.</summary>
+    /// <summary>The checkout: features and wiring files are found from it (the run program is <see cref="RunProgram"/>).</summary>
     public required string RepositoryRoot { get; init; }
 
     /// <summary>Bench used when a queued run names none.</summary>
@@ -35,6 +35,12 @@ public sealed record ServeOptions
 
     /// <summary>Where run history and artifacts are kept.</summary>
     public required string DataDirectory { get; init; }
+
+    /// <summary>
+    /// The command and leading arguments that start `hilrig` for a run (`run ...` follows): `hilrig serve` gives its
+    /// own, so the service, a layer below the CLI, never looks for it. Null: a queued run fails, saying so.
+    /// </summary>
+    public (string FileName, IReadOnlyList<string> Prefix)? RunProgram { get; init; }
 
     /// <summary>The reason these options cannot be served, or null when they can.</summary>
     public string? Problem()

@@ -16,7 +16,7 @@ public sealed class RunCrashTests : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     [Theory]
-    [InlineData("wiring/sim-chain.yaml", "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12", "bench chip", 3)]
+    [InlineData("wiring/sim-chain.yaml", "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:12", "hilrig-node.dll chip", 3)]
     [InlineData("wiring/sim-chain-mosquitto.yaml", "scenarios/HilRig.Scenarios/Features/cloud-campaign.feature:15", "mosquitto", 1)]
     public async Task Nothing_a_killed_run_started_is_running_five_seconds_later(string wiring, string scenario, string child, int count)
     {

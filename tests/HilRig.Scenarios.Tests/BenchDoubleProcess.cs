@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Gherkin.Execution;
 using HilRig.Scenarios.StepDefinitions;
 

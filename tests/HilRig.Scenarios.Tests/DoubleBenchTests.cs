@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using HilRig.Core.Bench;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Core.Wiring;
 
 namespace HilRig.Scenarios.Tests;
@@ -30,7 +30,7 @@ public sealed class DoubleBenchTests(DoubleChain bench)
             // Every chip is the double's child; none is the rig's (this test host is the rig here).
             Assert.Equal(wiring.Chips.Count, chips.Count);
             Assert.All(chips, chip => Assert.Equal(bench.ProcessId, chip.ParentId));
-            Assert.DoesNotContain(ProcessTree.All(), p => p.ParentId == Environment.ProcessId && p.CommandLine.Contains(" bench chip ", StringComparison.Ordinal)
+            Assert.DoesNotContain(ProcessTree.All(), p => p.ParentId == Environment.ProcessId && p.CommandLine.Contains("hilrig-node.dll chip ", StringComparison.Ordinal)
                 && p.CommandLine.Contains(flashFolder, StringComparison.Ordinal));
         }
         Assert.All(wiring.Chips, c => Assert.EndsWith($"{c.Name} off", bench.PowerLog().Last(l => l.Contains($" {c.Name} o", StringComparison.Ordinal)), StringComparison.Ordinal));

@@ -84,6 +84,7 @@ public sealed class RunRecoveryTests
         RepositoryRoot = checkout.Root,
         DefaultWiring = checkout.DefaultWiring,
         DataDirectory = data,
+        RunProgram = HilRig.Cli.HilrigExecutable.Resolve(),
     };
 
     private static RunRecord Record(string id, string wiring, string bench) => new()

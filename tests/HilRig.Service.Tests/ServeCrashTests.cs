@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Platform.Processes;
 using HilRig.Service.Runs;
 using Xunit;
@@ -96,7 +96,7 @@ public sealed class ServeCrashTests : IDisposable
                 found.Add(run);
                 found.AddRange(ChildRegistry.Recorded(Path.Combine(runtime, "children", run.Child.ToString())));
             }
-            if (found.Count(f => f.Item2.Contains("bench chip", StringComparison.Ordinal)) >= 3) return found;
+            if (found.Count(f => f.Item2.Contains("hilrig-node.dll chip", StringComparison.Ordinal)) >= 3) return found;
             try
             {
                 await changed.WaitAsync(deadline.Token);

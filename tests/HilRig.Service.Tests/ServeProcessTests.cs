@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
-using HilRig.Core.Nodes;
+using HilRig.Cli;
 using HilRig.Service.Runs;
 using Xunit;
 

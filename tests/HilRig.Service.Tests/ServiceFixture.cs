@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using HilRig.Cli;
 using HilRig.Service;
 using HilRig.Service.Runs;
 using Xunit;
@@ -48,6 +49,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             RepositoryRoot = root,
             DefaultWiring = Path.Combine(root, "wiring", "sim-chain.yaml"),
             DataDirectory = data,
+            RunProgram = HilrigExecutable.Resolve(),
         }, TestContext.Current.CancellationToken);
         var http = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
         // Every state-changing call of a legitimate client carries it (AccessGate).

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using HilRig.Protocol.Serial;
+using HilRig.Serial;
 
 namespace HilRig.Bench.Uart;
 

@@ -38,6 +38,7 @@ internal static class ServeCommand
                 RepositoryRoot = RepoPaths.Root,
                 DefaultWiring = wiringPath,
                 DataDirectory = Path.GetFullPath(result.GetValue(data) ?? Path.Combine(RepoPaths.Root, "artifacts", "serve")),
+                RunProgram = HilrigExecutable.Resolve(),
             };
             if (options.Problem() is { } problem)
             {

@@ -6,6 +6,7 @@ using HilRig.Core.Sensors;
 using HilRig.Core.Servers;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
+using HilRig.Serial;
 
 namespace HilRig.Core.Bench;
 

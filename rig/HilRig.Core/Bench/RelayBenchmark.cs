@@ -3,7 +3,7 @@ using HilRig.Bench.Uart;
 using HilRig.Core.Links;
 using HilRig.Core.Timeline;
 using HilRig.Protocol.Framing;
-using HilRig.Protocol.Serial;
+using HilRig.Serial;
 
 namespace HilRig.Core.Bench;
 

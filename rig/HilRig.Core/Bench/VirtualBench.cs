@@ -1,3 +1,4 @@
+using HilRig.Bench.Node;
 using HilRig.Core.Links;
 using HilRig.Core.Nodes;
 using HilRig.Core.Power;
@@ -6,6 +7,7 @@ using HilRig.Core.Servers;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
 using HilRig.Protocol.Messages;
+using HilRig.Serial;
 
 namespace HilRig.Core.Bench;
 
@@ -84,7 +86,7 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
     /// <summary>Lays the wires, opens the relays and prepares power switches; every node stays off.</summary>
     public static VirtualBench Create(BenchWiring wiring, BenchOptions options)
     {
-        Nodes.RigThreadPool.Ensure();
+        RigThreadPool.Ensure();
         if (wiring.Kind != BenchKind.Virtual)
         {
             throw new ArgumentException($"{wiring.SourcePath}: bench '{wiring.Name}' is a hardware bench; a virtual bench needs kind: virtual");
@@ -204,13 +206,13 @@ public sealed class VirtualBench : IBench, IEmulatedNodes
         var air = Cloud?.Air;
         _power[ModuleWiring.Name] = new VirtualPowerSwitch(ModuleWiring.Name, () =>
         {
-            var (file, prefix) = HilrigExecutable.Resolve();
+            var (file, prefix) = NodeExecutable.Resolve();
             // In the network double the module runs inside the air's namespace: its only network is the station
             // interface (DHCP, the bench's DNS); the control channel (no part of the device's network) is a Unix socket.
             string[] control = air is null
                 ? ["--control-port", _control.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]
                 : ["--control-socket", _control.SocketPath, "--station", air.StationInterface!];
-            var args = prefix.Concat(["bench", "module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            var args = prefix.Concat(["module", "--downstream", modulePath, "--baud", BaudOf(moduleLink).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--state", statePath, .. control, .. networkArgs]).ToList();
             if (air is not null && air.StationCommandPrefix.Count > 0)
             {

@@ -5,6 +5,7 @@ using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
 using HilRig.Protocol.Messages;
 using HilRig.Protocol.Modes;
+using HilRig.Serial;
 
 namespace HilRig.Core.Double;
 
@@ -187,7 +188,7 @@ public sealed class BenchDouble : IAsyncDisposable
         {
             var wire = Wire($"{node}/log");
             Expose(path, wire.NearPath);
-            var port = HilRig.Protocol.Serial.PtyStream.Open(wire.FarPath);
+            var port = HilRig.Serial.PtyStream.Open(wire.FarPath);
             _logPorts.Add(port);
             ports[node] = port;
         }

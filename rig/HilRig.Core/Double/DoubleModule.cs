@@ -1,3 +1,4 @@
+using HilRig.Bench.Node;
 using HilRig.Core.Nodes;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wifi;
@@ -100,8 +101,8 @@ internal sealed class DoubleModule : IAsyncDisposable
     /// <summary>Starts the module's process inside its namespace (a power-on).</summary>
     public NodeProcess Start(string downstream, int baud, string statePath, string logPath, BenchTimeline timeline)
     {
-        var (file, prefix) = HilrigExecutable.Resolve();
-        List<string> args = ["netns", "exec", Namespace, file, .. prefix, "bench", "module", "--downstream", downstream,
+        var (file, prefix) = NodeExecutable.Resolve();
+        List<string> args = ["netns", "exec", Namespace, file, .. prefix, "module", "--downstream", downstream,
             "--baud", baud.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state", statePath,
             "--network-flash", FlashDirectory, "--air", AirFile, "--station", StationInterface];
         return NodeProcess.Start(ModuleWiring.Name, AirCommand.Ip ?? "ip", args, logPath, timeline);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using HilRig.Protocol.Serial.Internal;
+using HilRig.Serial.Internal;
 
 namespace HilRig.Core.Links;
 

@@ -1,5 +1,5 @@
 using System.IO.Ports;
-using HilRig.Protocol.Serial;
+using HilRig.Serial;
 
 namespace HilRig.Core.Links;
 

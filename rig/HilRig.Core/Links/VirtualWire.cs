@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using HilRig.Protocol.Serial.Internal;
+using HilRig.Serial.Internal;
 
 namespace HilRig.Core.Links;
 

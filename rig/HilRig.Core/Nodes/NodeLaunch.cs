@@ -1,3 +1,4 @@
+using HilRig.Bench.Node;
 using System.Globalization;
 using HilRig.Core.Timeline;
 using HilRig.Core.Wiring;
@@ -6,7 +7,7 @@ using HilRig.Protocol.Persistence;
 namespace HilRig.Core.Nodes;
 
 /// <summary>
-/// How one chip of the virtual bench is started: the built-in emulated chip (`hilrig bench chip`), or
+/// How one chip of the virtual bench is started: the built-in emulated chip (`hilrig-node chip`), or
 /// the executable the wiring file names, with {upstream}, {downstreamN}, {flash}, {model_id} and {baud}
 /// filled in. A new flash file gets the factory image in slot A (the reference layout of docs/protocol.md §10).
 /// </summary>
@@ -50,10 +51,10 @@ public sealed class NodeLaunch(ChipWiring chip, string upstreamPath, IReadOnlyLi
             var extra = string.Concat(benchArguments.Select(a => " " + ShellQuote(a)));
             return NodeProcess.Start(chip.Name, "/bin/sh", ["-c", "exec " + CommandTemplate.Expand(template, values) + extra], logPath, timeline);
         }
-        var (file, prefix) = HilrigExecutable.Resolve();
+        var (file, prefix) = NodeExecutable.Resolve();
         var args = new List<string>(prefix)
         {
-            "bench", "chip", "--name", chip.Name, "--model-id", $"0x{chip.ModelId:X2}", "--upstream", upstreamPath,
+            "chip", "--name", chip.Name, "--model-id", $"0x{chip.ModelId:X2}", "--upstream", upstreamPath,
             "--flash", flashPath, "--baud", baud,
             "--sector-size", Layout.SectorSizeBytes.ToString(CultureInfo.InvariantCulture),
             "--slot-size", Layout.SlotSizeBytes.ToString(CultureInfo.InvariantCulture),

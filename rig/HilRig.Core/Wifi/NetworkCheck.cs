@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using HilRig.Bench.Node;
 using HilRig.Core.Nodes;
 using HilRig.Core.Servers;
 using HilRig.Core.Timeline;
@@ -153,13 +154,13 @@ public static class NetworkCheck
         {
             await JsonSerializer.SerializeAsync(stream, plan, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        var (file, prefix) = HilrigExecutable.Resolve();
+        var (file, prefix) = NodeExecutable.Resolve();
         var info = new ProcessStartInfo(air.StationCommandPrefix[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var word in air.StationCommandPrefix.Skip(1).Append(file).Concat(prefix)
-            .Concat(["bench", "station", "--interface", air.StationInterface!, "--plan", planPath]))
+            .Concat(["station", "--interface", air.StationInterface!, "--plan", planPath]))
         {
             info.ArgumentList.Add(word);
         }

@@ -170,7 +170,7 @@ public sealed class GatewayCluster : IAsyncDisposable
     public GatewayDevice CreateDevice(GatewayDeviceOptions options, CommandExecutor? executor = null, CommandLedger? ledger = null, ServerEventSink? sink = null)
     {
         if (options.Password is null && Credentials.TryGetSecret(options.DeviceId, out var secret)) options = options with { Password = secret };
-        return new(options, Master, Transport, executor, sink ?? _sink, ledger);
+        return new(options, Master, Transport, executor, (sink ?? _sink).Invoke, ledger);
     }
 
     /// <inheritdoc />

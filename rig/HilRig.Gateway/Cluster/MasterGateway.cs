@@ -1,4 +1,5 @@
 using System.Globalization;
+using HilRig.Gateway.Device;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers;
 

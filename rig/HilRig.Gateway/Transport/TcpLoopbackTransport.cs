@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using HilRig.Gateway.Device;
 using MQTTnet;
 using MQTTnet.Server;
 
@@ -16,13 +17,13 @@ namespace HilRig.Gateway.Transport;
 public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null, bool dialAnyAddress = false) : GatewayTransport
 {
     private readonly MqttServerFactory _serverFactory = new();
-    private readonly MqttClientFactory _clientFactory = new();
+    private readonly TcpDeviceTransport _client = new(benchAddress, dialAnyAddress);
 
     /// <inheritdoc />
     public override string Name => "tcp-loopback";
 
     /// <summary>Where the nodes listen and devices connect: the bench network's rig address, else loopback.</summary>
-    public IPAddress Address { get; } = benchAddress ?? IPAddress.Loopback;
+    public IPAddress Address => _client.Address;
 
     /// <summary>Options for a listener on <see cref="Address"/> only, on an OS-chosen port (IPv6 listener off).</summary>
     public MqttServerOptions ServerOptions()
@@ -44,16 +45,8 @@ public sealed class TcpLoopbackTransport(IPAddress? benchAddress = null, bool di
         string.Create(CultureInfo.InvariantCulture, $"mqtt://{Address}:{options.DefaultEndpointOptions.Port}");
 
     /// <inheritdoc />
-    public override IMqttClient CreateClient() => _clientFactory.CreateMqttClient();
+    public override IMqttClient CreateClient() => _client.CreateClient();
 
     /// <inheritdoc />
-    public override bool TryTarget(MqttClientOptionsBuilder builder, string address)
-    {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "mqtt" || !IPAddress.TryParse(uri.Host, out var ip) || !(dialAnyAddress || IPAddress.IsLoopback(ip) || ip.Equals(Address)))
-        {
-            return false;
-        }
-        builder.WithTcpServer(uri.Host, uri.Port);
-        return true;
-    }
+    public override bool TryTarget(MqttClientOptionsBuilder builder, string address) => _client.TryTarget(builder, address);
 }

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using HilRig.Core.Nodes;
 using System.Runtime.InteropServices;
 using HilRig.Platform.Processes;
 using HilRig.Platform.Shell;
@@ -225,7 +224,7 @@ public sealed partial class RunManager : BackgroundService
         args.AddRange(run.Request.Features ?? []);
         args.AddRange(["--wiring", Path.Combine(_options.RepositoryRoot, run.Wiring), "--seed", run.Seed.ToString(CultureInfo.InvariantCulture), "--out", reports]);
         if (run.Request.Tags is { Length: > 0 } tags) args.AddRange(["--tags", tags]);
-        var (file, prefix) = HilrigExecutable.Resolve();
+        var (file, prefix) = _options.RunProgram ?? throw new InvalidOperationException("the service was started without a program for its runs (ServeOptions.RunProgram; `hilrig serve` sets it)");
         var info = new ProcessStartInfo(file)
         {
             WorkingDirectory = _options.RepositoryRoot,
@@ -237,30 +236,18 @@ public sealed partial class RunManager : BackgroundService
         run = Update(run with { State = RunState.Running, StartedAt = DateTimeOffset.Now });
         _logger.LogInformation("run {Id} started: {Command}", run.Id, run.Reproduce);
 
-        using var log = new StreamWriter(Path.Combine(directory, "run.log"), append: true) { AutoFlush = true };
-        var results = new CucumberResults(Path.Combine(reports, "cucumber-messages.ndjson"));
+        using var log = new RunLog(Path.Combine(directory, "run.log"));
+        var progress = new RunProgress(Path.Combine(reports, "cucumber-messages.ndjson"), run.Bench);
         var gate = new Lock();
-        void OnLine(string? line, bool error)
-        {
-            if (line is null) return;
-            lock (gate)
-            {
-                log.WriteLine(error ? "stderr: " + line : line);
-                // Any line may follow a scenario's end: read what the NDJSON report gained since.
-                if (results.Read()) Update(Get(run.Id)!.WithScenarios([.. results.Results]));
-                if (line.Contains(" is in use by ", StringComparison.Ordinal))
-                {
-                    Update(Get(run.Id)! with { Message = RunRequestCheck.Relative(line.Replace("hilrig run: ", "", StringComparison.Ordinal), _options.RepositoryRoot) });
-                }
-            }
-        }
         using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data, false);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data, true);
+        process.OutputDataReceived += (_, e) => log.Write(e.Data, false);
+        process.ErrorDataReceived += (_, e) => log.Write(e.Data, true);
         // With a parent-death signal: if the service is killed, the run dies with it instead of driving the bench unwatched.
         ChildProcesses.Start(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        using var following = new CancellationTokenSource();
+        var follow = FollowAsync(run.Id, process.Id, progress, gate, following.Token);
         var stopped = false;
         try
         {
@@ -283,11 +270,13 @@ public sealed partial class RunManager : BackgroundService
             }
         }
         process.WaitForExit();
+        await following.CancelAsync().ConfigureAwait(false);
+        await follow.ConfigureAwait(false);
         RunRecord done;
         lock (gate)
         {
-            results.Read();
-            done = Update(Get(run.Id)!.WithScenarios([.. results.Results]));
+            progress.ReadResults();
+            done = Update(Get(run.Id)!.WithScenarios([.. progress.Results]));
         }
         var byUser = _cancelledByUser.ContainsKey(run.Id);
         var (state, message) = (stopped, byUser) switch
@@ -302,6 +291,38 @@ public sealed partial class RunManager : BackgroundService
         };
         Update(done with { State = state, EndedAt = DateTimeOffset.Now, Message = message });
         _logger.LogInformation("run {Id} ended: {State} ({Summary})", run.Id, state, Summary(done));
+    }
+
+    /// <summary>
+    /// While the run's process lives: its scenarios from the Cucumber messages as they are written, and a note while it
+    /// waits for a bench another process holds (gone once the run has the bench).
+    /// </summary>
+    private async Task FollowAsync(string id, int pid, RunProgress progress, Lock gate, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(RunProgress.PollInterval);
+        string? shown = null;
+        try
+        {
+            do
+            {
+                lock (gate)
+                {
+                    if (progress.ReadResults()) Update(Get(id)!.WithScenarios([.. progress.Results]));
+                    var note = progress.Waiting(pid) is { } waiting ? RunRequestCheck.Relative(waiting, _options.RepositoryRoot) : null;
+                    // A note replaces any message; its end clears only the note itself.
+                    if (note != shown && (note is not null || Get(id)!.Message == shown))
+                    {
+                        Update(Get(id)! with { Message = note });
+                    }
+                    shown = note;
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended: its final read follows.
+        }
     }
 
     /// <summary>"3 passed, 1 failed, 1 undefined": the counts that are not zero.</summary>

@@ -66,10 +66,10 @@ public sealed class VirtualBenchTests
     public async Task A_Chip_Named_By_Command_Joins_The_Bench_With_Its_Ports_And_A_Factory_Programmed_Flash()
     {
         var root = RepoRoot();
-        var (host, prefix) = HilRig.Core.Nodes.HilrigExecutable.Resolve();
-        // Any executable can be a chip; here it is hilrig's own emulator, started the way a team's host
+        var (host, prefix) = HilRig.Bench.Node.NodeExecutable.Resolve();
+        // Any executable can be a chip; here it is the bench's own emulator (hilrig-node), started the way a team's host
         // build would be: through the wiring's command template, not through the built-in launcher.
-        var command = $"\"{host}\" {string.Join(' ', prefix.Select(p => $"\"{p}\""))} bench chip --name ext --model-id {{model_id}} --upstream {{upstream}} --flash {{flash}} --baud {{baud}}";
+        var command = $"\"{host}\" {string.Join(' ', prefix.Select(p => $"\"{p}\""))} chip --name ext --model-id {{model_id}} --upstream {{upstream}} --flash {{flash}} --baud {{baud}}";
         var image = Path.Combine(root, "firmware-images", "images", "chip-11-v1.0.0.hrim");
         var yaml = string.Join('\n',
             "bench: ext-command",

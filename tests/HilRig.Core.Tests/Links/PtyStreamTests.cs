@@ -1,5 +1,5 @@
 using HilRig.Core.Links;
-using HilRig.Protocol.Serial;
+using HilRig.Serial;
 using Xunit;
 
 namespace HilRig.Core.Tests.Links;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using HilRig.Gateway.Cluster;
+using HilRig.Gateway.Device;
 using HilRig.Gateway.Tests.Support;
 using HilRig.Gateway.Transport;
 using HilRig.Protocol.Cloud;

@@ -25,7 +25,7 @@ public sealed class AddressProxyTests
         var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = devices }, new InMemoryTransport(), log.Sink, token);
         var list = new List<GatewayDevice>();
         var ids = Enumerable.Range(1, devices).Select(i => $"dev-{i:D2}").ToList();
-        var proxy = new AddressProxy(ids[0], "gw-1", ids, cluster.Master, options, log.Sink);
+        var proxy = new AddressProxy(ids[0], "gw-1", ids, cluster.Master, options, log.Sink.Invoke);
         foreach (var id in ids)
         {
             var device = cluster.CreateDevice(new GatewayDeviceOptions(id, "gw-1") { ReconnectBackoffMs = 50 });

@@ -92,7 +92,7 @@ public sealed partial class CloudSession : IAsyncDisposable
             // out are on that network (the station's only route), so any address it names is dialled.
             _masterHttp = new HttpClient(NamedHandler(names)) { BaseAddress = new Uri(gateway.MasterUrl), Timeout = TimeSpan.FromSeconds(40) };
             _gateway = new Gateway.Device.GatewayDevice(new Gateway.Device.GatewayDeviceOptions(device, gateway.LogicalNode) { KeepAlive = TimeSpan.FromSeconds(5), Password = gateway.Secret },
-                new Gateway.Cluster.MasterGatewayHttpClient(_masterHttp), new Gateway.Transport.TcpLoopbackTransport(dialAnyAddress: names is not null), ExecuteThroughGatewayAsync,
+                new Gateway.Device.MasterGatewayHttpClient(_masterHttp), new Gateway.Device.TcpDeviceTransport(dialAnyAddress: names is not null), ExecuteThroughGatewayAsync,
                 (source, kind, detail) => log($"gateway {kind}: {detail}"));
         }
     }

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
-using HilRig.Protocol.Serial.Internal;
+using HilRig.Serial.Internal;
 
-namespace HilRig.Protocol.Serial;
+namespace HilRig.Serial;
 
 /// <summary>
 /// A terminal device opened in raw mode, as a stream: the slave side of a pseudo-terminal, or (under HilRig.Core's

@@ -1,7 +1,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 
-namespace HilRig.Cli.Commands;
+namespace HilRig.Bench.Node;
 
 /// <summary>Parses model ids given as 0x.. hex or decimal.</summary>
 internal static class ByteParser

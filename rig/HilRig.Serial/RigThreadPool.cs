@@ -1,4 +1,4 @@
-namespace HilRig.Core.Nodes;
+namespace HilRig.Serial;
 
 /// <summary>
 /// Keeps enough thread-pool threads ready for a bench. A UART on a real port is a System.IO.Ports stream whose

@@ -1,8 +1,8 @@
 using HilRig.Protocol.Cloud;
 
-namespace HilRig.Gateway.Cluster;
+namespace HilRig.Gateway.Device;
 
-/// <summary>How a device talks to the device master gateway: in-process (<see cref="MasterGateway"/> itself) or over loopback HTTP (<see cref="MasterGatewayHttpClient"/>).</summary>
+/// <summary>How a device talks to the device master gateway: in-process (the cluster's MasterGateway itself) or over loopback HTTP (<see cref="MasterGatewayHttpClient"/>).</summary>
 public interface IMasterGatewayClient
 {
     /// <summary>Asks for an access node of the device's logical node; waits for room up to the master's limit, then answers "retry".</summary>
@@ -10,17 +10,10 @@ public interface IMasterGatewayClient
 
     /// <summary>
     /// A proxy device asks for many devices of its logical node at once; one entry per device comes back, in the request's
-    /// order, under the batch capacity rule (<see cref="BatchAllocation"/>). Never waits: devices without room get "retry".
+    /// order, under the batch capacity rule (the cluster's BatchAllocation, docs/cloud.md §5.3). Never waits: devices without room get "retry".
     /// </summary>
     Task<BatchAddressAnswer> RequestAddressesAsync(BatchAddressRequest request, CancellationToken cancellationToken);
 
     /// <summary>Tells the master the device could not connect to the node it was given, so the slot is freed at once.</summary>
     Task ReportConnectFailedAsync(string deviceId, string nodeId, CancellationToken cancellationToken);
-}
-
-/// <summary>Where the master gateway learns how many commands wait for a device (the command dispatcher's queue).</summary>
-public interface IPendingCommandSource
-{
-    /// <summary>Commands queued for or sent to the device and not yet answered.</summary>
-    int PendingCommandCount(string deviceId);
 }

@@ -1,6 +1,6 @@
 using System.IO.Ports;
 
-namespace HilRig.Protocol.Serial;
+namespace HilRig.Serial;
 
 /// <summary>
 /// One UART of an emulated node (HilRig.Bench's UartPort: the emulated chips and WiFi module) as a byte stream. A

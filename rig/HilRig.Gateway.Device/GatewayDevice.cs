@@ -1,8 +1,5 @@
 using System.Buffers;
-using HilRig.Gateway.Cluster;
-using HilRig.Gateway.Transport;
 using HilRig.Protocol.Cloud;
-using HilRig.Servers;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -20,9 +17,9 @@ public sealed partial class GatewayDevice : IAsyncDisposable
     private readonly object _gate = new();
     private readonly SemaphoreSlim _switchLock = new(1, 1);
     private readonly IMasterGatewayClient _master;
-    private readonly GatewayTransport _transport;
+    private readonly DeviceTransport _transport;
     private readonly CommandExecutor _executor;
-    private readonly ServerEventSink _sink;
+    private readonly DeviceEventSink _sink;
     private readonly CommandLedger? _ledger;
     private readonly string _source;
     private readonly CancellationTokenSource _stop = new();
@@ -38,14 +35,14 @@ public sealed partial class GatewayDevice : IAsyncDisposable
     private int _switches;
 
     /// <summary>A device that is not connected yet (call <see cref="StartAsync"/>).</summary>
-    public GatewayDevice(GatewayDeviceOptions options, IMasterGatewayClient master, GatewayTransport transport,
-        CommandExecutor? executor = null, ServerEventSink? sink = null, CommandLedger? ledger = null)
+    public GatewayDevice(GatewayDeviceOptions options, IMasterGatewayClient master, DeviceTransport transport,
+        CommandExecutor? executor = null, DeviceEventSink? sink = null, CommandLedger? ledger = null)
     {
         Options = options;
         _master = master;
         _transport = transport;
         _executor = executor ?? CommandExecutors.Default;
-        _sink = sink ?? ServerEventSinks.None;
+        _sink = sink ?? DeviceEventSinks.None;
         _ledger = ledger;
         _source = "device:" + options.DeviceId;
     }

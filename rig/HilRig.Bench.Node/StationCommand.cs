@@ -1,15 +1,16 @@
 using System.CommandLine;
 using HilRig.Bench.Module.Network.Station;
 
-namespace HilRig.Cli.Commands;
+namespace HilRig.Bench.Node;
 
 /// <summary>
-/// `hilrig bench station`: the network check's probe on the module's side of the air (run inside the network double's
+/// `station`: the network check's probe on the module's side of the air (run inside the network double's
 /// namespace): joins by DHCP and runs a plan of name lookups, TLS handshakes and MQTT logins, one PASS/FAIL line each.
 /// </summary>
-internal static class BenchStationCommand
+public static partial class NodeCommands
 {
-    public static Command Create()
+    /// <summary>`station`: the WiFi station's checks inside the network double; <paramref name="usage"/> begins its error lines.</summary>
+    public static Command Station(string usage)
     {
         var iface = new Option<string>("--interface") { Description = "The station's interface (the veth end on the module's side).", Required = true };
         var plan = new Option<string>("--plan")
@@ -30,18 +31,18 @@ internal static class BenchStationCommand
             var interfaceName = result.GetRequiredValue(iface);
             if (WifiStation.InterfaceProblem(interfaceName) is { } problem)
             {
-                await Console.Error.WriteLineAsync($"hilrig bench station: --interface {problem}");
+                await Console.Error.WriteLineAsync($"{usage}: --interface {problem}");
                 return 2;
             }
             if (result.GetValue(watch) is < 1 or > 600)
             {
-                await Console.Error.WriteLineAsync("hilrig bench station: --watch-link takes 1 to 600 seconds");
+                await Console.Error.WriteLineAsync($"{usage}: --watch-link takes 1 to 600 seconds");
                 return 2;
             }
             var checks = StationPlan.TryRead(result.GetRequiredValue(plan), out var error);
             if (checks is null)
             {
-                await Console.Error.WriteLineAsync($"hilrig bench station: {error}");
+                await Console.Error.WriteLineAsync($"{usage}: {error}");
                 return 2;
             }
             var scratch = Directory.CreateTempSubdirectory("hilrig-station-");

@@ -1,7 +1,5 @@
 using System.Globalization;
-using HilRig.Gateway.Cluster;
 using HilRig.Protocol.Cloud;
-using HilRig.Servers;
 
 namespace HilRig.Gateway.Device;
 
@@ -37,21 +35,21 @@ public sealed class AddressProxy
     private readonly HashSet<string> _members;
     private readonly IMasterGatewayClient _master;
     private readonly AddressProxyOptions _options;
-    private readonly ServerEventSink _sink;
+    private readonly DeviceEventSink _sink;
     private readonly string _source;
     private readonly List<BatchAddressAnswer> _answers = [];
     private Round? _round;
     private bool _dead;
 
     /// <summary>A proxy <paramref name="proxyDeviceId"/> for <paramref name="memberIds"/> of <paramref name="logicalNode"/>.</summary>
-    public AddressProxy(string proxyDeviceId, string logicalNode, IEnumerable<string> memberIds, IMasterGatewayClient master, AddressProxyOptions? options = null, ServerEventSink? sink = null)
+    public AddressProxy(string proxyDeviceId, string logicalNode, IEnumerable<string> memberIds, IMasterGatewayClient master, AddressProxyOptions? options = null, DeviceEventSink? sink = null)
     {
         ProxyDeviceId = proxyDeviceId;
         LogicalNode = logicalNode;
         _members = new HashSet<string>(memberIds, StringComparer.Ordinal);
         _master = master;
         _options = options ?? new AddressProxyOptions();
-        _sink = sink ?? ServerEventSinks.None;
+        _sink = sink ?? DeviceEventSinks.None;
         _source = "proxy:" + proxyDeviceId;
     }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HilRig.Protocol.Serial.Internal;
+namespace HilRig.Serial.Internal;
 
 /// <summary>The few libc calls a pseudo-terminal needs (Linux; glibc and musl export them all from libc). Used here by
 /// <see cref="PtyStream"/> and by HilRig.Core's Pty and VirtualWire (InternalsVisibleTo).</summary>
