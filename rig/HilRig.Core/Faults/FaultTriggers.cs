@@ -86,27 +86,29 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
-        bool IsMoment(LinkObservation o)
-        {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-            {
-                _size = started;
-                return false;
-            }
-            if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
-                && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
-            {
-                return Threshold() == 0;
-            }
-            return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
-                && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
-                && data.Offset < k && data.Offset + data.Bytes.Length >= k;
-        }
-        long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId), cancellationToken);
     }
+
+    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
+    internal bool IsMoment(LinkObservation o, byte modelId)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f }) return false;
+        if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
+        {
+            _size = started;
+            return false;
+        }
+        if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
+            && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
+        {
+            return Threshold() == 0;
+        }
+        return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
+            && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
+            && data.Offset < k && data.Offset + data.Bytes.Length >= k;
+    }
+
+    private long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
 }
 
 /// <summary>
@@ -125,19 +127,20 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
-        bool IsMoment(LinkObservation o)
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId), cancellationToken);
+    }
+
+    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
+    internal bool IsMoment(LinkObservation o, byte modelId)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f }) return false;
+        if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-            {
-                _size = started;
-                return false;
-            }
-            return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
-                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
+            _size = started;
+            return false;
         }
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
+        return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
+            && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
     }
 }
 
@@ -156,15 +159,20 @@ public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var relays = new[] { bench.RelaysByChip[Chip ?? bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]] };
+        return RelayWatch.UntilAsync(relays, NewWatch(), cancellationToken);
+    }
+
+    /// <summary>A fresh count of one wait: true for the observation that is the moment.</summary>
+    internal Func<LinkObservation, bool> NewWatch()
+    {
         var seen = 0;
-        bool IsMoment(LinkObservation o)
+        return o =>
         {
             if (o.Item is not DecodedFrame { Frame: var f } || f.Type != Type) return false;
             if (FromModelId is { } from && f.Source != from) return false;
             if (Direction is { } d && o.Direction != d) return false;
             return ++seen == Nth;
-        }
-        return RelayWatch.UntilAsync(relays, IsMoment, cancellationToken);
+        };
     }
 }
 
@@ -182,10 +190,15 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], NewWatch(modelId), cancellationToken);
+    }
+
+    /// <summary>A fresh count of one wait on the link above the chip of <paramref name="modelId"/>: true for the Nth frame.</summary>
+    internal Func<LinkObservation, bool> NewWatch(byte modelId)
+    {
         var counting = false;
         var seen = 0;
-        bool IsMoment(LinkObservation o)
+        return o =>
         {
             if (o.Item is not DecodedFrame { Frame: var f }) return false;
             if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
@@ -194,8 +207,7 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
                 counting = true;
             }
             return counting && ++seen == Nth;
-        }
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
+        };
     }
 }
 
