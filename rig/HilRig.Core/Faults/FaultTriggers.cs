@@ -196,18 +196,41 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
     /// <summary>A fresh count of one wait on the link above the chip of <paramref name="modelId"/>: true for the Nth frame.</summary>
     internal Func<LinkObservation, bool> NewWatch(byte modelId)
     {
-        var counting = false;
-        var seen = 0;
-        return o =>
+        var frames = new TransferFrameCounter(modelId);
+        return o => frames.Count(o) == Nth;
+    }
+}
+
+/// <summary>
+/// Numbers the frames (either direction) crossing the link above a chip from the first START that makes it the
+/// target: the frame boundaries of its transfer. The sweep counts its cut points with it and
+/// <see cref="AtTransferFrame"/> fires with it, so point N of a sweep is frame N of the trigger.
+/// </summary>
+public sealed class TransferFrameCounter(byte modelId)
+{
+    private readonly Lock _gate = new();
+    private bool _counting;
+    private int _seen;
+
+    /// <summary>Frames counted so far.</summary>
+    public int Seen
+    {
+        get { lock (_gate) return _seen; }
+    }
+
+    /// <summary>Counts <paramref name="o"/>: its number when it is a frame of the transfer, 0 otherwise.</summary>
+    public int Count(LinkObservation o)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f }) return 0;
+        lock (_gate)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
+            if (!_counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
                 && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId)
             {
-                counting = true;
+                _counting = true;
             }
-            return counting && ++seen == Nth;
-        };
+            return _counting ? ++_seen : 0;
+        }
     }
 }
 

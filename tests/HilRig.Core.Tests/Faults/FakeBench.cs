@@ -65,6 +65,20 @@ internal sealed class FakeBench : IBench
     /// <summary>The timeline entries of one kind.</summary>
     public IReadOnlyList<TimelineEvent> Events(string kind) => Timeline.Snapshot().Where(e => e.Kind == kind).ToList();
 
+    /// <summary>Completes with the next timeline entry of <paramref name="kind"/> recorded from now on.</summary>
+    public Task<TimelineEvent> NextAsync(string kind)
+    {
+        var next = new TaskCompletionSource<TimelineEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRecorded(TimelineEvent e)
+        {
+            if (e.Kind != kind) return;
+            Timeline.Recorded -= OnRecorded;
+            next.TrySetResult(e);
+        }
+        Timeline.Recorded += OnRecorded;
+        return next.Task;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var relay in RelaysByChip.Values) await relay.DisposeAsync();
