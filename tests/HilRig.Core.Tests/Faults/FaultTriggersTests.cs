@@ -22,7 +22,9 @@ public sealed class FaultTriggersTests
         Assert.False(trigger.IsMoment(Start(Chip, Body), Chip));
         Assert.False(trigger.IsMoment(Data(Chip, 200, 200), Chip), "bytes 200..399 do not reach byte 500");
         Assert.False(trigger.IsMoment(Data(Chip, 400, 99), Chip), "bytes 400..498 end short of the 500th byte");
-        Assert.True(trigger.IsMoment(Data(Chip, 499, 200), Chip), "the frame carrying byte 499 (the 500th) is 50% of 1000");
+        Assert.True(trigger.IsMoment(Data(Chip, 400, 100), Chip), "bytes 400..499 carry the 500th byte: 50% of 1000");
+        Assert.True(trigger.IsMoment(Data(Chip, 499, 200), Chip), "a frame starting at byte 499 carries it too");
+        Assert.False(trigger.IsMoment(Data(Chip, 500, 200), Chip), "a frame after the 500th byte is past the moment");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class MasterGatewayBatchTests : IAsyncLifetime
     private readonly InMemoryTransport _transport = new();
     private readonly NodeBindings _bindings = new();
     private readonly List<AccessNode> _nodes = [];
-    private readonly EventLog _log = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -49,7 +49,7 @@ public sealed class MasterGatewayBatchTests : IAsyncLifetime
         Assert.Equal(n20.Address, answer.Devices[^1].Address);
         Assert.Equal(0, master.Load("gw-1.1"));
         Assert.Equal(15, master.Load("gw-1.2"));
-        Assert.Contains(_log.Lines, l => l.Contains("gw-1.1 cannot take the batch of 20 from d01 whole; locked for it", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("gw-1.1 cannot take the batch of 20 from d01 whole; locked for it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class MasterGatewayBatchTests : IAsyncLifetime
 
         Assert.Equal("bad-request", twice.Status);
         Assert.Equal("unknown-logical-node", unknown.Status);
-        Assert.Contains(_log.Lines, l => l.Contains("batch address request from d01: device 'd01' twice", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("batch address request from d01: device 'd01' twice", StringComparison.Ordinal));
         Assert.Equal(0, master.Load("gw-1.1"));
     }
 }

@@ -15,7 +15,7 @@ public sealed class MasterGatewayHttpTests
     public async Task PostAddresses_AnswersOneEntryPerDevice_When_AProxyAsksForABatch()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         var bindings = new NodeBindings();
         await using var node = await AccessNode.StartAsync(new AccessNodeOptions("gw-1.1", "gw-1", "1.0.0", 2), new InMemoryTransport(), ServerEventSinks.None, token);
         bindings.Bind("gw-1", node);
@@ -32,7 +32,7 @@ public sealed class MasterGatewayHttpTests
         Assert.Equal(["assigned", "assigned", "retry"], answer.Devices.Select(d => d.Status));
         Assert.Equal(node.Address, answer.Devices[0].Address);
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
-        Assert.Contains(log.Lines, l => l.Contains("/master/addresses: not a BatchAddressRequest", StringComparison.Ordinal));
+        Assert.Contains(log.Texts, l => l.Contains("/master/addresses: not a BatchAddressRequest", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
@@ -40,7 +40,7 @@ public sealed class MasterGatewayHttpTests
     public async Task PostAddresses_SharesOutByTheDevicesPriorities_When_TheBatchCarriesThem()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         var bindings = new NodeBindings();
         await using var node = await AccessNode.StartAsync(new AccessNodeOptions("gw-1.1", "gw-1", "1.0.0", 1), new InMemoryTransport(), ServerEventSinks.None, token);
         bindings.Bind("gw-1", node);

@@ -14,8 +14,8 @@ public sealed class MasterGatewayPriorityTests : IAsyncLifetime
     private readonly InMemoryTransport _transport = new();
     private readonly NodeBindings _bindings = new();
     private readonly List<AccessNode> _nodes = [];
-    private readonly ManualTime _time = new();
-    private readonly EventLog _log = new();
+    private readonly ManualClock _time = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -61,9 +61,9 @@ public sealed class MasterGatewayPriorityTests : IAsyncLifetime
         }
 
         Assert.Equal(["e", "d", "b", "c", "a"], served);
-        Assert.Contains(_log.Lines, l => l.Contains("e waits for room in gw-1 (pending 0, level 2, address priority 0): over a threshold (device level 2 > 1): to the front", StringComparison.Ordinal));
-        Assert.Contains(_log.Lines, l => l.Contains("c waits for room in gw-1 (pending 0, level 1, address priority 2): effective time -9000 ms", StringComparison.Ordinal));
-        Assert.Contains(_log.Lines, l => l.Contains("e served gw-1.1 after waiting", StringComparison.Ordinal) && l.Contains("(jumped to the front)", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("e waits for room in gw-1 (pending 0, level 2, address priority 0): over a threshold (device level 2 > 1): to the front", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("c waits for room in gw-1 (pending 0, level 1, address priority 2): effective time -9000 ms", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("e served gw-1.1 after waiting", StringComparison.Ordinal) && l.Contains("(jumped to the front)", StringComparison.Ordinal));
     }
 
     [Fact]

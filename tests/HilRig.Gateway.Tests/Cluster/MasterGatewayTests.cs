@@ -11,8 +11,8 @@ public sealed class MasterGatewayTests : IAsyncLifetime
     private readonly InMemoryTransport _transport = new();
     private readonly NodeBindings _bindings = new();
     private readonly List<AccessNode> _nodes = [];
-    private readonly ManualTime _time = new();
-    private readonly EventLog _log = new();
+    private readonly ManualClock _time = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -49,7 +49,7 @@ public sealed class MasterGatewayTests : IAsyncLifetime
         Assert.Equal(first.Address, answers[0].Address);
         Assert.True(master.IsLocked(first));
         Assert.False(master.IsLocked(second));
-        Assert.Contains(_log.Lines, l => l.Contains("gw-1.1 is full (2) and locked", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("gw-1.1 is full (2) and locked", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class MasterGatewayTests : IAsyncLifetime
 
         Assert.Equal("unknown-logical-node", unknownLogical.Status);
         Assert.Equal("unknown-device", unknownDevice.Status);
-        Assert.Contains(_log.Lines, l => l.Contains("unknown logical node 'gw-9'", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("unknown logical node 'gw-9'", StringComparison.Ordinal));
     }
 
     [Fact]
