@@ -1,6 +1,4 @@
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Messages;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Tests.Flash;

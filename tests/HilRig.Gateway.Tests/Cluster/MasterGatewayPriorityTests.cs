@@ -11,29 +11,18 @@ public sealed class MasterGatewayPriorityTests : IAsyncLifetime
 {
     private static readonly PriorityThresholds Thresholds = new() { PendingCommands = 3, DeviceLevel = 1, AddressPriority = 2 };
 
-    private readonly InMemoryTransport _transport = new();
-    private readonly NodeBindings _bindings = new();
-    private readonly List<AccessNode> _nodes = [];
+    private readonly BoundNodes _nodes = new();
     private readonly ManualClock _time = new();
     private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.ShutAsync();
-    }
+    public ValueTask DisposeAsync() => _nodes.DisposeAsync();
 
-    private async Task<AccessNode> BindAsync(string nodeId, int capacity)
-    {
-        var node = await AccessNode.StartAsync(new AccessNodeOptions(nodeId, "gw-1", "1.0.0", capacity), _transport, ServerEventSinks.None, TestContext.Current.CancellationToken);
-        _nodes.Add(node);
-        _bindings.Bind("gw-1", node);
-        return node;
-    }
+    private Task<AccessNode> BindAsync(string nodeId, int capacity) => _nodes.BindAsync("gw-1", nodeId, capacity, "1.0.0");
 
     private MasterGateway Master(Dictionary<string, int>? pending = null) =>
-        new(_bindings, new MasterGatewayOptions { Thresholds = Thresholds }, _log.Sink, _time) { PendingCommands = new FixedPending(pending ?? []) };
+        new(_nodes.Bindings, new MasterGatewayOptions { Thresholds = Thresholds }, _log.Sink, _time) { PendingCommands = new FixedPending(pending ?? []) };
 
     [Fact]
     public async Task Waiters_AreServedOverThresholdFirstThenByEffectiveTime_When_SlotsFreeOneAtATime()
