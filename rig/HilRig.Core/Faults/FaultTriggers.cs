@@ -27,6 +27,14 @@ internal static class RelayWatch
             ? header.ImageSizeBytes
             : null;
 
+    /// <summary>Remembers in <paramref name="size"/> the image size of a START making <paramref name="modelId"/> the target; true when <paramref name="o"/> was one.</summary>
+    public static bool TookImageSize(LinkObservation o, byte modelId, ref long? size)
+    {
+        if (ImageSizeStartedFor(o, modelId) is not { } started) return false;
+        size = started;
+        return true;
+    }
+
     /// <summary>
     /// Completes when <paramref name="isMoment"/> returns true for an observation on one of
     /// <paramref name="relays"/>; observations are handed to it one at a time.
@@ -92,12 +100,7 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
     internal bool IsMoment(LinkObservation o, byte modelId)
     {
-        if (o.Item is not DecodedFrame { Frame: var f }) return false;
-        if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-        {
-            _size = started;
-            return false;
-        }
+        if (o.Item is not DecodedFrame { Frame: var f } || RelayWatch.TookImageSize(o, modelId, ref _size)) return false;
         if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
             && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
         {
@@ -133,12 +136,7 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
     internal bool IsMoment(LinkObservation o, byte modelId)
     {
-        if (o.Item is not DecodedFrame { Frame: var f }) return false;
-        if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-        {
-            _size = started;
-            return false;
-        }
+        if (o.Item is not DecodedFrame { Frame: var f } || RelayWatch.TookImageSize(o, modelId, ref _size)) return false;
         return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
             && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
     }

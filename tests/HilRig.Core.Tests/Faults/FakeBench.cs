@@ -9,30 +9,15 @@ using HilRig.Core.Wiring;
 namespace HilRig.Core.Tests.Faults;
 
 /// <summary>
-/// A bench of three chained chips with nothing running behind it: relay links that are never started (their
+/// The embedded default bench (wiring/sim-chain.yaml: three chained chips) with nothing running behind it: relay links that are never started (their
 /// fault settings are what a test reads), no processes, no ports opened. What a unit test of the fault engine
 /// and its actions needs; anything else it is asked for is a test bug and throws.
 /// </summary>
 internal sealed class FakeBench : IBench
 {
-    private const string Yaml = """
-        bench: fake-chain
-        kind: virtual
-        module:
-          power: { kind: virtual }
-        chips:
-          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
-          - { name: chip2, model_id: 0x12, power: { kind: virtual } }
-          - { name: chip3, model_id: 0x13, power: { kind: virtual } }
-        links:
-          - { from: module, to: chip1, baud: 115200, rig: relay }
-          - { from: chip1, to: chip2, baud: 115200, rig: relay }
-          - { from: chip2, to: chip3, baud: 115200, rig: relay }
-        """;
-
     public FakeBench()
     {
-        Wiring = WiringLoader.Parse(Yaml, "wiring/fake-chain.yaml", new WiringLoadOptions { CheckFilesExist = false });
+        Wiring = WiringLoader.Load(TestRepository.PathOf("wiring", "sim-chain.yaml"));
         RelaysByChip = Wiring.Chips.ToDictionary(c => c.Name, c => new RelayLink($"{Wiring.Parent(c.Name)}-{c.Name}", "/dev/null-near", "/dev/null-far", 115200, Timeline));
     }
 

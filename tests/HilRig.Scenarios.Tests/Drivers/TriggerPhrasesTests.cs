@@ -7,24 +7,10 @@ using HilRig.Scenarios.Drivers;
 namespace HilRig.Scenarios.Tests.Drivers;
 
 /// <summary>The feature files' words for "when" a fault fires, and the triggers they become.</summary>
-public sealed class TriggerPhrasesTests : IDisposable
+public sealed class TriggerPhrasesTests
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("hilrig-phrases-");
-
-    private static BenchWiring Wiring(string module = "power: { kind: virtual }") => WiringLoader.Parse($$"""
-        bench: phrases
-        kind: virtual
-        module:
-          {{module}}
-        chips:
-          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
-          - { name: chip2, model_id: 0x12, power: { kind: virtual } }
-          - { name: chip3, model_id: 0x13, power: { kind: virtual } }
-        links:
-          - { from: module, to: chip1, baud: 115200, rig: relay }
-          - { from: chip1, to: chip2, baud: 115200, rig: relay }
-          - { from: chip2, to: chip3, baud: 115200, rig: relay }
-        """, "wiring/phrases.yaml", new WiringLoadOptions { CheckFilesExist = false });
+    /// <summary>The embedded default bench: chip1 (0x11), chip2 (0x12), chip3 (0x13) in a chain.</summary>
+    private static BenchWiring Wiring() => WiringLoader.Load(Path.Combine(RigSettings.FindRepositoryRoot(AppContext.BaseDirectory), "wiring", "sim-chain.yaml"));
 
     private static IFaultTrigger Parse(string phrase) => TriggerPhrases.Parse(phrase, Wiring());
 
@@ -88,7 +74,7 @@ public sealed class TriggerPhrasesTests : IDisposable
     public void AChipTheBenchDoesNotHave_IsNamedWithTheChipsItHas()
     {
         var error = Assert.Throws<ArgumentException>(() => Parse("at 50% of chip9's transfer"));
-        Assert.Equal("bench phrases has no chip 'chip9' (chips: chip1, chip2, chip3)", error.Message);
+        Assert.Equal("bench sim-chain has no chip 'chip9' (chips: chip1, chip2, chip3)", error.Message);
     }
 
     [Fact]
@@ -101,14 +87,13 @@ public sealed class TriggerPhrasesTests : IDisposable
     [Fact]
     public void ModuleDownloadPercent_IsAByteCountOfTheModulesFactoryImage()
     {
-        var image = Path.Combine(_dir.FullName, "module.hrim");
-        File.WriteAllBytes(image, new byte[2000]);
-        var wiring = Wiring(module: $"power: {{ kind: virtual }}\n  factory_image: {image}");
+        var wiring = Wiring();
+        var size = new FileInfo(wiring.Module.FactoryImage!).Length;
 
         var trigger = Assert.IsType<AtDownloadedBytes>(TriggerPhrases.Parse("when the module has downloaded 25% of its firmware", wiring));
 
-        Assert.Equal(500, trigger.Bytes);
-        Assert.Equal("when the module has downloaded 25% of its firmware (500 of 2000 bytes)", trigger.Description);
+        Assert.Equal(size / 4, trigger.Bytes);
+        Assert.Equal($"when the module has downloaded 25% of its firmware ({size / 4} of {size} bytes)", trigger.Description);
     }
 
     [Fact]
@@ -119,6 +104,4 @@ public sealed class TriggerPhrasesTests : IDisposable
         Assert.Equal(5000, trigger.Bytes);
         Assert.Equal("when the module has downloaded 5000 bytes of chip firmware", trigger.Description);
     }
-
-    public void Dispose() => _dir.Delete(recursive: true);
 }
