@@ -11,7 +11,7 @@ internal static class HilrigProcess
         public string All => StandardOutput + StandardError;
     }
 
-    public static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+    public static string RepoRoot() => TestRepository.Root;
 
     public static Task<Result> RunAsync(string workingDirectory, params string[] args) =>
         RunWithEnvironmentAsync(workingDirectory, new Dictionary<string, string>(), args);

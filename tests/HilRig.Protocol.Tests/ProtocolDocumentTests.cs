@@ -193,13 +193,13 @@ public sealed partial class ProtocolDocumentTests
         {
             if (!headingsByPage.TryGetValue(page, out var set))
             {
-                var path = Path.Combine(RepositoryPaths.Root, "docs", page);
+                var path = Path.Combine(TestRepository.Root, "docs", page);
                 set = File.Exists(path) ? Heading().Matches(File.ReadAllText(path)).Select(m => m.Groups["number"].Value).ToHashSet() : [];
                 headingsByPage[page] = set;
             }
             return set;
         }
-        var sources = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "rig"), "*.cs", SearchOption.AllDirectories)
+        var sources = Directory.EnumerateFiles(Path.Combine(TestRepository.Root, "rig"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
         var missing = new List<string>();
@@ -212,7 +212,7 @@ public sealed partial class ProtocolDocumentTests
                 {
                     if (!HeadingsOf(page).Contains(number.Value))
                     {
-                        missing.Add($"{Path.GetRelativePath(RepositoryPaths.Root, file)} cites docs/{page} §{number.Value}");
+                        missing.Add($"{Path.GetRelativePath(TestRepository.Root, file)} cites docs/{page} §{number.Value}");
                     }
                 }
             }

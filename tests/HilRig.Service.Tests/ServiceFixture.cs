@@ -28,7 +28,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+    public static string RepoRoot() => TestRepository.Root;
 
     /// <summary>A short scenario (about a second on the sim bench).</summary>
     public const string ShortScenario = "scenarios/HilRig.Scenarios/Features/chain-upgrade.feature:23";

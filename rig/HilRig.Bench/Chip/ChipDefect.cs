@@ -79,24 +79,8 @@ public enum ChipDefect
 public static class ChipDefects
 {
     /// <summary>The kebab-case name of each defect.</summary>
-    public static IReadOnlyDictionary<string, ChipDefect> ByName { get; } = Enum.GetValues<ChipDefect>()
-        .Where(d => d != ChipDefect.None)
-        .ToDictionary(d => string.Concat(d.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())), d => d);
+    public static IReadOnlyDictionary<string, ChipDefect> ByName => DefectNames<ChipDefect>.ByName;
 
     /// <summary>Parses names into flags; returns the unknown name's message on failure.</summary>
-    public static ChipDefect Parse(IEnumerable<string> names, out string? error)
-    {
-        var result = ChipDefect.None;
-        foreach (var name in names)
-        {
-            if (!ByName.TryGetValue(name, out var defect))
-            {
-                error = $"unknown chip defect '{name}' (known: {string.Join(", ", ByName.Keys)})";
-                return ChipDefect.None;
-            }
-            result |= defect;
-        }
-        error = null;
-        return result;
-    }
+    public static ChipDefect Parse(IEnumerable<string> names, out string? error) => DefectNames<ChipDefect>.Parse(names, "chip defect", out error);
 }

@@ -50,24 +50,8 @@ public enum ModuleDefect
 public static class ModuleDefects
 {
     /// <summary>The kebab-case name of each defect.</summary>
-    public static IReadOnlyDictionary<string, ModuleDefect> ByName { get; } = Enum.GetValues<ModuleDefect>()
-        .Where(d => d != ModuleDefect.None)
-        .ToDictionary(d => string.Concat(d.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())), d => d);
+    public static IReadOnlyDictionary<string, ModuleDefect> ByName => DefectNames<ModuleDefect>.ByName;
 
     /// <summary>Parses names into flags; returns the unknown name's message on failure.</summary>
-    public static ModuleDefect Parse(IEnumerable<string> names, out string? error)
-    {
-        var result = ModuleDefect.None;
-        foreach (var name in names)
-        {
-            if (!ByName.TryGetValue(name, out var defect))
-            {
-                error = $"unknown module defect '{name}' (known: {string.Join(", ", ByName.Keys)})";
-                return ModuleDefect.None;
-            }
-            result |= defect;
-        }
-        error = null;
-        return result;
-    }
+    public static ModuleDefect Parse(IEnumerable<string> names, out string? error) => DefectNames<ModuleDefect>.Parse(names, "module defect", out error);
 }

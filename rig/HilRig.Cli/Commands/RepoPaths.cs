@@ -4,17 +4,7 @@ namespace HilRig.Cli.Commands;
 internal static class RepoPaths
 {
     /// <summary>The checkout's root: the nearest parent of the working directory holding HilRig.sln, else the working directory.</summary>
-    public static string Root
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-            }
-            return Directory.GetCurrentDirectory();
-        }
-    }
+    public static string Root => Platform.Files.RepositoryRoot.TryFind(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
 
     /// <summary>The embedded default bench.</summary>
     public static string DefaultWiring => Path.Combine(Root, "wiring", "sim-chain.yaml");

@@ -27,6 +27,14 @@ internal static class RelayWatch
             ? header.ImageSizeBytes
             : null;
 
+    /// <summary>Remembers in <paramref name="size"/> the image size of a START making <paramref name="modelId"/> the target; true when <paramref name="o"/> was one.</summary>
+    public static bool TookImageSize(LinkObservation o, byte modelId, ref long? size)
+    {
+        if (ImageSizeStartedFor(o, modelId) is not { } started) return false;
+        size = started;
+        return true;
+    }
+
     /// <summary>
     /// Completes when <paramref name="isMoment"/> returns true for an observation on one of
     /// <paramref name="relays"/>; observations are handed to it one at a time.
@@ -86,27 +94,24 @@ public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) 
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
-        bool IsMoment(LinkObservation o)
-        {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-            {
-                _size = started;
-                return false;
-            }
-            if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
-                && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
-            {
-                return Threshold() == 0;
-            }
-            return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
-                && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
-                && data.Offset < k && data.Offset + data.Bytes.Length >= k;
-        }
-        long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId), cancellationToken);
     }
+
+    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
+    internal bool IsMoment(LinkObservation o, byte modelId)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f } || RelayWatch.TookImageSize(o, modelId, ref _size)) return false;
+        if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
+            && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
+        {
+            return Threshold() == 0;
+        }
+        return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
+            && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
+            && data.Offset < k && data.Offset + data.Bytes.Length >= k;
+    }
+
+    private long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);
 }
 
 /// <summary>
@@ -125,19 +130,15 @@ public sealed record OnLastByteAcknowledged(string Chip) : IFaultTrigger
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
-        bool IsMoment(LinkObservation o)
-        {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (RelayWatch.ImageSizeStartedFor(o, modelId) is { } started)
-            {
-                _size = started;
-                return false;
-            }
-            return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
-                && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
-        }
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId), cancellationToken);
+    }
+
+    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
+    internal bool IsMoment(LinkObservation o, byte modelId)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f } || RelayWatch.TookImageSize(o, modelId, ref _size)) return false;
+        return o.Direction == Direction.Upstream && f.Type == MessageType.DataAck && f.Source == modelId
+            && DataAckPayload.TryDecode(f.Payload, out _) is { } ack && _size is { } s && ack.Persisted >= s;
     }
 }
 
@@ -156,15 +157,20 @@ public sealed record OnProtocolEvent(MessageType Type, int Nth = 1, string? Chip
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var relays = new[] { bench.RelaysByChip[Chip ?? bench.Wiring.Children(Wiring.ModuleWiring.Name)[0]] };
+        return RelayWatch.UntilAsync(relays, NewWatch(), cancellationToken);
+    }
+
+    /// <summary>A fresh count of one wait: true for the observation that is the moment.</summary>
+    internal Func<LinkObservation, bool> NewWatch()
+    {
         var seen = 0;
-        bool IsMoment(LinkObservation o)
+        return o =>
         {
             if (o.Item is not DecodedFrame { Frame: var f } || f.Type != Type) return false;
             if (FromModelId is { } from && f.Source != from) return false;
             if (Direction is { } d && o.Direction != d) return false;
             return ++seen == Nth;
-        }
-        return RelayWatch.UntilAsync(relays, IsMoment, cancellationToken);
+        };
     }
 }
 
@@ -182,20 +188,47 @@ public sealed record AtTransferFrame(string Chip, int Nth) : IFaultTrigger
     public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        var relay = bench.RelaysByChip[Chip];
-        var counting = false;
-        var seen = 0;
-        bool IsMoment(LinkObservation o)
+        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], NewWatch(modelId), cancellationToken);
+    }
+
+    /// <summary>A fresh count of one wait on the link above the chip of <paramref name="modelId"/>: true for the Nth frame.</summary>
+    internal Func<LinkObservation, bool> NewWatch(byte modelId)
+    {
+        var frames = new TransferFrameCounter(modelId);
+        return o => frames.Count(o) == Nth;
+    }
+}
+
+/// <summary>
+/// Numbers the frames (either direction) crossing the link above a chip from the first START that makes it the
+/// target: the frame boundaries of its transfer. The sweep counts its cut points with it and
+/// <see cref="AtTransferFrame"/> fires with it, so point N of a sweep is frame N of the trigger.
+/// </summary>
+public sealed class TransferFrameCounter(byte modelId)
+{
+    private readonly Lock _gate = new();
+    private bool _counting;
+    private int _seen;
+
+    /// <summary>Frames counted so far.</summary>
+    public int Seen
+    {
+        get { lock (_gate) return _seen; }
+    }
+
+    /// <summary>Counts <paramref name="o"/>: its number when it is a frame of the transfer, 0 otherwise.</summary>
+    public int Count(LinkObservation o)
+    {
+        if (o.Item is not DecodedFrame { Frame: var f }) return 0;
+        lock (_gate)
         {
-            if (o.Item is not DecodedFrame { Frame: var f }) return false;
-            if (!counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
+            if (!_counting && o.Direction == Direction.Downstream && f.Type == MessageType.Start
                 && StartPayload.TryDecode(f.Payload, out _) is { } start && start.Target == modelId)
             {
-                counting = true;
+                _counting = true;
             }
-            return counting && ++seen == Nth;
+            return _counting ? ++_seen : 0;
         }
-        return RelayWatch.UntilAsync([relay], IsMoment, cancellationToken);
     }
 }
 

@@ -101,9 +101,6 @@ public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
     private async Task<ChipRecovery> VerifyChipAsync(string chip, ChipExpectation expected, double powerOnAtMs, CancellationToken cancellationToken)
     {
         await bench.WaitBootedAsync(chip, cancellationToken).ConfigureAwait(false);
-        var acceptable = new HashSet<ChipMode>(expected.AcceptableModes);
-        var expectedText = string.Join(" or ", acceptable.Order().Select(m => m.ToString()))
-            + (expected.AckedPersistedOffset > 0 ? $", persisted >= {expected.AckedPersistedOffset}" : "");
         var deadline = DateTime.UtcNow + AwakeGrace;
         StatusPayload? status;
         // Silence counts as sleep only if it lasts the whole grace period: a chip that has just printed
@@ -115,10 +112,25 @@ public sealed class RecoveryVerifier(IBench bench, ChainObserver observer)
         while (status is null && DateTime.UtcNow < deadline);
         if (status is null && await DeadAsync(chip, cancellationToken).ConfigureAwait(false) is { } dead)
         {
-            return new ChipRecovery(chip, expectedText, dead, false,
-                $"{chip} is dead: powered, silent and {dead[(dead.IndexOf("drawing", StringComparison.Ordinal))..]}, where a sleeping chip still draws its sleep current (had persisted {expectedText})");
+            return new ChipRecovery(chip, ExpectedText(expected), dead, false,
+                $"{chip} is dead: powered, silent and {dead[(dead.IndexOf("drawing", StringComparison.Ordinal))..]}, where a sleeping chip still draws its sleep current (had persisted {ExpectedText(expected)})");
         }
-        acceptable.UnionWith(observer.ConfirmedSince(chip, powerOnAtMs));
+        return Judge(chip, expected, observer.ConfirmedSince(chip, powerOnAtMs), status);
+    }
+
+    private static string ExpectedText(ChipExpectation expected) =>
+        string.Join(" or ", expected.AcceptableModes.Order().Select(m => m.ToString()))
+        + (expected.AckedPersistedOffset > 0 ? $", persisted >= {expected.AckedPersistedOffset}" : "");
+
+    /// <summary>
+    /// How <paramref name="chip"/> came back: its STATUS (null when it stayed silent: sleep) against what it had
+    /// persisted, a mode its own frames confirmed since power returned (<paramref name="confirmedSince"/>) counting too.
+    /// </summary>
+    internal static ChipRecovery Judge(string chip, ChipExpectation expected, IEnumerable<ChipMode> confirmedSince, StatusPayload? status)
+    {
+        var expectedText = ExpectedText(expected);
+        var acceptable = new HashSet<ChipMode>(expected.AcceptableModes);
+        acceptable.UnionWith(confirmedSince);
         var observedMode = status?.Mode ?? ModeMachine.Silent;
         var observed = status is null ? $"silent ({ModeMachine.Silent})" : $"{status.Mode}, persisted {status.PersistedOffset}, version {status.ActiveVersion}";
         if (!acceptable.Contains(observedMode))

@@ -414,27 +414,12 @@ public sealed record ProvisionPayload(string Ssid, string Passphrase, string Ser
     public const int MaxServerIdBytes = 32;
 
     /// <summary>Wire bytes.</summary>
-    public byte[] Encode()
-    {
-        var w = new PayloadWriter();
-        foreach (var (text, max) in new[] { (Ssid, MaxSsidBytes), (Passphrase, MaxPassphraseBytes), (ServerId, MaxServerIdBytes) })
-        {
-            LengthPrefixed.Write(w, text, max);
-        }
-        return w.ToArray();
-    }
+    public byte[] Encode() => LengthPrefixed.Encode((Ssid, MaxSsidBytes), (Passphrase, MaxPassphraseBytes), (ServerId, MaxServerIdBytes));
 
     /// <summary>Decodes, or returns null with a reason.</summary>
-    public static ProvisionPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
-    {
-        var r = new PayloadReader(data);
-        var ssid = LengthPrefixed.Read(ref r, "SSID", 1, MaxSsidBytes);
-        var passphrase = LengthPrefixed.Read(ref r, "passphrase", 0, MaxPassphraseBytes);
-        var server = LengthPrefixed.Read(ref r, "server id", 1, MaxServerIdBytes);
-        r.End("PROVISION");
-        error = r.Error;
-        return error is null ? new ProvisionPayload(ssid, passphrase, server) : null;
-    }
+    public static ProvisionPayload? TryDecode(ReadOnlySpan<byte> data, out string? error) =>
+        LengthPrefixed.TryDecodeThree(data, "PROVISION", ("SSID", 1, MaxSsidBytes), ("passphrase", 0, MaxPassphraseBytes), ("server id", 1, MaxServerIdBytes),
+            (ssid, passphrase, server) => new ProvisionPayload(ssid, passphrase, server), out error);
 }
 
 /// <summary>Answer codes of PROVISION_ACK (docs/protocol.md §5.11).</summary>

@@ -14,26 +14,12 @@ public sealed record ControlPayload(string CommandId, string Name, string Argume
     public const int MaxArgumentBytes = 128;
 
     /// <summary>Wire bytes.</summary>
-    public byte[] Encode()
-    {
-        var w = new PayloadWriter();
-        LengthPrefixed.Write(w, CommandId, MaxCommandIdBytes);
-        LengthPrefixed.Write(w, Name, MaxNameBytes);
-        LengthPrefixed.Write(w, Argument, MaxArgumentBytes);
-        return w.ToArray();
-    }
+    public byte[] Encode() => LengthPrefixed.Encode((CommandId, MaxCommandIdBytes), (Name, MaxNameBytes), (Argument, MaxArgumentBytes));
 
     /// <summary>Decodes, or returns null with a reason.</summary>
-    public static ControlPayload? TryDecode(ReadOnlySpan<byte> data, out string? error)
-    {
-        var r = new PayloadReader(data);
-        var id = LengthPrefixed.Read(ref r, "command id", 1, MaxCommandIdBytes);
-        var name = LengthPrefixed.Read(ref r, "name", 1, MaxNameBytes);
-        var argument = LengthPrefixed.Read(ref r, "argument", 0, MaxArgumentBytes);
-        r.End("CONTROL");
-        error = r.Error;
-        return error is null ? new ControlPayload(id, name, argument) : null;
-    }
+    public static ControlPayload? TryDecode(ReadOnlySpan<byte> data, out string? error) =>
+        LengthPrefixed.TryDecodeThree(data, "CONTROL", ("command id", 1, MaxCommandIdBytes), ("name", 1, MaxNameBytes), ("argument", 0, MaxArgumentBytes),
+            (id, name, argument) => new ControlPayload(id, name, argument), out error);
 }
 
 /// <summary>
@@ -185,6 +171,27 @@ public sealed record OtaAnswerPayload(uint NoticeId, OtaAnswer Answer)
 /// <summary>Length-prefixed UTF-8 strings (u8 length, bytes) as PROVISION and the processor's messages carry them.</summary>
 internal static class LengthPrefixed
 {
+    /// <summary>The wire bytes of a payload made of length-prefixed strings, each at most its maximum.</summary>
+    public static byte[] Encode(params ReadOnlySpan<(string Text, int Max)> fields)
+    {
+        var w = new PayloadWriter();
+        foreach (var (text, max) in fields) Write(w, text, max);
+        return w.ToArray();
+    }
+
+    /// <summary>Decodes <paramref name="message"/>'s payload of exactly three length-prefixed strings, or returns null with a reason.</summary>
+    public static T? TryDecodeThree<T>(ReadOnlySpan<byte> data, string message, (string Name, int Min, int Max) first, (string Name, int Min, int Max) second,
+        (string Name, int Min, int Max) third, Func<string, string, string, T> create, out string? error) where T : class
+    {
+        var r = new PayloadReader(data);
+        var a = Read(ref r, first.Name, first.Min, first.Max);
+        var b = Read(ref r, second.Name, second.Min, second.Max);
+        var c = Read(ref r, third.Name, third.Min, third.Max);
+        r.End(message);
+        error = r.Error;
+        return error is null ? create(a, b, c) : null;
+    }
+
     public static void Write(PayloadWriter w, string text, int max)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using HilRig.Core.Faults;
 using HilRig.Core.Links;
+using HilRig.Core.Wiring;
 using HilRig.Protocol.Framing;
 
 namespace HilRig.Scenarios.Drivers;
@@ -39,9 +40,13 @@ public static partial class TriggerPhrases
     [GeneratedRegex(@"^when the module has downloaded (\d+) bytes of chip firmware$")]
     private static partial Regex ChipDownload();
 
-    /// <summary>Parses <paramref name="phrase"/>; throws with the list of phrases understood when it is not one.</summary>
-    public static IFaultTrigger Parse(string phrase, BenchDriver bench)
+    /// <summary>Parses <paramref name="phrase"/> for the running bench; throws with the list of phrases understood when it is not one.</summary>
+    public static IFaultTrigger Parse(string phrase, BenchDriver bench) => Parse(phrase, bench.Wiring);
+
+    /// <summary>Parses <paramref name="phrase"/> for a bench wired as <paramref name="wiring"/>; throws with the list of phrases understood when it is not one.</summary>
+    public static IFaultTrigger Parse(string phrase, BenchWiring wiring)
     {
+        var bench = new WiredChips(wiring);
         phrase = phrase.Trim();
         if (Percent().Match(phrase) is { Success: true } p)
             return new AtTransferPoint(bench.Chip(p.Groups[2].Value).Name, null, double.Parse(p.Groups[1].Value, CultureInfo.InvariantCulture));
@@ -53,7 +58,7 @@ public static partial class TriggerPhrases
             return new AfterDelay(TimeSpan.FromMilliseconds(int.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture)));
         if (ModuleDownload().Match(phrase) is { Success: true } md)
         {
-            if (bench.Wiring.Kind == Core.Wiring.BenchKind.Hardware && bench.Wiring.Module.Kind == Core.Wiring.ModuleKind.Device)
+            if (bench.Wiring.Kind == BenchKind.Hardware && bench.Wiring.Module.Kind == ModuleKind.Device)
             {
                 // The trigger fires on the module's own count (its partial file); a real module's cannot be read, and the
                 // server's count runs ahead of it by what is in flight, so the fault would not land at a known byte.
@@ -83,8 +88,15 @@ public static partial class TriggerPhrases
             "\"when the module has downloaded 50% of its firmware\", \"when the module has downloaded 5000 bytes of chip firmware\".");
     }
 
+    /// <summary>The chips of a wiring by name, with a message listing them when there is no such chip.</summary>
+    private sealed record WiredChips(BenchWiring Wiring)
+    {
+        public ChipWiring Chip(string name) => Wiring.Chips.FirstOrDefault(c => c.Name == name)
+            ?? throw new ArgumentException($"bench {Wiring.Name} has no chip '{name}' (chips: {string.Join(", ", Wiring.Chips.Select(c => c.Name))})");
+    }
+
     /// <summary>Size of the WiFi module's firmware files the bench's servers hand out (every sample has the same size).</summary>
-    private static long ModuleImageSize(BenchDriver bench)
+    private static long ModuleImageSize(WiredChips bench)
     {
         var path = bench.Wiring.Module.FactoryImage
             ?? throw new ArgumentException($"bench {bench.Wiring.Name} gives its module no factory_image, so it has no WiFi firmware to download");

@@ -72,12 +72,5 @@ public sealed record RigSettings(string RepositoryRoot, string WiringPath, strin
             Path.GetFullPath(artifacts ?? Path.Combine("artifacts", "scenarios"), root));
 
     /// <summary>The nearest directory above <paramref name="start"/> that holds HilRig.sln.</summary>
-    public static string FindRepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"no HilRig.sln above {start}; run from a HilRig checkout");
-    }
+    public static string FindRepositoryRoot(string start) => Platform.Files.RepositoryRoot.Find(start);
 }

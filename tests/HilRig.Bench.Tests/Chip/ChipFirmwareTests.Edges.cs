@@ -1,8 +1,5 @@
 using HilRig.Bench.Chip;
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Tests.Chip;

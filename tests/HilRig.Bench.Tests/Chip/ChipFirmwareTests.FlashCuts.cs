@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using HilRig.Bench.Chip;
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Chip;
 

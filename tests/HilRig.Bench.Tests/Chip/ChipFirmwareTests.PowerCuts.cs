@@ -1,8 +1,5 @@
 using HilRig.Bench.Chip;
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Framing;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Chip;
 

@@ -1,6 +1,3 @@
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Framing;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Chip;
 

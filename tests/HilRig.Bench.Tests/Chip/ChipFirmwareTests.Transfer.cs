@@ -1,7 +1,4 @@
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Chip;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
 
 namespace HilRig.Bench.Tests.Flash;
 

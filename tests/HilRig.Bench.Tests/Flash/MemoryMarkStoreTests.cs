@@ -1,6 +1,4 @@
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
-using HilRig.Protocol.Messages;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Tests.Flash;
@@ -54,9 +52,7 @@ public sealed class MemoryMarkStoreTests : IDisposable
             store.Write(Mark(ChipMode.Upgrade, 8192));
         }
 
-        using var reopened = OpenFlash();
-
-        Assert.Equal((3u, ChipMode.Upgrade, 8192u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+        Assert.Equal((3u, ChipMode.Upgrade, 8192u), CurrentAfterReopening());
     }
 
     [Theory]
@@ -66,12 +62,7 @@ public sealed class MemoryMarkStoreTests : IDisposable
     [InlineData(63)]
     public void Current_IsPreviousRecord_When_NewerSlotIsTornInTheFile(int tornByte)
     {
-        using (var flash = OpenFlash())
-        {
-            var store = new MemoryMarkStore(flash, Layout);
-            store.Write(Mark(ChipMode.PassThrough));
-            store.Write(Mark(ChipMode.Upgrade));
-        }
+        WritePassThroughThenUpgrade(_ => { });
         // Record 2 went to slot 1: damage one of its bytes in the flash file, as a cut mid-program leaves it.
         using (var file = new FileStream(FlashPath, FileMode.Open, FileAccess.ReadWrite))
         {
@@ -81,9 +72,7 @@ public sealed class MemoryMarkStoreTests : IDisposable
             file.WriteByte((byte)(b ^ 0x5A));
         }
 
-        using var reopened = OpenFlash();
-
-        Assert.Equal((1u, ChipMode.PassThrough, 0u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+        Assert.Equal((1u, ChipMode.PassThrough, 0u), CurrentAfterReopening());
     }
 
     [Theory]
@@ -93,20 +82,15 @@ public sealed class MemoryMarkStoreTests : IDisposable
     [InlineData(63)]
     public void Current_IsPreviousRecord_When_CutLandsBetweenEraseAndEndOfProgram(int programmedBytes)
     {
-        using (var flash = OpenFlash())
+        WritePassThroughThenUpgrade(flash =>
         {
-            var store = new MemoryMarkStore(flash, Layout);
-            store.Write(Mark(ChipMode.PassThrough));
-            store.Write(Mark(ChipMode.Upgrade));
             // Record 3 goes to slot 0: the erase happened, the program stopped after some bytes.
             var next = (Mark(ChipMode.Initial) with { Sequence = 3 }).Encode();
             flash.EraseSector(Layout.MarkSlotAddress(0));
             flash.Program(Layout.MarkSlotAddress(0), next.AsSpan(0, programmedBytes));
-        }
+        });
 
-        using var reopened = OpenFlash();
-
-        Assert.Equal((2u, ChipMode.Upgrade, 0u), Fields(new MemoryMarkStore(reopened, Layout).Current));
+        Assert.Equal((2u, ChipMode.Upgrade, 0u), CurrentAfterReopening());
     }
 
     [Fact]
@@ -189,4 +173,21 @@ public sealed class MemoryMarkStoreTests : IDisposable
     private static bool Same(MemoryMarkRecord? a, MemoryMarkRecord b) => a is not null && a.Encode().AsSpan().SequenceEqual(b.Encode());
 
     private static (uint, ChipMode, uint) Fields(MemoryMarkRecord r) => (r.Sequence, r.Mode, r.PersistedOffset);
+
+    /// <summary>Record 1 (PASS_THROUGH, slot 0) and record 2 (UPGRADE, slot 1), then <paramref name="then"/> on the same flash.</summary>
+    private void WritePassThroughThenUpgrade(Action<NorFlash> then)
+    {
+        using var flash = OpenFlash();
+        var store = new MemoryMarkStore(flash, Layout);
+        store.Write(Mark(ChipMode.PassThrough));
+        store.Write(Mark(ChipMode.Upgrade));
+        then(flash);
+    }
+
+    /// <summary>The current record of the flash file opened again, as the chip sees it at its next boot.</summary>
+    private (uint, ChipMode, uint) CurrentAfterReopening()
+    {
+        using var reopened = OpenFlash();
+        return Fields(new MemoryMarkStore(reopened, Layout).Current);
+    }
 }

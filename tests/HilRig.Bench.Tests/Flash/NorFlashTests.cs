@@ -1,5 +1,4 @@
 using HilRig.Bench.Flash;
-using HilRig.Bench.Tests.Support;
 
 namespace HilRig.Bench.Tests.Flash;
 

@@ -1,10 +1,7 @@
-using HilRig.Bench.Tests.Support;
 using System.Globalization;
 using HilRig.Bench.Module;
 using HilRig.Protocol.Control;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Module;
 

@@ -1,5 +1,4 @@
 using HilRig.Bench.Module;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Module;
 

@@ -1,8 +1,6 @@
 using HilRig.Bench.Module;
 using HilRig.Bench.Module.Network;
 using HilRig.Protocol.Cloud;
-using HilRig.Protocol.Framing;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Module;
 

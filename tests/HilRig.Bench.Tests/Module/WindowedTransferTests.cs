@@ -1,10 +1,7 @@
 using System.Globalization;
 using HilRig.Bench.Module;
-using HilRig.Bench.Tests.Support;
 using HilRig.Protocol.Control;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Module;
 

@@ -1,8 +1,6 @@
 using HilRig.Bench.Chip;
 using HilRig.Bench.Flash;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Images;
-using HilRig.Protocol.Messages;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Tests.Support;

@@ -1,6 +1,4 @@
 using HilRig.Bench.Module;
-using HilRig.Protocol.Framing;
-using HilRig.Protocol.Messages;
 
 namespace HilRig.Bench.Tests.Support;
 

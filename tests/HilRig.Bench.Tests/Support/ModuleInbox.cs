@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using HilRig.Protocol.Framing;
 
 namespace HilRig.Bench.Tests.Support;
 

@@ -1,6 +1,5 @@
 using HilRig.Bench.Chip;
 using HilRig.Bench.Flash;
-using HilRig.Protocol.Framing;
 using HilRig.Protocol.Persistence;
 
 namespace HilRig.Bench.Tests.Support;

@@ -102,14 +102,7 @@ public abstract class BenchContract : IAsyncLifetime
         // Disposed twice by the fixture: the second time must be harmless too.
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("no HilRig.sln above the test binaries");
-    }
+    private static string FindRoot() => TestRepository.Root;
 }
 
 /// <summary>The contract on the virtual bench (wiring/sim-chain.yaml, without its cloud).</summary>

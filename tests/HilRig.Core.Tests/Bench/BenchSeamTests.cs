@@ -43,12 +43,5 @@ public sealed partial class BenchSeamTests
         Assert.True(offenders.Count == 0, "above the bench seam, use IBench and BenchFactory:" + Environment.NewLine + string.Join(Environment.NewLine, offenders));
     }
 
-    private static string BenchContractRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilRig.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("no HilRig.sln above the test binaries");
-    }
+    private static string BenchContractRoot() => TestRepository.Root;
 }

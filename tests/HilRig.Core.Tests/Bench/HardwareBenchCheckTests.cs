@@ -28,7 +28,7 @@ public sealed class HardwareBenchCheckTests : IDisposable
     }
 
     private static BenchWiring PiChain() =>
-        WiringLoader.Load(Path.Combine(HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory), "wiring", "pi-chain.yaml"));
+        WiringLoader.Load(Path.Combine(TestRepository.Root, "wiring", "pi-chain.yaml"));
 
     private HardwareBackends Simulated(BenchWiring bench, params string[] unplugged)
     {

@@ -8,7 +8,7 @@ namespace HilRig.Core.Tests.Bench;
 
 public sealed class VirtualBenchTests
 {
-    private static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+    private static string RepoRoot() => TestRepository.Root;
 
     private static async Task<VirtualBench> StartAsync(string wiringName)
     {

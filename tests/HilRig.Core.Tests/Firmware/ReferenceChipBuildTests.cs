@@ -140,7 +140,7 @@ public sealed class ReferenceChipBuildTests
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
-    private static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+    private static string RepoRoot() => TestRepository.Root;
 
     private static string ChipDirectory() => Path.Combine(RepoRoot(), "firmware-images", "reference-chip");
 

@@ -14,7 +14,7 @@ public sealed class NodeLaunchTests : IDisposable
     public async Task A_command_chip_gets_every_placeholder_filled_in_and_the_bench_arguments_after_its_own()
     {
         var output = Path.Combine(_dir.FullName, "args.txt");
-        var bench = WiringLoader.Load(Path.Combine(HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory), "wiring", "sim-chain.yaml"));
+        var bench = WiringLoader.Load(Path.Combine(TestRepository.Root, "wiring", "sim-chain.yaml"));
         var chip = bench.Chip("chip2") with
         {
             Command = $"sh -c 'echo \"$*\" > {output}; echo boot' chip {{upstream}} {{downstream0}} {{model_id}} {{baud}} {{downstream_baud0}} {{sector_size}} {{slot_size}}",

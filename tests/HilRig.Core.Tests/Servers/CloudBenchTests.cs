@@ -7,7 +7,7 @@ namespace HilRig.Core.Tests.Servers;
 /// <summary>The sim bench's cloud end to end: the emulated module process, its gates and the emulated servers.</summary>
 public sealed class CloudBenchTests
 {
-    private static string RepoRoot() => HilRig.Scenarios.Support.RigSettings.FindRepositoryRoot(AppContext.BaseDirectory);
+    private static string RepoRoot() => TestRepository.Root;
 
     private static async Task<VirtualBench> StartAsync(BenchOptions? options = null, bool mosquitto = false)
     {

@@ -7,16 +7,7 @@ namespace HilRig.Core.Tests.Wiring;
 /// <summary><c>network: air:</c>, <c>names:</c> and what a hardware bench's own module needs (docs/wiring.md "The bench network").</summary>
 public class AirWiringTests
 {
-    private const string Virtual = """
-        bench: air-bench
-        kind: virtual
-        module:
-          power: { kind: virtual }
-          factory_image: ../firmware-images/images/module-01-v2.0.0.hrim
-        chips:
-          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
-        links:
-          - { from: module, to: chip1, baud: 115200, rig: relay }
+    private const string Virtual = WiringAssert.OneChipVirtualBench + """
         network:
           wifi: { ssid: hilrig-lab, passphrase: hilrig-pass }
           device: { id: dev-0001, product: air }

@@ -7,16 +7,7 @@ namespace HilRig.Core.Tests.Wiring;
 public class NetworkWiringTests
 {
     // A one-chip bench; lines 10.. are the network section.
-    private const string Bench = """
-        bench: net-bench
-        kind: virtual
-        module:
-          power: { kind: virtual }
-          factory_image: ../firmware-images/images/module-01-v2.0.0.hrim
-        chips:
-          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
-        links:
-          - { from: module, to: chip1, baud: 115200, rig: relay }
+    private const string Bench = WiringAssert.OneChipVirtualBench + """
         network:
           wifi: { ssid: hilrig-lab, passphrase: hilrig-pass, kib_per_s: 256 }
           device: { id: dev-0001, product: sim-chain }

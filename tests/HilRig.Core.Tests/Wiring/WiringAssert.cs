@@ -8,6 +8,20 @@ internal static class WiringAssert
 {
     public const string SourcePath = "wiring/test.yaml";
 
+    /// <summary>A virtual bench of the module and one chip, lines 1 to 9: what tests of the sections after it start from.</summary>
+    public const string OneChipVirtualBench = """
+        bench: one-chip
+        kind: virtual
+        module:
+          power: { kind: virtual }
+          factory_image: ../firmware-images/images/module-01-v2.0.0.hrim
+        chips:
+          - { name: chip1, model_id: 0x11, power: { kind: virtual } }
+        links:
+          - { from: module, to: chip1, baud: 115200, rig: relay }
+
+        """;
+
     public static BenchWiring Parse(string yaml) => WiringLoader.Parse(yaml, SourcePath);
 
     public static WiringException Fails(string yaml, WiringLoadOptions? options = null) =>

@@ -278,15 +278,5 @@ public class WiringLoaderTests
         Assert.All(chain.Chips.Concat(tree.Chips), c => Assert.True(File.Exists(c.FactoryImagePath)));
     }
 
-    private static string RepositoryPath(params string[] parts)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HilRig.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        return Path.Combine([directory.FullName, .. parts]);
-    }
+    private static string RepositoryPath(params string[] parts) => TestRepository.PathOf(parts);
 }

@@ -44,11 +44,37 @@ public class WiringRulesTests
     private static string Hardware(string power) =>
         With("kind: virtual\n", "kind: hardware\n").Replace("{ kind: virtual }", power, StringComparison.Ordinal);
 
-    [Fact]
-    public void Parse_Refuses_An_Unplugged_Link_On_A_Tap()
+    /// <summary>
+    /// One broken rule each: the chain with <paramref name="find"/> replaced by <paramref name="replace"/> (none when empty) and
+    /// <paramref name="append"/> added fails with exactly this rule at this line and column.
+    /// </summary>
+    [Theory]
+    [InlineData("Parse_Refuses_An_Unplugged_Link_On_A_Tap", "    rig: relay\n  - from: chip1", "    rig: tap\n    unplugged: true\n  - from: chip1", "", 20, 16, "'unplugged' leaves a virtual bench's relayed cable open")]
+    [InlineData("Parse_ReportsUnknownNode_When_FromIsMisspelt", "  - from: chip2\n", "  - from: chip-2\n", "", 24, 11, "link 3: 'from' names unknown node 'chip-2'")]
+    [InlineData("Parse_ReportsMissingKey_When_RequiredKeyIsAbsent", "    model_id: 0x12\n", "", "", 9, 5, "chip 'chip2': missing required key 'model_id'")]
+    [InlineData("Parse_ReportsMissingKey_When_TopLevelKeyIsAbsent", "kind: virtual\n", "", "", 1, 1, "missing required key 'kind'")]
+    [InlineData("Parse_ListsAllowedKeys_When_KeyIsUnrelated", "", "", "\nservers: []\n", 28, 1, "unknown key 'servers' (allowed keys: bench, kind, module, chips, links, upgrade, network)")]
+    [InlineData("Parse_ReportsDuplicate_When_ModelIdIsReused", "model_id: 0x13", "model_id: 17", "", 13, 15, "chip 'chip3': model_id 0x11 is already used by chip 'chip1' (line 6); model ids must be unique")]
+    [InlineData("Parse_ReportsDuplicate_When_ChipNameIsReused", "  - name: chip3\n", "  - name: chip2\n", "", 12, 11, "chip 3: name 'chip2' is already used by chip 2 (line 9); node names must be unique")]
+    [InlineData("Parse_ReportsBadBenchName_When_NameHasCapitals", "bench: test-bench", "bench: Test_Bench", "", 1, 8, "bench name 'Test_Bench' must use only lower-case letters, digits and '-'")]
+    [InlineData("Parse_ReportsBenchKind_When_KindIsUnknown", "kind: virtual", "kind: simulated", "", 2, 7, "'kind' must be one of virtual, hardware, got 'simulated'")]
+    [InlineData("Parse_ReportsRigMode_When_ModeIsUnknown", "    to: chip1\n    baud: 115200\n    rig: relay\n", "    to: chip1\n    baud: 115200\n    rig: sniff\n", "", 19, 10, "link 1: 'rig' must be one of relay, tap, direct, got 'sniff'")]
+    [InlineData("Parse_ReportsSelfLink_When_FromEqualsTo", "  - from: chip1\n    to: chip2\n", "  - from: chip2\n    to: chip2\n", "", 21, 9, "link 2: 'from' and 'to' are both 'chip2'; a link joins two different nodes")]
+    [InlineData("Parse_ReportsModuleUpstream_When_LinkEndsAtModule", "", "", "\n  - { from: chip3, to: module, baud: 115200, rig: relay }\n", 28, 24, "link 4: 'to' is the module, but the module heads the chain and has no upstream link")]
+    [InlineData("Parse_ReportsSecondUpstreamLink_When_ChipHasTwo", "", "", "\n  - { from: chip1, to: chip3, baud: 115200, rig: relay }\n", 28, 24, "link 4: chip 'chip3' already has an upstream link (link 3, line 24); every chip has exactly one")]
+    [InlineData("Parse_ReportsUnknownOrderEntry_When_DefaultOrderNamesNonChip", "", "", "\nupgrade:\n  default_order: [chip3, chip2, module, chip1]\n", 29, 33, "upgrade: default_order names 'module', which is not a chip (chips: chip1, chip2, chip3)")]
+    [InlineData("Parse_ReportsNonVirtualPower_When_BenchIsVirtual", "    model_id: 0x12\n    power: { kind: virtual }", "    model_id: 0x12\n    power: { kind: gpio, chip: gpiochip0, line: 5, active_low: true }", "", 11, 20, "chip 'chip2': power: power kind 'gpio' needs a hardware bench; on a virtual bench (kind: virtual) every power kind must be virtual")]
+    [InlineData("Parse_ReportsDevicePath_When_BenchIsVirtual", "    rig: relay\n  - from: chip1", "    rig: relay\n    far: /dev/ttyUSB0\n  - from: chip1", "", 20, 10, "link 1: 'far' is a device path, but a virtual bench makes its own ptys")]
+    [InlineData("Parse_Refuses_A_Build_For_A_Chip_Without_A_Command", "    model_id: 0x12\n", "    model_id: 0x12\n    build: make firmware\n", "", 11, 12, "chip 'chip2': 'build' builds the program the chip's 'command' runs, but this chip has no 'command'")]
+    [InlineData("Parse_ReportsFlashGeometry_When_SlotIsNotMultipleOfSector", "    model_id: 0x13\n", "    model_id: 0x13\n    flash: { slot_size: 5000 }\n", "", 14, 25, "chip 'chip3': flash: 'slot_size' must be a positive multiple of the sector size (4096 bytes), got 5000")]
+    [InlineData("Parse_ReportsSensorAddress_When_OutsideIna219Range", "    model_id: 0x13\n", "    model_id: 0x13\n    sensor: { kind: ina219, bus: 1, address: 0x20 }\n", "", 14, 46, "chip 'chip3': sensor: 'address' must be an integer from 0x40 to 0x4F (the INA219 address range), got '0x20'")]
+    [InlineData("Parse_ReportsMissingPort_When_CommandUsesDownstreamBeyondLinks", "    model_id: 0x13\n", "    model_id: 0x13\n    command: ./fw {upstream} {downstream0}\n", "", 14, 14, "chip 'chip3': 'command' uses unknown placeholder '{downstream0}'; 'chip3' has 0 downstream port(s)")]
+    public void Parse_ReportsTheRuleBroken(string behaviour, string find, string replace, string append, int line, int column, string rule)
     {
-        WiringAssert.HasError(With("    rig: relay\n  - from: chip1", "    rig: tap\n    unplugged: true\n  - from: chip1"), 20, 16,
-            "'unplugged' leaves a virtual bench's relayed cable open");
+        Assert.NotEmpty(behaviour);
+        var yaml = (find.Length == 0 ? Chain : With(find, replace)) + append;
+
+        WiringAssert.HasError(yaml, line, column, rule);
     }
 
     [Fact]
@@ -67,35 +93,11 @@ public class WiringRulesTests
     }
 
     [Fact]
-    public void Parse_ReportsUnknownNode_When_FromIsMisspelt()
-    {
-        WiringAssert.HasError(With("  - from: chip2\n", "  - from: chip-2\n"), 24, 11, "link 3: 'from' names unknown node 'chip-2'");
-    }
-
-    [Fact]
-    public void Parse_ReportsMissingKey_When_RequiredKeyIsAbsent()
-    {
-        WiringAssert.HasError(With("    model_id: 0x12\n", ""), 9, 5, "chip 'chip2': missing required key 'model_id'");
-    }
-
-    [Fact]
-    public void Parse_ReportsMissingKey_When_TopLevelKeyIsAbsent()
-    {
-        WiringAssert.HasError(With("kind: virtual\n", ""), 1, 1, "missing required key 'kind'");
-    }
-
-    [Fact]
     public void Parse_SuggestsClosestKey_When_KeyIsMisspelt()
     {
         WiringAssert.HasError(With("    model_id: 0x12\n", "    modle_id: 0x12\n"), 10, 5,
             "chip 'chip2': unknown key 'modle_id'; did you mean 'model_id'?",
             "(allowed keys: name, model_id, flash, factory_image, command, build, power, sensor, operating, program, log)");
-    }
-
-    [Fact]
-    public void Parse_ListsAllowedKeys_When_KeyIsUnrelated()
-    {
-        WiringAssert.HasError(Chain + "\nservers: []\n", 28, 1, "unknown key 'servers' (allowed keys: bench, kind, module, chips, links, upgrade, network)");
     }
 
     [Theory]
@@ -109,20 +111,6 @@ public class WiringRulesTests
             $"chip 'chip2': 'model_id' must be an integer from 0x01 to 0xFD (0xFE and 0xFF are reserved), got '{shown}'");
     }
 
-    [Fact]
-    public void Parse_ReportsDuplicate_When_ModelIdIsReused()
-    {
-        WiringAssert.HasError(With("model_id: 0x13", "model_id: 17"), 13, 15,
-            "chip 'chip3': model_id 0x11 is already used by chip 'chip1' (line 6); model ids must be unique");
-    }
-
-    [Fact]
-    public void Parse_ReportsDuplicate_When_ChipNameIsReused()
-    {
-        WiringAssert.HasError(With("  - name: chip3\n", "  - name: chip2\n"), 12, 11,
-            "chip 3: name 'chip2' is already used by chip 2 (line 9); node names must be unique");
-    }
-
     [Theory]
     [InlineData("Chip3", "must start with a lower-case letter")]
     [InlineData("3chip", "must start with a lower-case letter")]
@@ -130,18 +118,6 @@ public class WiringRulesTests
     public void Parse_ReportsBadChipName_When_NameBreaksPattern(string name, string rule)
     {
         WiringAssert.HasError(With("  - name: chip3\n", $"  - name: {name}\n"), 12, 11, rule);
-    }
-
-    [Fact]
-    public void Parse_ReportsBadBenchName_When_NameHasCapitals()
-    {
-        WiringAssert.HasError(With("bench: test-bench", "bench: Test_Bench"), 1, 8, "bench name 'Test_Bench' must use only lower-case letters, digits and '-'");
-    }
-
-    [Fact]
-    public void Parse_ReportsBenchKind_When_KindIsUnknown()
-    {
-        WiringAssert.HasError(With("kind: virtual", "kind: simulated"), 2, 7, "'kind' must be one of virtual, hardware, got 'simulated'");
     }
 
     [Fact]
@@ -174,34 +150,6 @@ public class WiringRulesTests
     }
 
     [Fact]
-    public void Parse_ReportsRigMode_When_ModeIsUnknown()
-    {
-        WiringAssert.HasError(With("    to: chip1\n    baud: 115200\n    rig: relay\n", "    to: chip1\n    baud: 115200\n    rig: sniff\n"), 19, 10,
-            "link 1: 'rig' must be one of relay, tap, direct, got 'sniff'");
-    }
-
-    [Fact]
-    public void Parse_ReportsSelfLink_When_FromEqualsTo()
-    {
-        WiringAssert.HasError(With("  - from: chip1\n    to: chip2\n", "  - from: chip2\n    to: chip2\n"), 21, 9,
-            "link 2: 'from' and 'to' are both 'chip2'; a link joins two different nodes");
-    }
-
-    [Fact]
-    public void Parse_ReportsModuleUpstream_When_LinkEndsAtModule()
-    {
-        WiringAssert.HasError(Chain + "\n  - { from: chip3, to: module, baud: 115200, rig: relay }\n", 28, 24,
-            "link 4: 'to' is the module, but the module heads the chain and has no upstream link");
-    }
-
-    [Fact]
-    public void Parse_ReportsSecondUpstreamLink_When_ChipHasTwo()
-    {
-        WiringAssert.HasError(Chain + "\n  - { from: chip1, to: chip3, baud: 115200, rig: relay }\n", 28, 24,
-            "link 4: chip 'chip3' already has an upstream link (link 3, line 24); every chip has exactly one");
-    }
-
-    [Fact]
     public void Parse_ReportsMissingUpstreamLink_When_ChipIsNotLinked()
     {
         var yaml = With("\n  - from: chip2\n    to: chip3\n    baud: 115200\n    rig: relay", "");
@@ -220,33 +168,12 @@ public class WiringRulesTests
     }
 
     [Fact]
-    public void Parse_ReportsUnknownOrderEntry_When_DefaultOrderNamesNonChip()
-    {
-        WiringAssert.HasError(Chain + "\nupgrade:\n  default_order: [chip3, chip2, module, chip1]\n", 29, 33,
-            "upgrade: default_order names 'module', which is not a chip (chips: chip1, chip2, chip3)");
-    }
-
-    [Fact]
     public void Parse_ReportsRepeatedOrderEntry_When_ChipIsListedTwice()
     {
         var exception = WiringAssert.HasError(Chain + "\nupgrade:\n  default_order: [chip3, chip2, chip3]\n", 29, 33,
             "upgrade: default_order lists 'chip3' twice (first at line 29); it must name each chip exactly once");
 
         WiringAssert.HasError(exception, 29, 18, "upgrade: default_order is missing chip1; it must name each chip exactly once");
-    }
-
-    [Fact]
-    public void Parse_ReportsNonVirtualPower_When_BenchIsVirtual()
-    {
-        WiringAssert.HasError(With("    model_id: 0x12\n    power: { kind: virtual }", "    model_id: 0x12\n    power: { kind: gpio, chip: gpiochip0, line: 5, active_low: true }"), 11, 20,
-            "chip 'chip2': power: power kind 'gpio' needs a hardware bench; on a virtual bench (kind: virtual) every power kind must be virtual");
-    }
-
-    [Fact]
-    public void Parse_ReportsDevicePath_When_BenchIsVirtual()
-    {
-        WiringAssert.HasError(With("    rig: relay\n  - from: chip1", "    rig: relay\n    far: /dev/ttyUSB0\n  - from: chip1"), 20, 10,
-            "link 1: 'far' is a device path, but a virtual bench makes its own ptys");
     }
 
     [Fact]
@@ -267,13 +194,6 @@ public class WiringRulesTests
     }
 
     [Fact]
-    public void Parse_Refuses_A_Build_For_A_Chip_Without_A_Command()
-    {
-        WiringAssert.HasError(With("    model_id: 0x12\n", "    model_id: 0x12\n    build: make firmware\n"), 11, 12,
-            "chip 'chip2': 'build' builds the program the chip's 'command' runs, but this chip has no 'command'");
-    }
-
-    [Fact]
     public void Parse_ReportsVirtualPower_When_BenchIsHardware()
     {
         var exception = WiringAssert.HasError(Hardware("{ kind: virtual }"), 4, 18,
@@ -287,20 +207,6 @@ public class WiringRulesTests
         var exception = WiringAssert.HasError(With("    model_id: 0x13\n", "    model_id: 0x13\n    flash: { sector_size: 3000, slot_size: 65536 }\n"), 14, 27,
             "chip 'chip3': flash: 'sector_size' must be a power of two of at least 256 bytes, got 3000");
         Assert.Single(exception.Errors);
-    }
-
-    [Fact]
-    public void Parse_ReportsFlashGeometry_When_SlotIsNotMultipleOfSector()
-    {
-        WiringAssert.HasError(With("    model_id: 0x13\n", "    model_id: 0x13\n    flash: { slot_size: 5000 }\n"), 14, 25,
-            "chip 'chip3': flash: 'slot_size' must be a positive multiple of the sector size (4096 bytes), got 5000");
-    }
-
-    [Fact]
-    public void Parse_ReportsSensorAddress_When_OutsideIna219Range()
-    {
-        WiringAssert.HasError(With("    model_id: 0x13\n", "    model_id: 0x13\n    sensor: { kind: ina219, bus: 1, address: 0x20 }\n"), 14, 46,
-            "chip 'chip3': sensor: 'address' must be an integer from 0x40 to 0x4F (the INA219 address range), got '0x20'");
     }
 
     [Fact]
@@ -318,13 +224,6 @@ public class WiringRulesTests
             "    model_id: 0x12\n    command: ./fw {upstream} {downstream0} {flash} {model_id} {baud} {downstream_baud0} {sector_size} {slot_size}\n"));
 
         Assert.Contains("{downstream_baud0}", bench.Chip("chip2").Command, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Parse_ReportsMissingPort_When_CommandUsesDownstreamBeyondLinks()
-    {
-        WiringAssert.HasError(With("    model_id: 0x13\n", "    model_id: 0x13\n    command: ./fw {upstream} {downstream0}\n"), 14, 14,
-            "chip 'chip3': 'command' uses unknown placeholder '{downstream0}'; 'chip3' has 0 downstream port(s)");
     }
 
     [Fact]

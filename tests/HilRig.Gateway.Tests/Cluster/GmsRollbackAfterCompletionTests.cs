@@ -12,7 +12,7 @@ public sealed class GmsRollbackAfterCompletionTests
     public async Task Watch_RollsBackToThePreviousVersionOnAFreshNode_When_TheNewNodeGoesBadAfterTheOldWasShut()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         var gms = new GmsOptions { MonitorIntervalMs = 20, DrainTimeoutMs = 15_000, WatchAfterUpgradeMs = 10_000 };
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10, Gms = gms }, new InMemoryTransport(), log.Sink, token);
         await using var device = cluster.CreateDevice(new GatewayDeviceOptions("dev-a", "gw-1") { ReconnectBackoffMs = 50 });
@@ -39,7 +39,7 @@ public sealed class GmsRollbackAfterCompletionTests
     public async Task Watch_IsOff_When_WatchAfterUpgradeIsZero()
     {
         var token = TestContext.Current.CancellationToken;
-        await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10, Gms = new GmsOptions { MonitorIntervalMs = 20 } }, new InMemoryTransport(), new EventLog().Sink, token);
+        await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10, Gms = new GmsOptions { MonitorIntervalMs = 20 } }, new InMemoryTransport(), new RecordingSink().Sink, token);
 
         await cluster.Gms.UpgradeLogicalNodeAsync("gw-1", "2.0.0", token).Within();
 

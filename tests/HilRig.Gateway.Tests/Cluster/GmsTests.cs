@@ -17,7 +17,7 @@ public sealed class GmsTests
         HealthProbe = probe ?? NodeHealthProbes.Default,
     };
 
-    private static async Task<List<GatewayDevice>> ConnectAsync(GatewayCluster cluster, EventLog log, CommandExecutor? executor, params (string Id, string Logical)[] devices)
+    private static async Task<List<GatewayDevice>> ConnectAsync(GatewayCluster cluster, RecordingSink log, CommandExecutor? executor, params (string Id, string Logical)[] devices)
     {
         var started = new List<GatewayDevice>();
         foreach (var (id, logical) in devices)
@@ -34,7 +34,7 @@ public sealed class GmsTests
     public async Task Upgrade_UnbindsAndShutsOldNodeOnlyWhenIdle_When_ADeviceHasACommandInFlight()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 5, Gms = FastGms() }, new TcpLoopbackTransport(), log.Sink, token);
         var held = new HeldCommands();
         var devices = await ConnectAsync(cluster, log, held.Executor, ("dev-a", "gw-1"), ("dev-b", "gw-1"), ("dev-c", "gw-1"));
@@ -73,7 +73,7 @@ public sealed class GmsTests
     public async Task Upgrade_RollsBackToOldNode_When_NewNodeDropsConnections()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 5, Gms = FastGms() }, new TcpLoopbackTransport(), log.Sink, token);
         var devices = await ConnectAsync(cluster, log, null, ("dev-a", "gw-1"), ("dev-b", "gw-1"));
         var old = cluster.FindNode("gw-1.1")!;
@@ -107,7 +107,7 @@ public sealed class GmsTests
     public async Task RollingUpgrade_UpgradesCanaryAndChecksItBeforeTheOthers_When_AllHealthy()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { LogicalNodes = ["gw-1", "gw-2", "gw-3"], Capacity = 5, Gms = FastGms() },
             new TcpLoopbackTransport(), log.Sink, token);
         var devices = await ConnectAsync(cluster, log, null, ("dev-a", "gw-1"), ("dev-b", "gw-2"), ("dev-c", "gw-3"));
@@ -132,7 +132,7 @@ public sealed class GmsTests
     public async Task RollingUpgrade_HaltsAndLeavesOthersAlone_When_CanaryMisbehaves()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         NodeHealthProbe sickCanary = (node, _) => Task.FromResult(node.Version == "2.0.0" && node.Options.LogicalNode == "gw-1" && node.Connections > 0
             ? new NodeHealth(false, $"{node.NodeId} failed its probe") : NodeHealth.Ok);
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { LogicalNodes = ["gw-1", "gw-2"], Capacity = 5, Gms = FastGms(sickCanary) },
@@ -147,7 +147,7 @@ public sealed class GmsTests
         Assert.Equal(["gw-1.1"], cluster.Bindings.BoundTo("gw-1").Select(n => n.NodeId));
         Assert.Equal(["gw-2.1"], cluster.Bindings.BoundTo("gw-2").Select(n => n.NodeId));
         Assert.Equal(0, cluster.FindNode("gw-2.1")!.Refused);
-        Assert.Contains(log.Lines, l => l.Contains("gms rollback gw-1: gw-1.2 misbehaves (gw-1.2 failed its probe)", StringComparison.Ordinal));
+        Assert.Contains(log.Texts, l => l.Contains("gms rollback gw-1: gw-1.2 misbehaves (gw-1.2 failed its probe)", StringComparison.Ordinal));
         foreach (var device in devices) await device.DisposeAsync();
     }
 }

@@ -8,10 +8,10 @@ namespace HilRig.Gateway.Tests.Cluster;
 /// <summary>The GMS's offline and close thresholds and the unbind that must succeed (docs/cloud.md §5.4, "Thresholds").</summary>
 public sealed class GmsThresholdTests
 {
-    private static async Task<(GatewayCluster Cluster, EventLog Log, List<GatewayDevice> Devices)> StartAsync(GmsThresholds thresholds, int devices, int ignoring = 0)
+    private static async Task<(GatewayCluster Cluster, RecordingSink Log, List<GatewayDevice> Devices)> StartAsync(GmsThresholds thresholds, int devices, int ignoring = 0)
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         var gms = new GmsOptions { MonitorIntervalMs = 20, CanaryObservationMs = 20, DrainTimeoutMs = 15_000, Thresholds = thresholds };
         var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10, Gms = gms }, new InMemoryTransport(), log.Sink, token);
         var list = new List<GatewayDevice>();
@@ -33,7 +33,7 @@ public sealed class GmsThresholdTests
 
         var upgrade = cluster.Gms.UpgradeLogicalNodeAsync("gw-1", "2.0.0", TestContext.Current.CancellationToken);
         await log.WaitForAsync("gw-1.1 has 4 connection(s), not fewer than 3: no offline indication yet");
-        Assert.DoesNotContain(log.Lines, l => l.Contains("told to leave", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Texts, l => l.Contains("told to leave", StringComparison.Ordinal));
         await devices[0].StopAsync();
         await devices[1].StopAsync();
         var result = await upgrade.Within();
@@ -60,7 +60,7 @@ public sealed class GmsThresholdTests
         var result = await cluster.Gms.UpgradeLogicalNodeAsync("gw-1", "2.0.0", TestContext.Current.CancellationToken).Within();
 
         Assert.Equal(LogicalNodeState.Upgraded, result.State);
-        Assert.Contains(log.Lines, l => l.Contains("gw-1.1 had 2 connection(s) (fewer than 3) and 0 uplink message(s) since the last look (fewer than 5); unbound and shut", StringComparison.Ordinal));
+        Assert.Contains(log.Texts, l => l.Contains("gw-1.1 had 2 connection(s) (fewer than 3) and 0 uplink message(s) since the last look (fewer than 5); unbound and shut", StringComparison.Ordinal));
         // The two that ignored the offline instruction lost their channel and came back through the master gateway.
         Assert.Equal(["gw-1.2", "gw-1.2"], await Task.WhenAll(back).Within());
         foreach (var device in devices) await device.DisposeAsync();
@@ -77,7 +77,7 @@ public sealed class GmsThresholdTests
         var result = await cluster.Gms.UpgradeLogicalNodeAsync("gw-1", "2.0.0", TestContext.Current.CancellationToken).Within();
 
         Assert.Equal(LogicalNodeState.Upgraded, result.State);
-        var failed = log.Lines.Where(l => l.Contains("unbinding gw-1.1 failed (binding store unavailable); gw-1.1 keeps running", StringComparison.Ordinal)).ToList();
+        var failed = log.Texts.Where(l => l.Contains("unbinding gw-1.1 failed (binding store unavailable); gw-1.1 keeps running", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, failed.Count);
         Assert.True(log.IndexOf("gw-1.1 keeps running") < log.IndexOf("gw-1.1 shut with"));
         Assert.False(old.IsRunning);

@@ -8,27 +8,16 @@ namespace HilRig.Gateway.Tests.Cluster;
 
 public sealed class MasterGatewayBatchTests : IAsyncLifetime
 {
-    private readonly InMemoryTransport _transport = new();
-    private readonly NodeBindings _bindings = new();
-    private readonly List<AccessNode> _nodes = [];
-    private readonly EventLog _log = new();
+    private readonly BoundNodes _nodes = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.ShutAsync();
-    }
+    public ValueTask DisposeAsync() => _nodes.DisposeAsync();
 
-    private async Task<AccessNode> BindAsync(string nodeId, int capacity, string version = "2.0.0")
-    {
-        var node = await AccessNode.StartAsync(new AccessNodeOptions(nodeId, "gw-1", version, capacity), _transport, ServerEventSinks.None, TestContext.Current.CancellationToken);
-        _nodes.Add(node);
-        _bindings.Bind("gw-1", node);
-        return node;
-    }
+    private Task<AccessNode> BindAsync(string nodeId, int capacity, string version = "2.0.0") => _nodes.BindAsync("gw-1", nodeId, capacity, version);
 
-    private MasterGateway Master() => new(_bindings, new MasterGatewayOptions(), _log.Sink);
+    private MasterGateway Master() => new(_nodes.Bindings, new MasterGatewayOptions(), _log.Sink);
 
     private static IReadOnlyList<string> Devices(int count) => [.. Enumerable.Range(1, count).Select(i => $"d{i:D2}")];
 
@@ -49,7 +38,7 @@ public sealed class MasterGatewayBatchTests : IAsyncLifetime
         Assert.Equal(n20.Address, answer.Devices[^1].Address);
         Assert.Equal(0, master.Load("gw-1.1"));
         Assert.Equal(15, master.Load("gw-1.2"));
-        Assert.Contains(_log.Lines, l => l.Contains("gw-1.1 cannot take the batch of 20 from d01 whole; locked for it", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("gw-1.1 cannot take the batch of 20 from d01 whole; locked for it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,7 +80,7 @@ public sealed class MasterGatewayBatchTests : IAsyncLifetime
 
         Assert.Equal("bad-request", twice.Status);
         Assert.Equal("unknown-logical-node", unknown.Status);
-        Assert.Contains(_log.Lines, l => l.Contains("batch address request from d01: device 'd01' twice", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("batch address request from d01: device 'd01' twice", StringComparison.Ordinal));
         Assert.Equal(0, master.Load("gw-1.1"));
     }
 }

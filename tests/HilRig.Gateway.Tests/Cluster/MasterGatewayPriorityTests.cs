@@ -11,29 +11,18 @@ public sealed class MasterGatewayPriorityTests : IAsyncLifetime
 {
     private static readonly PriorityThresholds Thresholds = new() { PendingCommands = 3, DeviceLevel = 1, AddressPriority = 2 };
 
-    private readonly InMemoryTransport _transport = new();
-    private readonly NodeBindings _bindings = new();
-    private readonly List<AccessNode> _nodes = [];
-    private readonly ManualTime _time = new();
-    private readonly EventLog _log = new();
+    private readonly BoundNodes _nodes = new();
+    private readonly ManualClock _time = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.ShutAsync();
-    }
+    public ValueTask DisposeAsync() => _nodes.DisposeAsync();
 
-    private async Task<AccessNode> BindAsync(string nodeId, int capacity)
-    {
-        var node = await AccessNode.StartAsync(new AccessNodeOptions(nodeId, "gw-1", "1.0.0", capacity), _transport, ServerEventSinks.None, TestContext.Current.CancellationToken);
-        _nodes.Add(node);
-        _bindings.Bind("gw-1", node);
-        return node;
-    }
+    private Task<AccessNode> BindAsync(string nodeId, int capacity) => _nodes.BindAsync("gw-1", nodeId, capacity, "1.0.0");
 
     private MasterGateway Master(Dictionary<string, int>? pending = null) =>
-        new(_bindings, new MasterGatewayOptions { Thresholds = Thresholds }, _log.Sink, _time) { PendingCommands = new FixedPending(pending ?? []) };
+        new(_nodes.Bindings, new MasterGatewayOptions { Thresholds = Thresholds }, _log.Sink, _time) { PendingCommands = new FixedPending(pending ?? []) };
 
     [Fact]
     public async Task Waiters_AreServedOverThresholdFirstThenByEffectiveTime_When_SlotsFreeOneAtATime()
@@ -61,9 +50,9 @@ public sealed class MasterGatewayPriorityTests : IAsyncLifetime
         }
 
         Assert.Equal(["e", "d", "b", "c", "a"], served);
-        Assert.Contains(_log.Lines, l => l.Contains("e waits for room in gw-1 (pending 0, level 2, address priority 0): over a threshold (device level 2 > 1): to the front", StringComparison.Ordinal));
-        Assert.Contains(_log.Lines, l => l.Contains("c waits for room in gw-1 (pending 0, level 1, address priority 2): effective time -9000 ms", StringComparison.Ordinal));
-        Assert.Contains(_log.Lines, l => l.Contains("e served gw-1.1 after waiting", StringComparison.Ordinal) && l.Contains("(jumped to the front)", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("e waits for room in gw-1 (pending 0, level 2, address priority 0): over a threshold (device level 2 > 1): to the front", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("c waits for room in gw-1 (pending 0, level 1, address priority 2): effective time -9000 ms", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("e served gw-1.1 after waiting", StringComparison.Ordinal) && l.Contains("(jumped to the front)", StringComparison.Ordinal));
     }
 
     [Fact]

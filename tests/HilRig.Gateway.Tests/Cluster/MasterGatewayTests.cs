@@ -8,29 +8,18 @@ namespace HilRig.Gateway.Tests.Cluster;
 
 public sealed class MasterGatewayTests : IAsyncLifetime
 {
-    private readonly InMemoryTransport _transport = new();
-    private readonly NodeBindings _bindings = new();
-    private readonly List<AccessNode> _nodes = [];
-    private readonly ManualTime _time = new();
-    private readonly EventLog _log = new();
+    private readonly BoundNodes _nodes = new();
+    private readonly ManualClock _time = new();
+    private readonly RecordingSink _log = new();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.ShutAsync();
-    }
+    public ValueTask DisposeAsync() => _nodes.DisposeAsync();
 
-    private async Task<AccessNode> BindAsync(string logical, string nodeId, int capacity, string version = "1.0.0")
-    {
-        var node = await AccessNode.StartAsync(new AccessNodeOptions(nodeId, logical, version, capacity), _transport, ServerEventSinks.None, TestContext.Current.CancellationToken);
-        _nodes.Add(node);
-        _bindings.Bind(logical, node);
-        return node;
-    }
+    private Task<AccessNode> BindAsync(string logical, string nodeId, int capacity, string version = "1.0.0") => _nodes.BindAsync(logical, nodeId, capacity, version);
 
     private MasterGateway Master(int maxWaitMs = 30_000, IPendingCommandSource? pending = null) =>
-        new(_bindings, new MasterGatewayOptions { MaxWaitMs = maxWaitMs }, _log.Sink, _time) { PendingCommands = pending };
+        new(_nodes.Bindings, new MasterGatewayOptions { MaxWaitMs = maxWaitMs }, _log.Sink, _time) { PendingCommands = pending };
 
     private static Task<AddressAnswer> Ask(MasterGateway master, string deviceId, int level = 0, int priority = 0) =>
         master.RequestAddressAsync(new AddressRequest(deviceId, "gw-1", level, priority), TestContext.Current.CancellationToken);
@@ -49,7 +38,7 @@ public sealed class MasterGatewayTests : IAsyncLifetime
         Assert.Equal(first.Address, answers[0].Address);
         Assert.True(master.IsLocked(first));
         Assert.False(master.IsLocked(second));
-        Assert.Contains(_log.Lines, l => l.Contains("gw-1.1 is full (2) and locked", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("gw-1.1 is full (2) and locked", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,7 +79,7 @@ public sealed class MasterGatewayTests : IAsyncLifetime
 
         Assert.Equal("unknown-logical-node", unknownLogical.Status);
         Assert.Equal("unknown-device", unknownDevice.Status);
-        Assert.Contains(_log.Lines, l => l.Contains("unknown logical node 'gw-9'", StringComparison.Ordinal));
+        Assert.Contains(_log.Texts, l => l.Contains("unknown logical node 'gw-9'", StringComparison.Ordinal));
     }
 
     [Fact]

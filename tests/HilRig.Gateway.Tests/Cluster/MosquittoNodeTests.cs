@@ -24,7 +24,7 @@ public sealed class MosquittoNodeTests : IDisposable
     private static void SkipWithoutMosquitto() =>
         Assert.SkipWhen(MosquittoBroker.FindBinary() is null, "mosquitto is not installed on this machine; ./setup.sh mosquitto installs it");
 
-    private async Task<GatewayCluster> StartClusterAsync(EventLog log, int capacity, params string[] devices)
+    private async Task<GatewayCluster> StartClusterAsync(RecordingSink log, int capacity, params string[] devices)
     {
         var token = TestContext.Current.CancellationToken;
         var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions
@@ -37,7 +37,7 @@ public sealed class MosquittoNodeTests : IDisposable
         return cluster;
     }
 
-    private static async Task<GatewayDevice> ConnectAsync(GatewayCluster cluster, EventLog log, string id, CommandExecutor? executor = null)
+    private static async Task<GatewayDevice> ConnectAsync(GatewayCluster cluster, RecordingSink log, string id, CommandExecutor? executor = null)
     {
         var device = cluster.CreateDevice(new GatewayDeviceOptions(id, "gw-1") { ReconnectBackoffMs = 50 }, executor);
         await device.StartAsync(TestContext.Current.CancellationToken).Within();
@@ -67,7 +67,7 @@ public sealed class MosquittoNodeTests : IDisposable
     public async Task Node_CountsConnectionsFromMosquittoLogLines_And_RefusesUnregisteredDevices()
     {
         SkipWithoutMosquitto();
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await StartClusterAsync(log, 5, "dev-a", "dev-b");
         var node = cluster.FindNode("gw-1.1")!;
         Assert.Equal("mosquitto", node.BrokerKind);
@@ -97,7 +97,7 @@ public sealed class MosquittoNodeTests : IDisposable
     public async Task Command_IsDeliveredAndAnswered_ThroughTheBackendClient()
     {
         SkipWithoutMosquitto();
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await StartClusterAsync(log, 5, "dev-a");
         await using var device = await ConnectAsync(cluster, log, "dev-a");
         var node = cluster.FindNode("gw-1.1")!;
@@ -116,7 +116,7 @@ public sealed class MosquittoNodeTests : IDisposable
     public async Task Offline_MovesTheDeviceToTheNewNode_And_TheDrainingNodeRefusesNewLogins()
     {
         SkipWithoutMosquitto();
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await StartClusterAsync(log, 5, "dev-a", "dev-b");
         var held = new HeldCommands();
         await using var device = await ConnectAsync(cluster, log, "dev-a", held.Executor);
@@ -157,7 +157,7 @@ public sealed class MosquittoNodeTests : IDisposable
     public async Task Capacity_IsEnforcedByMaxConnections_CountingTheBackend()
     {
         SkipWithoutMosquitto();
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await StartClusterAsync(log, 2, "dev-a", "dev-b", "dev-c");
         var node = cluster.FindNode("gw-1.1")!;
         await using var a = await ConnectAsync(cluster, log, "dev-a");
@@ -177,7 +177,7 @@ public sealed class MosquittoNodeTests : IDisposable
     public async Task Shut_KillsMosquitto_And_ListensOnLoopbackOnly()
     {
         SkipWithoutMosquitto();
-        var log = new EventLog();
+        var log = new RecordingSink();
         var cluster = await StartClusterAsync(log, 2, "dev-a");
         var node = cluster.FindNode("gw-1.1")!;
         var device = await ConnectAsync(cluster, log, "dev-a");
@@ -200,7 +200,7 @@ public sealed class MosquittoNodeTests : IDisposable
     [Fact]
     public async Task RegisterDevices_RefusesIdsThatCannotBeTopicLevels()
     {
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions(), new InMemoryTransport(), log.Sink, TestContext.Current.CancellationToken);
         foreach (var bad in new[] { "", "a/b", "x+", "#", "backend", new string('d', 65) })
         {
@@ -213,7 +213,7 @@ public sealed class MosquittoNodeTests : IDisposable
     [Fact]
     public async Task EmbeddedNode_ChecksTheRegisteredPassword_LikeMosquitto()
     {
-        var log = new EventLog();
+        var log = new RecordingSink();
         var token = TestContext.Current.CancellationToken;
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions(), new TcpLoopbackTransport(), log.Sink, token);
         await cluster.RegisterDevicesAsync(["dev-a"], token);

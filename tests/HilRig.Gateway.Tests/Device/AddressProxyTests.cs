@@ -9,7 +9,7 @@ namespace HilRig.Gateway.Tests.Device;
 /// <summary>A proxy device's batch over a real (in-memory) cluster: one request, each device its own node, and faults.</summary>
 public sealed class AddressProxyTests
 {
-    private sealed record Setup(GatewayCluster Cluster, AccessNode Old, List<GatewayDevice> Devices, AddressProxy Proxy, EventLog Log) : IAsyncDisposable
+    private sealed record Setup(GatewayCluster Cluster, AccessNode Old, List<GatewayDevice> Devices, AddressProxy Proxy, RecordingSink Log) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -21,7 +21,7 @@ public sealed class AddressProxyTests
     private static async Task<Setup> StartAsync(int devices, int[] upgradedCapacities, AddressProxyOptions options)
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = devices }, new InMemoryTransport(), log.Sink, token);
         var list = new List<GatewayDevice>();
         var ids = Enumerable.Range(1, devices).Select(i => $"dev-{i:D2}").ToList();
@@ -80,7 +80,7 @@ public sealed class AddressProxyTests
         await setup.Log.WaitForAsync("dev-10 ready on gw-1.2");
         Assert.Equal(10, fresh.Connections);
         Assert.Equal(10, setup.Cluster.Master.Load("gw-1.2"));
-        Assert.Contains(setup.Log.Lines, l => l.Contains("asks the master gateway itself (no answer from the proxy within 300 ms)", StringComparison.Ordinal));
+        Assert.Contains(setup.Log.Texts, l => l.Contains("asks the master gateway itself (no answer from the proxy within 300 ms)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class GatewayDeviceTests
     public async Task OfflineInstruction_FinishesInFlightThenMovesAndRunsQueuedOnce_When_NodeDrains()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10 }, new TcpLoopbackTransport(), log.Sink, token);
         var held = new HeldCommands();
         var ledger = new CommandLedger();
@@ -69,7 +69,7 @@ public sealed class GatewayDeviceTests
     public async Task RepeatedCommandId_IsAnsweredAgainNotRun_When_ItArrivesTwice()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10 }, new TcpLoopbackTransport(), log.Sink, token);
         var ledger = new CommandLedger();
         await using var device = cluster.CreateDevice(new GatewayDeviceOptions("dev-a", "gw-1"), ledger: ledger);
@@ -92,7 +92,7 @@ public sealed class GatewayDeviceTests
         // The rollback scenario's race (CI, 2026-12-05): the device's reply had no channel, so it waited in the outbox;
         // on the next node the dispatcher resent the command, and the device answered both from the outbox and from its cache.
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10 }, new TcpLoopbackTransport(), log.Sink, token);
         var held = new HeldCommands();
         var ledger = new CommandLedger();
@@ -127,7 +127,7 @@ public sealed class GatewayDeviceTests
     public async Task Garbage_IsLoggedOnceAndIgnored_When_DevicePublishesNonsenseOrAnUnknownDeviceConnects()
     {
         var token = TestContext.Current.CancellationToken;
-        var log = new EventLog();
+        var log = new RecordingSink();
         await using var cluster = await GatewayCluster.StartAsync(new GatewayClusterOptions { Capacity = 10, IsKnownDevice = id => id.StartsWith("dev-", StringComparison.Ordinal) },
             new TcpLoopbackTransport(), log.Sink, token);
         var node = cluster.FindNode("gw-1.1")!;
@@ -143,9 +143,9 @@ public sealed class GatewayDeviceTests
         cluster.Transport.TryTarget(strangerOptions, node.Address);
         var refused = await stranger.ConnectAsync(strangerOptions.Build(), token);
 
-        Assert.Single(log.Lines, l => l.Contains("ignored an undecodable reply from dev-rogue", StringComparison.Ordinal));
-        Assert.Single(log.Lines, l => l.Contains("dropped a publish of dev-rogue to 'gw/dev-other/reply'", StringComparison.Ordinal));
-        Assert.Single(log.Lines, l => l.Contains("refused unknown device 'intruder'", StringComparison.Ordinal));
+        Assert.Single(log.Texts, l => l.Contains("ignored an undecodable reply from dev-rogue", StringComparison.Ordinal));
+        Assert.Single(log.Texts, l => l.Contains("dropped a publish of dev-rogue to 'gw/dev-other/reply'", StringComparison.Ordinal));
+        Assert.Single(log.Texts, l => l.Contains("refused unknown device 'intruder'", StringComparison.Ordinal));
         Assert.True(node.IsRunning);
         Assert.True(rogue.IsConnected);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, refused.ResultCode);

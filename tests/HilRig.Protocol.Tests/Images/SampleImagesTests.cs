@@ -6,7 +6,7 @@ namespace HilRig.Protocol.Tests.Images;
 
 public sealed class SampleImagesTests
 {
-    private static readonly string ImagesFolder = Path.Combine(RepositoryPaths.Root, "firmware-images", "images");
+    private static readonly string ImagesFolder = Path.Combine(TestRepository.Root, "firmware-images", "images");
 
     [Fact]
     public void Build_GivesSameBytes_When_CalledTwice()

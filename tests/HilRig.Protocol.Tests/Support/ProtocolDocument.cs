@@ -72,7 +72,7 @@ internal sealed partial class ProtocolDocument
 
     public static ProtocolDocument Load()
     {
-        var path = System.IO.Path.Combine(RepositoryPaths.Root, "docs", "protocol.md");
+        var path = System.IO.Path.Combine(TestRepository.Root, "docs", "protocol.md");
         return new ProtocolDocument(path, File.ReadAllText(path));
     }
 

@@ -5,22 +5,11 @@ using HilRig.Servers.Tests.Support;
 
 namespace HilRig.Servers.Tests.Faults;
 
-public sealed class HttpFaultsTests : TargetOtaTestBase
+public sealed class HttpFaultsTests() : OneImageTestBase(0x13, 20_000)
 {
-    private byte[] _file = [];
-    private string _url = "";
-
-    public override async ValueTask InitializeAsync()
-    {
-        await base.InitializeAsync();
-        var (name, bytes) = WriteImage(0x13, "1.1.0", bodyBytes: 20_000);
-        _file = bytes;
-        _url = (await Server.PublishFirmwareAsync(0x13, "1.1.0", name, Cancel)).Url;
-    }
-
     private async Task<HttpStatusCode> StatusAsync()
     {
-        using var response = await Http.GetAsync(_url, Cancel);
+        using var response = await Http.GetAsync(ImageUrl, Cancel);
         return response.StatusCode;
     }
 
@@ -61,15 +50,15 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     {
         Server.HttpFaults.TruncateNextDownloadAt(8000);
 
-        using var response = await Http.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        using var response = await Http.GetAsync(ImageUrl, HttpCompletionOption.ResponseHeadersRead, Cancel);
         await using var body = await response.Content.ReadAsStreamAsync(Cancel);
         var received = new MemoryStream();
         var error = await Record.ExceptionAsync(() => body.CopyToAsync(received, Cancel));
 
         Assert.IsAssignableFrom<IOException>(error);
-        Assert.Equal(_file.Length, response.Content.Headers.ContentLength);
-        Assert.Equal(_file[..8000], received.ToArray());
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(ImageBytes.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(ImageBytes[..8000], received.ToArray());
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel));
         await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("→ 200, 8000 bytes (fault: connection closed at byte 8000)", StringComparison.Ordinal), "the cut request's line");
     }
 
@@ -77,21 +66,21 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     public async Task TruncateNextDownloadAt_CountsFileOffsets_InARangedRequest()
     {
         Server.HttpFaults.TruncateNextDownloadAt(8000);
-        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, ImageUrl);
         request.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
 
         using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancel);
         var received = new MemoryStream();
         await Assert.ThrowsAnyAsync<IOException>(async () => await (await response.Content.ReadAsStreamAsync(Cancel)).CopyToAsync(received, Cancel));
 
-        Assert.Equal(_file[5000..8000], received.ToArray());
+        Assert.Equal(ImageBytes[5000..8000], received.ToArray());
     }
 
     [Fact]
     public async Task TruncateNextDownloadAt_AnOffsetBeforeTheRange_ClosesTheConnectionWithNoBodyByte()
     {
         Server.HttpFaults.TruncateNextDownloadAt(100);
-        using var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, ImageUrl);
         request.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         giveUp.CancelAfter(TestTimeouts.Event);
@@ -109,18 +98,18 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     {
         var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.FromMinutes(5), Cancel);
 
-        var response = await Http.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead, Cancel);
+        var response = await Http.GetAsync(ImageUrl, HttpCompletionOption.ResponseHeadersRead, Cancel);
         var body = await response.Content.ReadAsStreamAsync(Cancel);
         var first = new byte[8000];
         await body.ReadExactlyAsync(first, Cancel).AsTask().WaitAsync(TestTimeouts.Event, Cancel);
 
-        Assert.Equal(Path.GetFileName(new Uri(_url).AbsolutePath), await reached.WaitAsync(TestTimeouts.Event, Cancel));
-        Assert.Equal(_file[..8000], first);
+        Assert.Equal(Path.GetFileName(new Uri(ImageUrl).AbsolutePath), await reached.WaitAsync(TestTimeouts.Event, Cancel));
+        Assert.Equal(ImageBytes[..8000], first);
         // The client goes away while held: the server stops there instead of holding for the whole five minutes.
         await body.DisposeAsync();
         response.Dispose();
         await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("fault: held at byte 8000; the connection ended while held", StringComparison.Ordinal), "the held request's line");
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel));
     }
 
     [Fact]
@@ -128,26 +117,26 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     {
         var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.Zero, Cancel);
 
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel));
         Assert.True(reached.IsCompletedSuccessfully);
-        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains($"→ 200, {_file.Length} bytes (fault: held at byte 8000)", StringComparison.Ordinal), "the held request's line");
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains($"→ 200, {ImageBytes.Length} bytes (fault: held at byte 8000)", StringComparison.Ordinal), "the held request's line");
     }
 
     [Fact]
     public async Task PauseNextDownloadAt_WaitsForADownloadThatCarriesTheOffset_CountingFileOffsets()
     {
         var reached = Server.HttpFaults.PauseNextDownloadAtAsync(8000, TimeSpan.Zero, Cancel);
-        using var past = new HttpRequestMessage(HttpMethod.Get, _url);
+        using var past = new HttpRequestMessage(HttpMethod.Get, ImageUrl);
         past.Headers.TryAddWithoutValidation("Range", "bytes=9000-");
         using var pastResponse = await Http.SendAsync(past, Cancel);
-        Assert.Equal(_file[9000..], await pastResponse.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes[9000..], await pastResponse.Content.ReadAsByteArrayAsync(Cancel));
         Assert.False(reached.IsCompleted, "a range that starts after the offset took the pause");
 
-        using var ranged = new HttpRequestMessage(HttpMethod.Get, _url);
+        using var ranged = new HttpRequestMessage(HttpMethod.Get, ImageUrl);
         ranged.Headers.TryAddWithoutValidation("Range", "bytes=5000-");
         using var response = await Http.SendAsync(ranged, Cancel);
 
-        Assert.Equal(_file[5000..], await response.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes[5000..], await response.Content.ReadAsByteArrayAsync(Cancel));
         Assert.True(reached.IsCompletedSuccessfully);
         await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("Range: bytes=5000-", StringComparison.Ordinal) && l.Detail.Contains("fault: held at byte 8000", StringComparison.Ordinal), "the ranged request's line");
     }
@@ -161,7 +150,7 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reached);
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel).WaitAsync(TestTimeouts.Event, Cancel));
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel).WaitAsync(TestTimeouts.Event, Cancel));
     }
 
     [Fact]
@@ -169,26 +158,26 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
     {
         Server.HttpFaults.CorruptNextDownloads();
 
-        using var corrupt = await Http.GetAsync(_url, Cancel);
+        using var corrupt = await Http.GetAsync(ImageUrl, Cancel);
         var corruptBytes = await corrupt.Content.ReadAsByteArrayAsync(Cancel);
         var advertised = corrupt.Headers.GetValues("X-Checksum-Sha256").Single();
 
-        Assert.Equal(_file.Length, corruptBytes.Length);
+        Assert.Equal(ImageBytes.Length, corruptBytes.Length);
         Assert.NotEqual(advertised, Convert.ToHexStringLower(SHA256.HashData(corruptBytes)));
-        Assert.Equal(1, _file.Zip(corruptBytes).Count(p => p.First != p.Second));
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(1, ImageBytes.Zip(corruptBytes).Count(p => p.First != p.Second));
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel));
     }
 
     [Fact]
     public async Task ServeWrongChecksum_SendsAWellFormedWrongDigest_WithIntactBytes_Once()
     {
         Server.HttpFaults.ServeWrongChecksumOnNextDownloads();
-        var trueDigest = Convert.ToHexStringLower(SHA256.HashData(_file));
+        var trueDigest = Convert.ToHexStringLower(SHA256.HashData(ImageBytes));
 
-        using var wrong = await Http.GetAsync(_url, Cancel);
-        using var right = await Http.GetAsync(_url, Cancel);
+        using var wrong = await Http.GetAsync(ImageUrl, Cancel);
+        using var right = await Http.GetAsync(ImageUrl, Cancel);
 
-        Assert.Equal(_file, await wrong.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes, await wrong.Content.ReadAsByteArrayAsync(Cancel));
         var wrongDigest = wrong.Headers.GetValues("X-Checksum-Sha256").Single();
         Assert.Matches("^[0-9a-f]{64}$", wrongDigest);
         Assert.NotEqual(trueDigest, wrongDigest);
@@ -202,7 +191,7 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
         Server.HttpFaults.CorruptNextDownloads(5);
         Server.HttpFaults.Clear();
 
-        Assert.Equal(_file, await Http.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(ImageBytes, await Http.GetByteArrayAsync(ImageUrl, Cancel));
     }
 
     [Fact]
@@ -214,13 +203,13 @@ public sealed class HttpFaultsTests : TargetOtaTestBase
         await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail == $"stopped listening on port {port}", "the HTTP server stopping");
         using (var during = NewHttpClient())
         {
-            var error = await Assert.ThrowsAsync<HttpRequestException>(() => during.GetAsync(_url, Cancel));
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => during.GetAsync(ImageUrl, Cancel));
             Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(error.InnerException).SocketErrorCode);
         }
         await refusing;
 
         using var after = NewHttpClient();
         Assert.Equal(port, Server.HttpPort);
-        Assert.Equal(_file, await after.GetByteArrayAsync(_url, Cancel));
+        Assert.Equal(ImageBytes, await after.GetByteArrayAsync(ImageUrl, Cancel));
     }
 }

@@ -15,7 +15,7 @@ public abstract class TargetOtaTestBase : IAsyncLifetime
     protected string ImageDirectory => _directory;
 
     protected RecordingSink Sink { get; } = new();
-    protected ManualTimeProvider Time { get; } = new();
+    protected ManualClock Time { get; } = new();
     protected TargetOtaServer Server { get; private set; } = null!;
     protected HttpClient Http { get; private set; } = null!;
     protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -81,14 +81,4 @@ public abstract class TargetOtaTestBase : IAsyncLifetime
         await device.PublishAsync(CloudTopics.OtaReport(deviceId), CloudJson.Encode(report));
         await Server.WaitForReportAsync(deviceId, _ => Server.ReportsOf(deviceId).Count > handledBefore, "the report just sent", TestTimeouts.Event, Cancel);
     }
-}
-
-/// <summary>A clock tests move by hand.</summary>
-public sealed class ManualTimeProvider : TimeProvider
-{
-    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
 }

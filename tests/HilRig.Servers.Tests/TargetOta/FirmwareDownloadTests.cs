@@ -4,22 +4,11 @@ using HilRig.Servers.Tests.Support;
 
 namespace HilRig.Servers.Tests.TargetOta;
 
-public sealed class FirmwareDownloadTests : TargetOtaTestBase
+public sealed class FirmwareDownloadTests() : OneImageTestBase(0x12, 5000)
 {
-    private byte[] _file = [];
-    private string _url = "";
-
-    public override async ValueTask InitializeAsync()
-    {
-        await base.InitializeAsync();
-        var (name, bytes) = WriteImage(0x12, "1.1.0", bodyBytes: 5000);
-        _file = bytes;
-        _url = (await Server.PublishFirmwareAsync(0x12, "1.1.0", name, Cancel)).Url;
-    }
-
     private Task<HttpResponseMessage> GetAsync(string? range = null, string? ifRange = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, _url);
+        var request = new HttpRequestMessage(HttpMethod.Get, ImageUrl);
         if (range is not null)
         {
             request.Headers.TryAddWithoutValidation("Range", range);
@@ -42,13 +31,13 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
         using var response = await GetAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(_file, await response.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal(_file.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(ImageBytes, await response.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes.Length, response.Content.Headers.ContentLength);
         Assert.Equal("bytes", Header(response, "Accept-Ranges"));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(_file)), Header(response, "X-Checksum-Sha256"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(ImageBytes)), Header(response, "X-Checksum-Sha256"));
         Assert.NotNull(response.Headers.ETag);
-        Assert.StartsWith($"http://127.0.0.1:{Server.HttpPort}/firmware/", _url, StringComparison.Ordinal);
-        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail == $"GET /firmware/model-12-v1.1.0.hrim → 200, {_file.Length} bytes", "the request line");
+        Assert.StartsWith($"http://127.0.0.1:{Server.HttpPort}/firmware/", ImageUrl, StringComparison.Ordinal);
+        await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail == $"GET /firmware/model-12-v1.1.0.hrim → 200, {ImageBytes.Length} bytes", "the request line");
     }
 
     [Fact]
@@ -57,18 +46,18 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
         using var response = await GetAsync("bytes=1000-");
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
-        Assert.Equal(_file[1000..], await response.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal($"bytes 1000-{_file.Length - 1}/{_file.Length}", Header(response, "Content-Range"));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(_file)), Header(response, "X-Checksum-Sha256"));
+        Assert.Equal(ImageBytes[1000..], await response.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal($"bytes 1000-{ImageBytes.Length - 1}/{ImageBytes.Length}", Header(response, "Content-Range"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(ImageBytes)), Header(response, "X-Checksum-Sha256"));
     }
 
     [Fact]
     public async Task Range_PastTheEnd_Is416_WithTheSize()
     {
-        using var response = await GetAsync($"bytes={_file.Length}-");
+        using var response = await GetAsync($"bytes={ImageBytes.Length}-");
 
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
-        Assert.Equal($"bytes */{_file.Length}", Header(response, "Content-Range"));
+        Assert.Equal($"bytes */{ImageBytes.Length}", Header(response, "Content-Range"));
     }
 
     [Fact]
@@ -81,9 +70,9 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
         using var changed = await GetAsync("bytes=4000-", "\"0123456789abcdef\"");
 
         Assert.Equal(HttpStatusCode.PartialContent, resumed.StatusCode);
-        Assert.Equal(_file[4000..], await resumed.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes[4000..], await resumed.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
-        Assert.Equal(_file, await changed.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes, await changed.Content.ReadAsByteArrayAsync(Cancel));
     }
 
     [Fact]
@@ -107,7 +96,7 @@ public sealed class FirmwareDownloadTests : TargetOtaTestBase
         using var response = await GetAsync("bytes=zz-");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(_file, await response.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(ImageBytes, await response.Content.ReadAsByteArrayAsync(Cancel));
         await Sink.WaitForAsync(l => l.Kind == "http" && l.Detail.Contains("ignored malformed Range header: first byte is not a number", StringComparison.Ordinal), "the malformed range line");
         Sink.AssertNoErrors();
     }

@@ -13,11 +13,6 @@ public sealed class BenchCertificateAuthorityTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [Fact]
     public void The_CA_is_created_once_with_a_key_only_its_owner_reads_and_kept_after()
     {
@@ -78,10 +73,10 @@ public sealed class BenchCertificateAuthorityTests : IDisposable
     public void A_server_certificate_is_reused_while_valid_and_renewed_when_close_to_expiry()
     {
         var now = DateTimeOffset.UtcNow;
-        var ca = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new FixedTime(now));
+        var ca = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new ManualClock(now));
         var issued = ca.ServerCertificateFor("acme", ["acme"]);
-        var kept = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new FixedTime(now.AddDays(300))).ServerCertificateFor("acme", ["acme"]);
-        var renewed = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new FixedTime(now + BenchCertificateAuthority.ServerLifetime - TimeSpan.FromDays(10)))
+        var kept = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new ManualClock(now.AddDays(300))).ServerCertificateFor("acme", ["acme"]);
+        var renewed = BenchCertificateAuthority.LoadOrCreate(CaDirectory, "bench-a", new ManualClock(now + BenchCertificateAuthority.ServerLifetime - TimeSpan.FromDays(10)))
             .ServerCertificateFor("acme", ["acme"]);
         Assert.False(issued.Reused);
         Assert.True(kept.Reused);

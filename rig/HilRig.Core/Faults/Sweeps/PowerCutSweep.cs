@@ -85,6 +85,10 @@ public static partial class PowerCutSweep
             (int)image.Header.ImageSizeBytes, options.BaudRate, points, clock.Elapsed, options.Seed);
     }
 
+    /// <summary>The flash operations <paramref name="chip"/> logged from <paramref name="sinceMs"/> on ("flash op #N erase|program 0xADDR+LEN", docs/protocol.md §10.5).</summary>
+    internal static int FlashOperations(IEnumerable<Timeline.TimelineEvent> events, string chip, double sinceMs) =>
+        events.Where(e => e.Source == chip && e.Kind == "log" && e.AtMs >= sinceMs).Count(e => FlashOperationLine().IsMatch(e.Summary));
+
     private sealed record PointRun(SweepPoint Point, int Frames, int FlashOperations);
 
     private static async Task<PointRun> RunPointAsync(BenchWiring wiring, string chip, SweepKind kind, int index, FirmwareImage image, string imagePath,
@@ -97,14 +101,8 @@ public static partial class PowerCutSweep
         await bench.PowerOnAllAsync(token).ConfigureAwait(false);
         await using var engine = new FaultEngine(bench);
         using var accounting = new TransferAccounting(bench);
-        var frames = 0;
-        var counting = false;
-        bench.RelaysByChip[chip].Observed += o =>
-        {
-            if (o.Item is not Protocol.Framing.DecodedFrame { Frame: var f }) return;
-            if (o.Direction == Links.Direction.Downstream && f.Type == Protocol.Framing.MessageType.Start) counting = true;
-            if (counting) Interlocked.Increment(ref frames);
-        };
+        var frames = new TransferFrameCounter(modelId);
+        bench.RelaysByChip[chip].Observed += o => frames.Count(o);
         if (bench is IEmulatedNodes nodes)
         {
             var launch = nodes.Launch(chip);
@@ -146,10 +144,8 @@ public static partial class PowerCutSweep
         {
             final = new ModuleEvent("campaign-timeout") { Detail = ex.Message };
         }
-        var framesSeen = Volatile.Read(ref frames);
-        var flashOps = bench.Timeline.Snapshot()
-            .Where(e => e.Source == chip && e.Kind == "log" && e.AtMs >= flashLogStart)
-            .Count(e => FlashOperationLine().IsMatch(e.Summary));
+        var framesSeen = frames.Seen;
+        var flashOps = FlashOperations(bench.Timeline.Snapshot(), chip, flashLogStart);
         var outcomes = await engine.OutcomesAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         var point = await JudgeAsync(bench, chip, index, image, final, outcomes, accounting.BytesSentAgain(modelId), dir, token).ConfigureAwait(false);
         return new PointRun(point, framesSeen, flashOps);

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using HilRig.Bench.Module.Network;
 using HilRig.Bench.Module.Network.Station;
-using HilRig.Bench.Tests.Support;
 using HilRig.Protocol.Cloud;
 using HilRig.Servers.Tls;
 using MQTTnet.Server;

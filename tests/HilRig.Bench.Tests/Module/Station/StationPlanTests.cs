@@ -1,5 +1,4 @@
 using HilRig.Bench.Module.Network.Station;
-using HilRig.Bench.Tests.Support;
 
 namespace HilRig.Bench.Tests.Module.Station;
 

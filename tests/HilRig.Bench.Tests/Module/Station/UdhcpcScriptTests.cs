@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using HilRig.Bench.Module.Network.Station;
-using HilRig.Bench.Tests.Support;
 
 namespace HilRig.Bench.Tests.Module.Station;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using HilRig.Bench.Module.Network.Station;
-using HilRig.Bench.Tests.Support;
 
 namespace HilRig.Bench.Tests.Module.Station;
 
