@@ -12,7 +12,7 @@ public sealed class ModeMachineTests
     [Fact]
     public void Diagram_HasExactlyTheTablesEdges_When_ReadFromTheProtocolPage()
     {
-        var page = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "protocol.md"));
+        var page = File.ReadAllLines(Path.Combine(TestRepository.Root, "docs", "protocol.md"));
         var start = Array.FindIndex(page, l => l.Trim() == "stateDiagram-v2");
         Assert.True(start > 0, "docs/protocol.md has no stateDiagram-v2 block (§6.1)");
         var drawn = new List<string>();
@@ -40,7 +40,7 @@ public sealed class ModeMachineTests
     [Fact]
     public void Diagram_IsTheTablesMermaid_When_Generated()
     {
-        var page = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "protocol.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var page = File.ReadAllText(Path.Combine(TestRepository.Root, "docs", "protocol.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
 
         // The block in the page is exactly what the table prints (ModeMachine.ToMermaid), so the two cannot drift.
         Assert.Contains("```mermaid\n" + ModeMachine.ToMermaid() + "```", page, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class ModeMachineTests
     [Fact]
     public void CChipTable_HasTheSameRows_When_ReadFromItsSource()
     {
-        var source = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "firmware-images", "reference-chip", "core", "hr_mode.c"));
+        var source = File.ReadAllLines(Path.Combine(TestRepository.Root, "firmware-images", "reference-chip", "core", "hr_mode.c"));
         var rows = source
             .Select((text, index) => (Match: Regex.Match(text, @"^\s*\{HR_MODE_(\w+), HR_EV_(\w+), HR_MODE_(\w+)\},"), Line: index + 1))
             .Where(r => r.Match.Success)
