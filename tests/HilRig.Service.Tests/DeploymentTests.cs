@@ -44,6 +44,8 @@ public sealed class DeploymentTests
 
             Assert.True(process.ExitCode == 0, $"dotnet publish failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
             Assert.True(File.Exists(Path.Combine(output, "hilrig.dll")));
+            // The bench's node launcher, started as `dotnet exec hilrig-node.dll` (NodeExecutable), travels with it.
+            Assert.True(File.Exists(Path.Combine(output, "hilrig-node.dll")) && File.Exists(Path.Combine(output, "hilrig-node.runtimeconfig.json")), "hilrig-node is not in the publish output");
             var runtimeConfig = await File.ReadAllTextAsync(Path.Combine(output, "hilrig.runtimeconfig.json"), TestContext.Current.CancellationToken);
             Assert.Contains("Microsoft.AspNetCore.App", runtimeConfig, StringComparison.Ordinal);
             // The apphost is an arm64 ELF: e_machine 0xB7 (AArch64) at offset 18.
