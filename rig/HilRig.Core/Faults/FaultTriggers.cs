@@ -82,33 +82,56 @@ public sealed record AfterDelay(TimeSpan Delay) : IFaultTrigger
 /// The size is remembered between waits: a trigger deferred while another fault acted (<see cref="FaultEngine"/>)
 /// waits again only once that fault's recovery is checked, after the resumed START has passed; the resumed
 /// transfer is of the same image (seen: the 90% cut of "Ten power cuts in one transfer" never fired).
+/// A wait after the first (the engine waits again only after deferring the trigger) fires at the first DATA frame at
+/// or past the point: its moment fell inside the other fault, and the chip may have persisted past it before the
+/// power went, so the resumed transfer never crosses it again (seen on the bench double under load: a whole-device cut
+/// whose power commands took long enough for the 30% point to pass, and the resumed transfer started beyond it).
 /// </remarks>
 public sealed record AtTransferPoint(string Chip, long? Bytes, double? Percent) : IFaultTrigger
 {
     private long? _size;
+    private int _waits;
 
     /// <inheritdoc />
     public string Description => Percent is { } p ? $"at {p:0.#}% of {Chip}'s transfer" : $"at byte {Bytes} of {Chip}'s transfer";
 
     /// <inheritdoc />
-    public Task WaitAsync(IBench bench, CancellationToken cancellationToken)
+    public async Task WaitAsync(IBench bench, CancellationToken cancellationToken)
     {
         var modelId = bench.Wiring.Chip(Chip).ModelId;
-        return RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId), cancellationToken);
+        var late = Interlocked.Increment(ref _waits) > 1;
+        long? firedAt = null;
+        await RelayWatch.UntilAsync([bench.RelaysByChip[Chip]], o => IsMoment(o, modelId, late, out firedAt), cancellationToken).ConfigureAwait(false);
+        if (late && firedAt is { } offset && Threshold() is { } k && offset >= k)
+        {
+            bench.Timeline.Add("rig", "fault-trigger", $"{Description}: its moment fell inside another fault; fired at the first DATA past it, offset {offset}");
+        }
     }
 
-    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment.</summary>
-    internal bool IsMoment(LinkObservation o, byte modelId)
+    /// <summary>Whether <paramref name="o"/>, seen on the link above the chip of <paramref name="modelId"/>, is the moment (a first wait).</summary>
+    internal bool IsMoment(LinkObservation o, byte modelId) => IsMoment(o, modelId, late: false, out _);
+
+    /// <summary>
+    /// Whether <paramref name="o"/> is the moment; <paramref name="late"/>: a wait after a deferral, where any DATA frame that
+    /// reaches the point counts, the first past it too. <paramref name="dataOffset"/>: the firing DATA frame's offset.
+    /// </summary>
+    internal bool IsMoment(LinkObservation o, byte modelId, bool late, out long? dataOffset)
     {
+        dataOffset = null;
         if (o.Item is not DecodedFrame { Frame: var f } || RelayWatch.TookImageSize(o, modelId, ref _size)) return false;
         if (o.Direction == Direction.Upstream && f.Type == MessageType.StartAck && f.Source == modelId
             && StartAckPayload.TryDecode(f.Payload, out _) is { Mode: ChipMode.Upgrade })
         {
             return Threshold() == 0;
         }
-        return o.Direction == Direction.Downstream && f.Type == MessageType.Data && f.Destination == modelId
-            && DataPayload.TryDecode(f.Payload, out _) is { } data && Threshold() is { } k && k > 0
-            && data.Offset < k && data.Offset + data.Bytes.Length >= k;
+        if (o.Direction != Direction.Downstream || f.Type != MessageType.Data || f.Destination != modelId
+            || DataPayload.TryDecode(f.Payload, out _) is not { } data || Threshold() is not { } k || k <= 0
+            || data.Offset + data.Bytes.Length < k || (!late && data.Offset >= k))
+        {
+            return false;
+        }
+        dataOffset = data.Offset;
+        return true;
     }
 
     private long? Threshold() => Bytes ?? (Percent is { } p && _size is { } s ? Math.Max(0, (long)Math.Ceiling(s * p / 100.0)) : null);

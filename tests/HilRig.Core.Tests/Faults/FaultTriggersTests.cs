@@ -51,6 +51,22 @@ public sealed class FaultTriggersTests
     }
 
     [Fact]
+    public void AtTransferPoint_FiresAtTheFirstDataPastItsPoint_When_ItWaitsAgainAfterAnotherFault()
+    {
+        var trigger = new AtTransferPoint("chip3", null, 30);
+        Assert.False(trigger.IsMoment(Start(Chip, Body), Chip));
+
+        // A first wait fires only on the frame that carries the 300th byte.
+        Assert.False(trigger.IsMoment(Data(Chip, 400, 64), Chip), "a first wait fired on a frame past its point");
+        // A wait after a deferral: the chip had persisted past 30% before the other fault's power went, so the resumed
+        // transfer starts beyond the point and never carries byte 299 again. The first DATA at or past it fires.
+        Assert.False(trigger.IsMoment(Data(Chip, 64, 64), Chip, late: true, out _), "a late wait fired before the point");
+        Assert.True(trigger.IsMoment(Data(Chip, 400, 64), Chip, late: true, out var offset), "a late wait missed the resumed transfer past its point");
+        Assert.Equal(400, offset);
+        Assert.False(trigger.IsMoment(Data(OtherChip, 400, 64), Chip, late: true, out _), "another chip's DATA fired a late wait");
+    }
+
+    [Fact]
     public void AtTransferPoint_RemembersTheImageSize_When_ItWaitsAgainAfterAnotherFault()
     {
         var trigger = new AtTransferPoint("chip3", null, 90);

@@ -92,7 +92,8 @@ public sealed class NodeProcessTests : IDisposable
     /// <summary>Waits for a line in the timeline (which gets every line as the node prints it).</summary>
     private async Task WaitForLogAsync(string fragment)
     {
-        bool Matches(TimelineEvent e) => e.Source == "chip2" && e.Summary.Contains(fragment, StringComparison.Ordinal);
+        // A line the node printed: not the "started pid N: /bin/sh -c ..." event, whose command line holds the same words.
+        bool Matches(TimelineEvent e) => e.Source == "chip2" && e.Kind == "log" && e.Summary.Contains(fragment, StringComparison.Ordinal);
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnRecorded(TimelineEvent e)
         {
